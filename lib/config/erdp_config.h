@@ -1,0 +1,221 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * erdp configuration: the in-memory model of a libconfig file.
+ *
+ * erdp_config_load() parses AND validates: on success every cross
+ * reference is resolved to an index, every rule of the port pair holds
+ * (see config/erdp.conf for the schema and the rules), and the data plane
+ * can build its tables without further checks. On failure the error names
+ * "FILE:LINE: field: what is wrong (rule)". No DPDK call is made here, so
+ * `erdp --check-config` works without hugepages or EAL.
+ *
+ * Conventions: IPv4 addresses are host byte order; IPv6 are network order
+ * bytes; "none" indices are -1; lines are libconfig source lines (0 when a
+ * value is a default).
+ */
+#ifndef ERDP_CONFIG_H
+#define ERDP_CONFIG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "erdp_err.h"
+
+#define ERDP_NAME_LEN          64
+#define ERDP_DEVARGS_LEN       512
+#define ERDP_MAX_PORTS         16
+#define ERDP_MAX_OUTER_TPIDS   4
+#define ERDP_MAX_EAL_ARGS      32
+#define ERDP_MAX_GW_INSTANCES  16
+#define ERDP_MAX_VLAN          4094
+#define ERDP_VLAN_TABLE        4096 /* direct tables are indexed by the 12-bit VID */
+#define ERDP_MAX_VRFS          4096
+#define ERDP_MAX_CIRCUITS      4094
+#define ERDP_PEERINGS_PER_CIRCUIT 2 /* one private, one microsoft */
+#define ERDP_LINKS             2    /* primary, secondary */
+#define ERDP_RESERVED_ASN_MIN  65515u
+#define ERDP_RESERVED_ASN_MAX  65520u
+
+enum erdp_encap { ERDP_ENCAP_QINQ = 0, ERDP_ENCAP_DOT1Q = 1 };
+
+enum erdp_port_role { ERDP_ROLE_PRIMARY = 0, ERDP_ROLE_SECONDARY = 1, ERDP_ROLE_GATEWAY = 2 };
+
+/* Link of the port pair; equals the port role for ExpressRoute ports. */
+enum erdp_link { ERDP_LINK_PRIMARY = 0, ERDP_LINK_SECONDARY = 1 };
+
+enum erdp_peering_type { ERDP_PEERING_PRIVATE = 0, ERDP_PEERING_MICROSOFT = 1 };
+
+enum erdp_route_target {
+	ERDP_TARGET_GATEWAY = 0,   /* target = gateway index */
+	ERDP_TARGET_PEERING = 1,   /* target = peering index: the customer side */
+	ERDP_TARGET_BLACKHOLE = 2, /* target unused */
+};
+
+struct erdp_prefix4 {
+	uint32_t addr; /* host order, host bits zero */
+	uint8_t len;   /* 0..32 */
+};
+
+struct erdp_prefix6 {
+	uint8_t addr[16]; /* network order, host bits zero */
+	uint8_t len;      /* 0..128 */
+};
+
+struct erdp_mac {
+	uint8_t b[6];
+};
+
+struct erdp_eal_conf {
+	char lcores[ERDP_NAME_LEN];      /* EAL -l list; first lcore is the main lcore */
+	uint32_t memory_mb;              /* EAL -m; 0 = EAL default */
+	char file_prefix[ERDP_NAME_LEN]; /* EAL --file-prefix */
+	bool huge;                       /* false => --no-huge */
+	int n_args;                      /* extra EAL arguments, passed verbatim */
+	char *args[ERDP_MAX_EAL_ARGS];
+};
+
+struct erdp_dataplane_conf {
+	uint16_t burst;        /* rx/tx burst size, 1..64 (default 32) */
+	uint32_t mbufs;        /* mbufs in the packet pool (default 16383) */
+	uint16_t rx_desc;      /* default 1024 */
+	uint16_t tx_desc;      /* default 1024 */
+	uint32_t stats_interval_ms; /* 0 = no periodic print (default 1000) */
+};
+
+struct erdp_port_conf {
+	char name[ERDP_NAME_LEN];
+	char device[ERDP_DEVARGS_LEN]; /* PCI address or vdev with arguments */
+	enum erdp_port_role role;
+	uint16_t rx_queues; /* default 1 */
+	uint16_t mtu;       /* IP MTU, default 1500 */
+	bool has_mac;       /* override the port's own MAC address */
+	struct erdp_mac mac;
+	int line;
+};
+
+struct erdp_port_pair_conf {
+	enum erdp_encap encap;
+	uint32_t speed_gbps; /* 10 or 100 */
+	int n_outer_tpids;   /* default 1: 0x8100 */
+	uint16_t outer_tpids[ERDP_MAX_OUTER_TPIDS];
+	uint16_t egress_tpid; /* outer TPID put on frames toward the customer (default outer_tpids[0]) */
+	int primary_port;     /* index into ports, -1 when absent */
+	int secondary_port;   /* index into ports, -1 when absent */
+};
+
+struct erdp_peering_conf {
+	char name[ERDP_NAME_LEN * 2 + 2]; /* "<circuit>/<type>", for messages and counters */
+	enum erdp_peering_type type;
+	int circuit;   /* index into circuits */
+	uint16_t vlan; /* QinQ: C-tag; Dot1Q: the one VLAN */
+	int vrf;       /* index into vrfs */
+	/* Per link /30: customer = first usable (odd), MSEE = second (even). */
+	struct erdp_prefix4 v4[ERDP_LINKS];
+	bool has_v6;
+	struct erdp_prefix6 v6[ERDP_LINKS]; /* /126 per link */
+	uint32_t peer_asn;
+	bool has_customer_mac[ERDP_LINKS]; /* static neighbour, else learned */
+	struct erdp_mac customer_mac[ERDP_LINKS];
+	int line;
+};
+
+struct erdp_circuit_conf {
+	char name[ERDP_NAME_LEN];
+	uint16_t s_tag;          /* QinQ only; 0 in Dot1Q mode */
+	uint32_t bandwidth_mbps; /* SKU */
+	bool rate_limit;
+	int peering[ERDP_PEERINGS_PER_CIRCUIT]; /* by type: index into peerings or -1 */
+	int line;
+};
+
+struct erdp_vrf_conf {
+	char name[ERDP_NAME_LEN];
+	uint32_t ipv4_routes; /* capacity (default 16384) */
+	uint32_t ipv6_routes; /* capacity (default 4096) */
+	int line;
+};
+
+struct erdp_gw_instance_conf {
+	int port;       /* index into ports; must be a gateway port */
+	struct erdp_mac mac;
+	uint16_t vlan;  /* 0 = untagged */
+	char zone[ERDP_NAME_LEN];
+	bool up;        /* initial state (default true) */
+	int line;
+};
+
+struct erdp_gateway_conf {
+	char name[ERDP_NAME_LEN];
+	int vrf;
+	int n_instances; /* 2..ERDP_MAX_GW_INSTANCES */
+	struct erdp_gw_instance_conf inst[ERDP_MAX_GW_INSTANCES];
+	int line;
+};
+
+/* A static route; gateway "prefixes" are expanded into routes too. */
+struct erdp_route_conf {
+	int vrf;
+	bool v6;
+	struct erdp_prefix4 p4;
+	struct erdp_prefix6 p6;
+	enum erdp_route_target target;
+	int target_idx;
+	int line;
+};
+
+struct erdp_config {
+	char path[512];
+	struct erdp_eal_conf eal;
+	struct erdp_dataplane_conf dp;
+	struct erdp_port_pair_conf pair;
+	int n_ports;
+	struct erdp_port_conf ports[ERDP_MAX_PORTS];
+	int n_vrfs;
+	struct erdp_vrf_conf *vrfs;
+	int n_circuits;
+	struct erdp_circuit_conf *circuits;
+	int n_peerings;
+	struct erdp_peering_conf *peerings;
+	int n_gateways;
+	struct erdp_gateway_conf *gateways;
+	int n_routes;
+	struct erdp_route_conf *routes;
+};
+
+/* Parse and validate FILE. On success *out owns everything; free with erdp_config_free(). */
+int erdp_config_load(const char *path, struct erdp_config **out, struct erdp_err *err);
+
+/* Same, from a string (tests); `name` stands in for the file name in messages. */
+int erdp_config_load_string(const char *text, const char *name, struct erdp_config **out,
+			    struct erdp_err *err);
+
+void erdp_config_free(struct erdp_config *cfg);
+
+/* Lookups by name; -1 when not found. */
+int erdp_config_port_by_name(const struct erdp_config *cfg, const char *name);
+int erdp_config_vrf_by_name(const struct erdp_config *cfg, const char *name);
+int erdp_config_gateway_by_name(const struct erdp_config *cfg, const char *name);
+/* "circuit/private" or "circuit/microsoft" */
+int erdp_config_peering_by_name(const struct erdp_config *cfg, const char *name);
+
+/* MSEE (second usable) and customer (first usable) address of a link /30 or /126. */
+static inline uint32_t erdp_p4_customer(const struct erdp_prefix4 *p)
+{
+	return p->addr + 1;
+}
+static inline uint32_t erdp_p4_msee(const struct erdp_prefix4 *p)
+{
+	return p->addr + 2;
+}
+void erdp_p6_customer(const struct erdp_prefix6 *p, uint8_t out[16]);
+void erdp_p6_msee(const struct erdp_prefix6 *p, uint8_t out[16]);
+
+/* Text helpers shared by config, telemetry and CLI. */
+const char *erdp_role_str(enum erdp_port_role r);
+const char *erdp_peering_type_str(enum erdp_peering_type t);
+const char *erdp_encap_str(enum erdp_encap e);
+int erdp_parse_prefix4(const char *s, struct erdp_prefix4 *p); /* 0 or -EINVAL */
+int erdp_parse_prefix6(const char *s, struct erdp_prefix6 *p); /* 0 or -EINVAL */
+int erdp_parse_mac(const char *s, struct erdp_mac *m);         /* 0 or -EINVAL */
+
+#endif

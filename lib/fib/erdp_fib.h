@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Per-VRF longest-prefix match for IPv4 and IPv6.
+ *
+ * One `struct erdp_fib` holds every VRF of one address family. A lookup
+ * takes (vrf, address) pairs, so a burst whose packets belong to many VRFs
+ * is resolved by ONE bulk call (the common case on a port pair with
+ * thousands of peerings). Next hops are 32-bit ids (< ERDP_FIB_NH_MAX);
+ * ERDP_FIB_NO_ROUTE means no match.
+ *
+ * Capacity (routes per VRF) is fixed at creation and enforced: an add that
+ * would exceed a VRF's capacity fails with -ENOSPC and changes nothing.
+ *
+ * Threading: lookups run on worker lcores concurrently with add/del on ONE
+ * writer thread; a lookup sees the old or the new route, never a torn one
+ * (the underlying DPDK tables write each entry with one aligned store). The
+ * writer owns reclamation; see erdp_fib_create() for the memory model.
+ */
+#ifndef ERDP_FIB_H
+#define ERDP_FIB_H
+
+#include <stdint.h>
+
+#include "erdp_err.h"
+
+#define ERDP_FIB_NO_ROUTE 0xffffffffu
+#define ERDP_FIB_NH_MAX   (1u << 30)
+
+struct erdp_fib;
+
+struct erdp_fib_params {
+	const char *name;      /* unique DPDK object name prefix */
+	int socket_id;         /* NUMA socket, SOCKET_ID_ANY allowed */
+	unsigned int n_vrfs;   /* VRF ids are 0..n_vrfs-1 */
+	const uint32_t *capacity; /* per VRF: max routes (n_vrfs entries) */
+};
+
+/* IPv4 (family 4) or IPv6 (family 6). NULL on failure with err filled. */
+struct erdp_fib *erdp_fib_create(int family, const struct erdp_fib_params *p, struct erdp_err *err);
+void erdp_fib_free(struct erdp_fib *fib);
+
+/* Add or replace the route vrf:prefix/len -> nh. Errors: -EINVAL (vrf, len, nh), -ENOSPC. */
+int erdp_fib4_add(struct erdp_fib *fib, uint16_t vrf, uint32_t addr, uint8_t len, uint32_t nh);
+int erdp_fib4_del(struct erdp_fib *fib, uint16_t vrf, uint32_t addr, uint8_t len); /* -ENOENT */
+int erdp_fib6_add(struct erdp_fib *fib, uint16_t vrf, const uint8_t addr[16], uint8_t len,
+		  uint32_t nh);
+int erdp_fib6_del(struct erdp_fib *fib, uint16_t vrf, const uint8_t addr[16], uint8_t len);
+
+/* Exact-match read of a route (control plane / CLI); -ENOENT if absent. */
+int erdp_fib4_get(const struct erdp_fib *fib, uint16_t vrf, uint32_t addr, uint8_t len,
+		  uint32_t *nh);
+int erdp_fib6_get(const struct erdp_fib *fib, uint16_t vrf, const uint8_t addr[16], uint8_t len,
+		  uint32_t *nh);
+
+/* Bulk longest-prefix match. addr are host order (v4) / network bytes (v6). */
+void erdp_fib4_lookup_bulk(const struct erdp_fib *fib, const uint16_t *vrf, const uint32_t *addr,
+			   uint32_t *nh, unsigned int n);
+void erdp_fib6_lookup_bulk(const struct erdp_fib *fib, const uint16_t *vrf,
+			   const uint8_t (*addr)[16], uint32_t *nh, unsigned int n);
+
+/* Routes currently installed in a VRF, and its capacity. */
+uint32_t erdp_fib_count(const struct erdp_fib *fib, uint16_t vrf);
+uint32_t erdp_fib_capacity(const struct erdp_fib *fib, uint16_t vrf);
+
+/* Bytes of memory the structure holds (hugepage + heap), for reports. */
+uint64_t erdp_fib_memory(const struct erdp_fib *fib);
+
+#endif

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Drop reasons. Every frame erdp does not forward or consume is counted
+ * under exactly one reason, on its RX port and, when known, on its circuit
+ * and peering link. Names are stable: telemetry and tests use them.
+ */
+#ifndef ERDP_DROP_H
+#define ERDP_DROP_H
+
+#define ERDP_DROP_REASONS(X)                                                                      \
+	X(TRUNCATED, "truncated")               /* shorter than its headers say */                \
+	X(UNTAGGED, "untagged")                 /* no VLAN tag, or priority tag (VID 0) only */    \
+	X(TPID, "tpid_not_accepted")            /* outer TPID not configured, inner not 0x8100 */  \
+	X(TAG_COUNT, "wrong_tag_count")         /* 1 tag in QinQ, 2 in Dot1Q, 3+ anywhere */       \
+	X(VLAN_INVALID, "vlan_invalid")         /* VID 4095, or inner VID 0 */                     \
+	X(UNKNOWN_STAG, "unknown_s_tag")        /* QinQ: no circuit with this S-tag */             \
+	X(UNKNOWN_CTAG, "unknown_c_tag")        /* QinQ: no peering with this C-tag */             \
+	X(UNKNOWN_VLAN, "unknown_vlan")         /* Dot1Q / gateway port: no peering / VRF */       \
+	X(NON_IP, "non_ip")                     /* EtherType neither IPv4, IPv6 nor ARP */        \
+	X(IPV4_HEADER, "ipv4_bad_header")       /* version, IHL, total length */                   \
+	X(IPV4_CKSUM, "ipv4_bad_checksum")                                                        \
+	X(IPV6_HEADER, "ipv6_bad_header")       /* version, payload length */                      \
+	X(TTL, "ttl_exceeded")                  /* TTL / hop limit <= 1 and no ICMP sent */        \
+	X(NO_ROUTE, "no_route")                                                                   \
+	X(BLACKHOLE, "blackhole")                                                                 \
+	X(GW_DOWN, "gateway_all_down")          /* every instance of the gateway is down */        \
+	X(LINK_DOWN, "link_down")               /* no customer link up for the peering */          \
+	X(NEIGH, "neighbor_unresolved")         /* customer MAC not known (yet) */                 \
+	X(MTU, "mtu_exceeded")                  /* above egress MTU and no ICMP sent */            \
+	X(PUNT_FULL, "punt_queue_full")         /* exception path to the main lcore full */        \
+	X(LOCAL, "local_unhandled")             /* to an MSEE address, not a protocol we answer */ \
+	X(TX_FULL, "tx_full")                   /* TX queue full */                                \
+	X(ARP_INVALID, "arp_invalid")           /* malformed or not for us */                      \
+	X(ICMP_RATELIMIT, "icmp_rate_limited")  /* error message suppressed by the rate limit */
+
+enum erdp_drop {
+#define ERDP_DROP_ENUM(sym, name) ERDP_DROP_##sym,
+	ERDP_DROP_REASONS(ERDP_DROP_ENUM)
+#undef ERDP_DROP_ENUM
+	ERDP_DROP_MAX
+};
+
+/* Stable snake_case name of a reason ("unknown_s_tag"); "?" when out of range. */
+const char *erdp_drop_name(unsigned int reason);
+
+#endif
