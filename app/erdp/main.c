@@ -1,1 +1,379 @@
-int main(void) { return 0; }
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * erdp: the data plane process (DPDK primary).
+ *
+ * Start-up order: parse the command line, load and validate the config
+ * (no DPDK yet, so --check-config needs no hugepages), build the EAL
+ * arguments from the config plus pass-through arguments, then ports,
+ * routes, workers. The main lcore does housekeeping: the exception path,
+ * periodic counters, the stop conditions. SIGINT/SIGTERM stop cleanly and
+ * print the final counters.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_mbuf_dyn.h>
+#include <rte_version.h>
+
+#include "dp.h"
+
+struct erdp_dp erdp;
+int erdp_meta_offset = -1;
+
+struct opts {
+	const char *config;
+	const char *check;
+	const char *stats_json;
+	double duration_s;
+	long idle_ms;
+	long stats_ms; /* -1: from config */
+	bool quiet;
+	int n_eal;
+	char **eal; /* pass-through, after "--" */
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"NAME\n"
+		"    erdp - ExpressRoute Direct port-pair emulator, DPDK data plane\n"
+		"\n"
+		"SYNOPSIS\n"
+		"    erdp [-c FILE] [--duration SEC] [--exit-when-idle MS] [--stats-json FILE]\n"
+		"         [--stats-interval MS] [--quiet] [-- EAL-ARGS...]\n"
+		"    erdp --check-config FILE\n"
+		"    erdp --help | --version\n"
+		"\n"
+		"DESCRIPTION\n"
+		"    Forwards between the two links of an emulated ExpressRoute Direct port\n"
+		"    pair (QinQ or Dot1Q) and gateway ports. Frames from the customer are\n"
+		"    classified by S-tag/C-tag (or VLAN) to a circuit peering, routed in the\n"
+		"    peering's VRF and sent to a gateway instance chosen per flow; traffic back\n"
+		"    from the gateways is routed in the same VRF and sent to the customer with\n"
+		"    the circuit's tags. Every frame not forwarded is counted by reason.\n"
+		"\n"
+		"OPTIONS\n"
+		"    -c, --config FILE      libconfig file (default: config/erdp.conf). Its\n"
+		"                           comments document every key.\n"
+		"    --check-config FILE    validate FILE and exit: 0 and 'FILE: OK', or 1 and\n"
+		"                           'FILE:LINE: field: problem (rule)'. Starts no DPDK.\n"
+		"    --duration SEC         stop after SEC seconds (default: run until signal).\n"
+		"    --exit-when-idle MS    stop once no frame has arrived on any port for MS\n"
+		"                           milliseconds (for pcap replays).\n"
+		"    --stats-json FILE      write the final counters to FILE as JSON.\n"
+		"    --stats-interval MS    print per-circuit counters every MS ms (0: never;\n"
+		"                           default: dataplane.stats_interval_ms).\n"
+		"    -q, --quiet            no periodic counters, no final table.\n"
+		"    -h, --help             this text.  -V, --version  versions.\n"
+		"    -- EAL-ARGS            passed to DPDK's EAL after the arguments built from\n"
+		"                           the config; they win (e.g. -- --file-prefix lab2).\n"
+		"\n"
+		"COUNTERS\n"
+		"    Per port, circuit, peering and link: rx/tx packets and bytes, and drops by\n"
+		"    reason. Read them live with DPDK telemetry:\n"
+		"      dpdk-telemetry.py -f <file-prefix>   then  /erdp/ports, /erdp/circuits,\n"
+		"      /erdp/peerings, /erdp/drops, /erdp/circuit,<name>, /erdp/peering,<c/type>\n"
+		"\n"
+		"SIGNALS\n"
+		"    SIGINT, SIGTERM: stop the workers, print final counters, close the ports.\n"
+		"\n"
+		"EXIT STATUS\n"
+		"    0 on a clean stop; 1 on a configuration or start-up error (message on\n"
+		"    stderr names the file, line and field, or the port and the DPDK error).\n"
+		"\n"
+		"EXAMPLES\n"
+		"    erdp --check-config config/erdp.conf\n"
+		"    erdp -c config/erdp.conf --duration 10\n"
+		"    erdp -c lab.conf -- --file-prefix lab -m 1024\n");
+}
+
+static int parse_args(int argc, char **argv, struct opts *o)
+{
+	static const struct option lo[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "check-config", required_argument, NULL, 'k' },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "exit-when-idle", required_argument, NULL, 'i' },
+		{ "stats-json", required_argument, NULL, 'j' },
+		{ "stats-interval", required_argument, NULL, 's' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char *end;
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->config = "config/erdp.conf";
+	o->stats_ms = -1;
+	while ((c = getopt_long(argc, argv, "c:qhV", lo, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			o->config = optarg;
+			break;
+		case 'k':
+			o->check = optarg;
+			break;
+		case 'd':
+			o->duration_s = strtod(optarg, &end);
+			if (*end != '\0' || o->duration_s < 0) {
+				fprintf(stderr, "erdp: --duration: '%s' is not a number of seconds\n",
+					optarg);
+				return -1;
+			}
+			break;
+		case 'i':
+		case 's':
+			errno = 0;
+			long v = strtol(optarg, &end, 10);
+
+			if (*end != '\0' || v < 0 || errno != 0) {
+				fprintf(stderr, "erdp: --%s: '%s' is not a number of milliseconds\n",
+					c == 'i' ? "exit-when-idle" : "stats-interval", optarg);
+				return -1;
+			}
+			if (c == 'i')
+				o->idle_ms = v;
+			else
+				o->stats_ms = v;
+			break;
+		case 'j':
+			o->stats_json = optarg;
+			break;
+		case 'q':
+			o->quiet = true;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		case 'V':
+			printf("erdp 0.1.0 (%s)\n", rte_version());
+			exit(0);
+		default:
+			fprintf(stderr, "erdp: try 'erdp --help'\n");
+			return -1;
+		}
+	}
+	o->n_eal = argc - optind;
+	o->eal = argv + optind;
+	return 0;
+}
+
+static bool is_pci(const char *dev)
+{
+	unsigned int a, b, c, d;
+
+	return sscanf(dev, "%x:%x:%x.%x", &a, &b, &c, &d) == 4 ||
+	       sscanf(dev, "%x:%x.%x", &b, &c, &d) == 3;
+}
+
+/* EAL argv from the config, then pass-through arguments. */
+static int build_eal_args(const struct erdp_config *cfg, const struct opts *o, char **argv,
+			  int max)
+{
+	static char mem[16];
+	int n = 0;
+	bool any_pci = false;
+
+#define PUSH(s)                                                                                   \
+	do {                                                                                      \
+		if (n >= max - 1)                                                                 \
+			return -1;                                                                \
+		argv[n++] = (char *)(s);                                                          \
+	} while (0)
+	PUSH("erdp");
+	PUSH("-l");
+	PUSH(cfg->eal.lcores);
+	PUSH("--file-prefix");
+	PUSH(cfg->eal.file_prefix);
+	if (cfg->eal.memory_mb != 0) {
+		snprintf(mem, sizeof(mem), "%u", cfg->eal.memory_mb);
+		PUSH("-m");
+		PUSH(mem);
+	}
+	if (!cfg->eal.huge)
+		PUSH("--no-huge");
+	for (int i = 0; i < cfg->n_ports; i++) {
+		if (is_pci(cfg->ports[i].device)) {
+			PUSH("-a");
+			any_pci = true;
+		} else {
+			PUSH("--vdev");
+		}
+		PUSH(cfg->ports[i].device);
+	}
+	if (!any_pci)
+		PUSH("--no-pci");
+	for (int i = 0; i < cfg->eal.n_args; i++)
+		PUSH(cfg->eal.args[i]);
+	for (int i = 0; i < o->n_eal; i++)
+		PUSH(o->eal[i]);
+#undef PUSH
+	argv[n] = NULL;
+	return n;
+}
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	erdp.quit = true;
+}
+
+static int setup(struct erdp_dp *dp, struct erdp_err *err)
+{
+	static const struct rte_mbuf_dynfield meta_desc = {
+		.name = "erdp_meta",
+		.size = sizeof(struct erdp_meta),
+		.align = __alignof__(struct erdp_meta),
+	};
+	int rc;
+
+	erdp_meta_offset = rte_mbuf_dynfield_register(&meta_desc);
+	if (erdp_meta_offset < 0)
+		return erdp_errf(err, rte_errno, "mbuf dynfield: %s", rte_strerror(rte_errno));
+	dp->burst = dp->cfg->dp.burst;
+	dp->n_workers = rte_lcore_count() - 1;
+	if (dp->n_workers == 0)
+		return erdp_errf(err, EINVAL,
+				 "eal.lcores '%s' gives no worker lcore: list at least two lcores "
+				 "(the first is the main lcore)",
+				 dp->cfg->eal.lcores);
+	dp->pool = rte_pktmbuf_pool_create("erdp_pool", dp->cfg->dp.mbufs, 256, 0,
+					   RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
+	if (dp->pool == NULL)
+		return erdp_errf(err, rte_errno, "mbuf pool of %u: %s (raise eal.memory_mb?)",
+				 dp->cfg->dp.mbufs, rte_strerror(rte_errno));
+	rc = erdp_classifier_build(dp->cfg, &dp->cls, err);
+	if (rc == 0)
+		rc = erdp_ports_init(dp, err);
+	if (rc == 0)
+		rc = erdp_routes_init(dp, err);
+	if (rc == 0)
+		rc = erdp_workers_init(dp, err);
+	return rc;
+}
+
+static uint64_t total_rx(struct erdp_dp *dp)
+{
+	uint64_t n = 0;
+
+	for (int p = 0; p < dp->cfg->n_ports; p++) {
+		struct rte_eth_stats st;
+
+		if (rte_eth_stats_get(dp->port[p].port_id, &st) == 0)
+			n += st.ipackets;
+	}
+	return n;
+}
+
+static void run_main_loop(struct erdp_dp *dp, const struct opts *o)
+{
+	uint64_t hz = rte_get_tsc_hz(), start = rte_rdtsc(), last_print = start;
+	uint64_t last_rx = 0, last_change = start;
+	long stats_ms = o->stats_ms >= 0 ? o->stats_ms : (long)dp->cfg->dp.stats_interval_ms;
+
+	if (o->quiet)
+		stats_ms = 0;
+	while (!dp->quit) {
+		uint64_t now = rte_rdtsc();
+
+		erdp_punt_poll(dp);
+		if (stats_ms > 0 && now - last_print >= hz * (uint64_t)stats_ms / 1000) {
+			erdp_stats_print(dp, (double)(now - last_print) / (double)hz);
+			last_print = now;
+		}
+		if (o->duration_s > 0 && now - start >= (uint64_t)(o->duration_s * (double)hz))
+			break;
+		if (o->idle_ms > 0) {
+			uint64_t rx = total_rx(dp);
+
+			if (rx != last_rx) {
+				last_rx = rx;
+				last_change = now;
+			} else if (now - last_change >= hz * (uint64_t)o->idle_ms / 1000) {
+				break;
+			}
+		}
+		usleep(200);
+	}
+	dp->quit = true;
+}
+
+int main(int argc, char **argv)
+{
+	struct erdp_err err = { 0 };
+	struct opts o;
+	char *eal_argv[128];
+	int eal_argc, rc;
+
+	if (parse_args(argc, argv, &o) != 0)
+		return 1;
+	if (o.check != NULL) {
+		struct erdp_config *cfg;
+
+		if (erdp_config_load(o.check, &cfg, &err) != 0) {
+			fprintf(stderr, "%s\n", err.msg);
+			return 1;
+		}
+		printf("%s: OK (%d ports, %d circuits, %d peerings, %d VRFs, %d gateways, "
+		       "%d routes)\n",
+		       o.check, cfg->n_ports, cfg->n_circuits, cfg->n_peerings, cfg->n_vrfs,
+		       cfg->n_gateways, cfg->n_routes);
+		erdp_config_free(cfg);
+		return 0;
+	}
+	if (erdp_config_load(o.config, &erdp.cfg, &err) != 0) {
+		fprintf(stderr, "erdp: %s\n", err.msg);
+		return 1;
+	}
+	eal_argc = build_eal_args(erdp.cfg, &o, eal_argv, (int)RTE_DIM(eal_argv));
+	if (eal_argc < 0) {
+		fprintf(stderr, "erdp: too many EAL arguments\n");
+		return 1;
+	}
+	if (rte_eal_init(eal_argc, eal_argv) < 0) {
+		fprintf(stderr, "erdp: EAL initialisation failed: %s\n", rte_strerror(rte_errno));
+		return 1;
+	}
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	rc = setup(&erdp, &err);
+	if (rc != 0) {
+		fprintf(stderr, "erdp: %s\n", err.msg);
+		erdp.quit = true;
+		rte_eal_mp_wait_lcore();
+		rte_eal_cleanup();
+		return 1;
+	}
+	erdp_telemetry_init(&erdp);
+	printf("erdp: %d ports, %d circuits, %d peerings, %d VRFs, %u workers; forwarding\n",
+	       erdp.cfg->n_ports, erdp.cfg->n_circuits, erdp.cfg->n_peerings, erdp.cfg->n_vrfs,
+	       erdp.n_workers);
+	fflush(stdout);
+	run_main_loop(&erdp, &o);
+	rte_eal_mp_wait_lcore();
+	erdp_punt_poll(&erdp);
+	if (!o.quiet) {
+		printf("\nfinal counters:\n");
+		erdp_stats_print(&erdp, 0);
+	}
+	if (o.stats_json != NULL && erdp_stats_write_json(&erdp, o.stats_json, &err) != 0)
+		fprintf(stderr, "erdp: %s\n", err.msg);
+	erdp_ports_close(&erdp);
+	erdp_routes_free(&erdp);
+	erdp_classifier_free(erdp.cls);
+	erdp_config_free(erdp.cfg);
+	rte_eal_cleanup();
+	return 0;
+}

@@ -9,5 +9,5 @@ static const char *const drop_names[ERDP_DROP_MAX] = {
 
 const char *erdp_drop_name(unsigned int reason)
 {
-	return reason < ERDP_DROP_MAX ? drop_names[reason] : "?";
+	return reason >= ERDP_DROP_FIRST && reason < ERDP_DROP_MAX ? drop_names[reason] : "?";
 }

@@ -33,14 +33,18 @@
 	X(ARP_INVALID, "arp_invalid")           /* malformed or not for us */                      \
 	X(ICMP_RATELIMIT, "icmp_rate_limited")  /* error message suppressed by the rate limit */
 
+/* 0 is "no drop" so that parsers can return 0 or a reason. */
 enum erdp_drop {
+	ERDP_DROP_NONE = 0,
 #define ERDP_DROP_ENUM(sym, name) ERDP_DROP_##sym,
 	ERDP_DROP_REASONS(ERDP_DROP_ENUM)
 #undef ERDP_DROP_ENUM
 	ERDP_DROP_MAX
 };
 
-/* Stable snake_case name of a reason ("unknown_s_tag"); "?" when out of range. */
+#define ERDP_DROP_FIRST 1 /* iterate reasons as [ERDP_DROP_FIRST, ERDP_DROP_MAX) */
+
+/* Stable snake_case name of a reason ("unknown_s_tag"); "?" when out of range or NONE. */
 const char *erdp_drop_name(unsigned int reason);
 
 #endif

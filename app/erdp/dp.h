@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The data plane's runtime state, shared by the main lcore and workers.
+ *
+ * Built once at start-up from the config (ports, classifier, FIBs, next
+ * hops); after that, workers only read it, and the main lcore is the single
+ * writer of what changes at run time (next hops, neighbours), publishing by
+ * pointer under QSBR RCU.
+ */
+#ifndef ERDP_DP_H
+#define ERDP_DP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_ether.h>
+#include <rte_mbuf.h>
+#include <rte_mbuf_dyn.h>
+#include <rte_rcu_qsbr.h>
+#include <rte_ring.h>
+#include <rte_spinlock.h>
+
+#include "erdp_classify.h"
+#include "erdp_config.h"
+#include "erdp_counters.h"
+#include "erdp_fib.h"
+#include "erdp_nh.h"
+
+#define ERDP_BURST_MAX   64
+#define ERDP_TXB_MAX     (2 * ERDP_BURST_MAX)
+#define ERDP_MAX_WORKERS RTE_MAX_LCORE
+#define ERDP_MAX_RXQ     64
+#define ERDP_RING_SIZE   1024
+
+/* Why a packet goes to the main lcore (stored in the mbuf meta). */
+enum erdp_punt {
+	ERDP_PUNT_ARP = 1,
+	ERDP_PUNT_LOCAL = 2, /* to an MSEE address */
+	ERDP_PUNT_TTL = 3,   /* TTL / hop limit expired: ICMP time exceeded */
+	ERDP_PUNT_MTU = 4,   /* too big for egress: ICMP frag needed / PTB */
+	ERDP_PUNT_NDP = 5,
+};
+
+/* Per-packet metadata kept in an mbuf dynamic field. */
+struct erdp_meta {
+	uint16_t plink;   /* ingress peering link, 0xffff if from a gateway port */
+	uint16_t vrf;
+	uint16_t l3_off;  /* at ingress */
+	uint8_t in_port;  /* config port index */
+	uint8_t punt;     /* enum erdp_punt */
+	uint16_t mtu;     /* ERDP_PUNT_MTU: the egress MTU */
+	uint16_t pad;
+};
+
+extern int erdp_meta_offset;
+
+static inline struct erdp_meta *erdp_meta(struct rte_mbuf *m)
+{
+	return RTE_MBUF_DYNFIELD(m, erdp_meta_offset, struct erdp_meta *);
+}
+
+struct erdp_port {
+	uint16_t port_id; /* DPDK port */
+	uint16_t n_rxq;
+	uint16_t n_txq;
+	bool shared_txq; /* fewer TX queues than workers: lock per queue */
+	struct rte_ether_addr mac;
+	rte_spinlock_t txq_lock[RTE_MAX_QUEUES_PER_PORT];
+};
+
+struct erdp_txb {
+	uint16_t n;
+	struct rte_mbuf *m[ERDP_TXB_MAX];
+};
+
+struct erdp_worker {
+	unsigned int lcore;
+	unsigned int idx; /* 0..n_workers-1, also the RCU thread id */
+	uint16_t n_rxq;
+	struct {
+		uint16_t port_id;
+		uint16_t queue;
+		uint8_t cfg_port;
+	} rxq[ERDP_MAX_RXQ];
+	uint16_t txq[ERDP_MAX_PORTS];   /* per config port */
+	struct erdp_counters *ctr;
+	struct rte_ring *punt;   /* worker -> main */
+	struct rte_ring *inject; /* main -> worker: frames to send */
+	uint64_t busy_cycles;    /* cycles spent on bursts that had packets */
+	uint64_t idle_polls;
+	struct erdp_txb txb[ERDP_MAX_PORTS];
+} __rte_cache_aligned;
+
+struct erdp_dp {
+	struct erdp_config *cfg;
+	struct erdp_classifier *cls;
+	struct erdp_fib *fib4;
+	struct erdp_fib *fib6;
+	struct erdp_nh_table nh;
+	struct rte_mempool *pool;
+	struct rte_rcu_qsbr *rcu;
+	struct erdp_port port[ERDP_MAX_PORTS]; /* by config port index */
+	uint16_t dpdk_to_cfg[RTE_MAX_ETHPORTS];
+	unsigned int n_workers;
+	struct erdp_worker *workers[RTE_MAX_LCORE];
+	struct erdp_counters *main_ctr; /* counters of the main lcore (punt path) */
+	struct erdp_counters *sum;      /* scratch for readers */
+	uint16_t burst;
+	volatile bool quit;
+};
+
+extern struct erdp_dp erdp;
+
+/* ports.c */
+int erdp_ports_init(struct erdp_dp *dp, struct erdp_err *err);
+void erdp_ports_close(struct erdp_dp *dp);
+int erdp_eth_tx(struct erdp_dp *dp, uint8_t cfg_port, uint16_t queue, struct rte_mbuf **m,
+		uint16_t n);
+
+/* routes.c */
+int erdp_routes_init(struct erdp_dp *dp, struct erdp_err *err);
+void erdp_routes_free(struct erdp_dp *dp);
+
+/* worker.c */
+int erdp_worker_main(void *arg);
+int erdp_workers_init(struct erdp_dp *dp, struct erdp_err *err);
+
+/* punt.c: main-lcore exception path */
+void erdp_punt_poll(struct erdp_dp *dp);
+
+/* stats.c */
+void erdp_stats_collect(struct erdp_dp *dp);
+void erdp_stats_print(struct erdp_dp *dp, double interval_s);
+int erdp_stats_write_json(struct erdp_dp *dp, const char *path, struct erdp_err *err);
+int erdp_telemetry_init(struct erdp_dp *dp);
+
+#endif

@@ -1,0 +1,198 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Port set-up for any DPDK port (PCI or vdev) and the TX primitive.
+ *
+ * Each config port is found by the name EAL gave it (the PCI address or the
+ * vdev name before the first comma). RX queues come from the config and use
+ * RSS when there is more than one; TX queues are one per worker when the
+ * device allows it, else workers share queues under a per-queue lock (net_pcap
+ * has a single TX queue). VLAN offloads stay off: tags are parsed and pushed
+ * in software, so NIC VLAN quirks cannot change classification.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+
+#include "dp.h"
+
+static void device_name(const char *devargs, char *out, size_t len)
+{
+	size_t n = strcspn(devargs, ",");
+
+	if (n >= len)
+		n = len - 1;
+	memcpy(out, devargs, n);
+	out[n] = '\0';
+}
+
+static int port_configure(struct erdp_dp *dp, int i, struct erdp_err *err)
+{
+	const struct erdp_port_conf *pc = &dp->cfg->ports[i];
+	struct erdp_port *p = &dp->port[i];
+	struct rte_eth_conf conf;
+	struct rte_eth_dev_info info;
+	int rc;
+
+	rc = rte_eth_dev_info_get(p->port_id, &info);
+	if (rc != 0)
+		return erdp_errf(err, -rc, "port '%s': cannot read device info: %s", pc->name,
+				 rte_strerror(-rc));
+	if (pc->rx_queues > info.max_rx_queues)
+		return erdp_errf(err, EINVAL,
+				 "port '%s' (config line %d): rx_queues %u exceeds the device "
+				 "maximum %u",
+				 pc->name, pc->line, pc->rx_queues, info.max_rx_queues);
+	p->n_rxq = pc->rx_queues;
+	p->n_txq = (uint16_t)RTE_MIN((unsigned int)info.max_tx_queues, dp->n_workers);
+	if (p->n_txq == 0)
+		p->n_txq = 1;
+	p->shared_txq = p->n_txq < dp->n_workers;
+	memset(&conf, 0, sizeof(conf));
+	if (p->n_rxq > 1 && info.flow_type_rss_offloads != 0) {
+		conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
+		conf.rx_adv_conf.rss_conf.rss_hf =
+			(RTE_ETH_RSS_IP | RTE_ETH_RSS_TCP | RTE_ETH_RSS_UDP) &
+			info.flow_type_rss_offloads;
+	}
+	if (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE)
+		conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE;
+	rc = rte_eth_dev_configure(p->port_id, p->n_rxq, p->n_txq, &conf);
+	if (rc != 0)
+		return erdp_errf(err, -rc, "port '%s': configure (%u rx, %u tx queues) failed: %s",
+				 pc->name, p->n_rxq, p->n_txq, rte_strerror(-rc));
+	/* MTU on the device is best effort: vdevs may not implement it. */
+	rte_eth_dev_set_mtu(p->port_id, pc->mtu);
+	return 0;
+}
+
+static int port_queues(struct erdp_dp *dp, int i, struct erdp_err *err)
+{
+	const struct erdp_port_conf *pc = &dp->cfg->ports[i];
+	struct erdp_port *p = &dp->port[i];
+	int socket = rte_eth_dev_socket_id(p->port_id);
+	uint16_t nrx = dp->cfg->dp.rx_desc, ntx = dp->cfg->dp.tx_desc;
+	int rc;
+
+	rc = rte_eth_dev_adjust_nb_rx_tx_desc(p->port_id, &nrx, &ntx);
+	if (rc != 0)
+		return erdp_errf(err, -rc, "port '%s': descriptor counts rejected: %s", pc->name,
+				 rte_strerror(-rc));
+	for (uint16_t q = 0; q < p->n_rxq; q++) {
+		rc = rte_eth_rx_queue_setup(p->port_id, q, nrx, socket, NULL, dp->pool);
+		if (rc != 0)
+			return erdp_errf(err, -rc, "port '%s': rx queue %u setup failed: %s",
+					 pc->name, q, rte_strerror(-rc));
+	}
+	for (uint16_t q = 0; q < p->n_txq; q++) {
+		rc = rte_eth_tx_queue_setup(p->port_id, q, ntx, socket, NULL);
+		if (rc != 0)
+			return erdp_errf(err, -rc, "port '%s': tx queue %u setup failed: %s",
+					 pc->name, q, rte_strerror(-rc));
+		rte_spinlock_init(&p->txq_lock[q]);
+	}
+	return 0;
+}
+
+static int port_start(struct erdp_dp *dp, int i, struct erdp_err *err)
+{
+	const struct erdp_port_conf *pc = &dp->cfg->ports[i];
+	struct erdp_port *p = &dp->port[i];
+	int rc;
+
+	if (pc->has_mac) {
+		memcpy(p->mac.addr_bytes, pc->mac.b, 6);
+		rc = rte_eth_dev_default_mac_addr_set(p->port_id, &p->mac);
+		if (rc != 0 && rc != -ENOTSUP)
+			return erdp_errf(err, -rc, "port '%s': cannot set MAC: %s", pc->name,
+					 rte_strerror(-rc));
+	}
+	rc = rte_eth_dev_start(p->port_id);
+	if (rc != 0)
+		return erdp_errf(err, -rc, "port '%s': start failed: %s", pc->name,
+				 rte_strerror(-rc));
+	/* With a config MAC we use it even where the PMD cannot program it. */
+	if (!pc->has_mac)
+		rte_eth_macaddr_get(p->port_id, &p->mac);
+	return 0;
+}
+
+int erdp_ports_init(struct erdp_dp *dp, struct erdp_err *err)
+{
+	char name[RTE_ETH_NAME_MAX_LEN];
+	int rc;
+
+	for (int i = 0; i < RTE_MAX_ETHPORTS; i++)
+		dp->dpdk_to_cfg[i] = 0xffff;
+	for (int i = 0; i < dp->cfg->n_ports; i++) {
+		const struct erdp_port_conf *pc = &dp->cfg->ports[i];
+		uint16_t pid;
+
+		device_name(pc->device, name, sizeof(name));
+		if (rte_eth_dev_get_port_by_name(name, &pid) != 0)
+			return erdp_errf(err, ENODEV,
+					 "port '%s' (config line %d): no DPDK port named '%s' "
+					 "(device not found, not bound to a DPDK driver, or PMD "
+					 "missing)",
+					 pc->name, pc->line, name);
+		dp->port[i].port_id = pid;
+		dp->dpdk_to_cfg[pid] = (uint16_t)i;
+		rc = port_configure(dp, i, err);
+		if (rc == 0)
+			rc = port_queues(dp, i, err);
+		if (rc == 0)
+			rc = port_start(dp, i, err);
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
+}
+
+void erdp_ports_close(struct erdp_dp *dp)
+{
+	for (int i = 0; i < dp->cfg->n_ports; i++) {
+		rte_eth_dev_stop(dp->port[i].port_id);
+		rte_eth_dev_close(dp->port[i].port_id);
+	}
+}
+
+/*
+ * Send n frames on a config port; frames the queue does not take are freed
+ * and counted as tx_full (and taken back from their peering link's tx).
+ * Counts port tx. Returns the number sent.
+ */
+int erdp_eth_tx(struct erdp_dp *dp, uint8_t cfg_port, uint16_t queue, struct rte_mbuf **m,
+		uint16_t n)
+{
+	struct erdp_port *p = &dp->port[cfg_port];
+	struct erdp_counters *c = dp->workers[rte_lcore_id()] != NULL
+					  ? dp->workers[rte_lcore_id()]->ctr
+					  : dp->main_ctr;
+	uint16_t sent;
+	uint64_t bytes = 0;
+
+	/* The PMD may free a frame as soon as it is sent: take lengths first. */
+	for (uint16_t i = 0; i < n; i++)
+		bytes += m[i]->pkt_len;
+	if (p->shared_txq)
+		rte_spinlock_lock(&p->txq_lock[queue]);
+	sent = rte_eth_tx_burst(p->port_id, queue, m, n);
+	if (p->shared_txq)
+		rte_spinlock_unlock(&p->txq_lock[queue]);
+	for (uint16_t i = sent; i < n; i++) {
+		uint16_t pl = erdp_meta(m[i])->plink;
+
+		bytes -= m[i]->pkt_len;
+		if (pl != 0xffff) {
+			c->plink[pl].tx_pkts--;
+			c->plink[pl].tx_bytes -= m[i]->pkt_len;
+			c->plink_drop[pl][ERDP_DROP_TX_FULL]++;
+		}
+		c->port_drop[cfg_port][ERDP_DROP_TX_FULL]++;
+		rte_pktmbuf_free(m[i]);
+	}
+	c->port[cfg_port].tx_pkts += sent;
+	c->port[cfg_port].tx_bytes += bytes;
+	return sent;
+}

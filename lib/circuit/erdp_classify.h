@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Circuit classification: frame tags -> (circuit, peering, link, VRF).
+ *
+ * Direct tables indexed by the 12-bit VID, built once from the config:
+ *   QinQ:    stag[S]            -> circuit,  ctag[circuit][C] -> peering
+ *   Dot1Q:   vlan[V]            -> peering   (unique across the port pair)
+ *   gateway: gw[port slot][V]   -> VRF       (V = 0 for untagged)
+ * A lookup is two dependent loads and no hashing. Entries store index+1 so
+ * that a zeroed table means "unknown". Tables are read-only after build.
+ */
+#ifndef ERDP_CLASSIFY_H
+#define ERDP_CLASSIFY_H
+
+#include <stdint.h>
+
+#include "erdp_config.h"
+#include "erdp_err.h"
+#include "erdp_tags.h"
+
+#define ERDP_CLS_NONE 0xffff
+
+/* What a config port is to the classifier. */
+enum erdp_port_kind { ERDP_PORT_ER = 0, ERDP_PORT_GW = 1 };
+
+struct erdp_classifier {
+	enum erdp_encap encap;
+	struct erdp_tpid_set outer;
+	int n_circuits;
+	int n_peerings;
+	uint16_t *ctag;           /* n_circuits x 4096: peering + 1 */
+	uint16_t *gw;             /* n_ports x 4096: vrf + 1 */
+	uint16_t *peering_vrf;    /* n_peerings */
+	uint16_t *peering_circuit; /* n_peerings */
+	uint8_t port_kind[ERDP_MAX_PORTS];
+	uint8_t port_link[ERDP_MAX_PORTS]; /* enum erdp_link for ER ports */
+	uint16_t stag[ERDP_VLAN_TABLE];    /* circuit + 1 (QinQ) */
+	uint16_t vlan[ERDP_VLAN_TABLE];    /* peering + 1 (Dot1Q) */
+};
+
+/* Result of classifying one frame; fields not known yet are ERDP_CLS_NONE. */
+struct erdp_cls {
+	uint16_t circuit;
+	uint16_t peering;
+	uint16_t vrf;
+	uint8_t link; /* ER ports: enum erdp_link */
+	struct erdp_tags tags;
+};
+
+int erdp_classifier_build(const struct erdp_config *cfg, struct erdp_classifier **out,
+			  struct erdp_err *err);
+void erdp_classifier_free(struct erdp_classifier *c);
+
+/*
+ * Classify a frame that arrived on config port `port`. Returns 0, or a drop
+ * reason with r->circuit / r->peering filled as far as they were known.
+ */
+static inline int erdp_classify(const struct erdp_classifier *c, unsigned int port, const uint8_t *f,
+				uint32_t len, struct erdp_cls *r)
+{
+	uint16_t e;
+	int rc;
+
+	r->circuit = ERDP_CLS_NONE;
+	r->peering = ERDP_CLS_NONE;
+	r->vrf = ERDP_CLS_NONE;
+	r->tags = (struct erdp_tags){ 0 };
+	if (c->port_kind[port] == ERDP_PORT_GW) {
+		rc = erdp_parse_gateway(f, len, &r->tags);
+		if (rc != 0)
+			return rc;
+		e = c->gw[port * ERDP_VLAN_TABLE + r->tags.outer_vid];
+		if (e == 0)
+			return ERDP_DROP_UNKNOWN_VLAN;
+		r->vrf = e - 1;
+		return 0;
+	}
+	r->link = c->port_link[port];
+	if (c->encap == ERDP_ENCAP_QINQ) {
+		rc = erdp_parse_qinq(f, len, &c->outer, &r->tags);
+		if (rc != 0)
+			return rc;
+		e = c->stag[r->tags.outer_vid];
+		if (e == 0)
+			return ERDP_DROP_UNKNOWN_STAG;
+		r->circuit = e - 1;
+		e = c->ctag[(uint32_t)r->circuit * ERDP_VLAN_TABLE + r->tags.inner_vid];
+		if (e == 0)
+			return ERDP_DROP_UNKNOWN_CTAG;
+	} else {
+		rc = erdp_parse_dot1q(f, len, &c->outer, &r->tags);
+		if (rc != 0)
+			return rc;
+		e = c->vlan[r->tags.outer_vid];
+		if (e == 0)
+			return ERDP_DROP_UNKNOWN_VLAN;
+	}
+	r->peering = e - 1;
+	r->circuit = c->peering_circuit[r->peering];
+	r->vrf = c->peering_vrf[r->peering];
+	return 0;
+}
+
+#endif

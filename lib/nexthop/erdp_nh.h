@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Next hops: what a route points at, in the form the fast path needs.
+ *
+ * A next hop is an immutable struct published by pointer in a table indexed
+ * by the 32-bit id that the FIB returns. To change one (instance down, MAC
+ * learned), the writer builds a new struct, publishes it with one release
+ * store and frees the old one after an RCU grace period: a worker sees the
+ * old next hop or the new one, never a mix (no field-by-field updates).
+ *
+ * Egress L2 is precomputed per member: destination MAC, source MAC and the
+ * tags to push, so forwarding is one copy of 12, 16 or 20 bytes plus the
+ * EtherType.
+ */
+#ifndef ERDP_NH_H
+#define ERDP_NH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "erdp_ecmp.h"
+
+enum erdp_nh_type {
+	ERDP_NH_BLACKHOLE = 0,
+	ERDP_NH_LOCAL = 1,    /* an MSEE address: handled on the main lcore */
+	ERDP_NH_GATEWAY = 2,  /* members: gateway instances, chosen by ecmp */
+	ERDP_NH_CUSTOMER = 3, /* members: [link] for IPv4, [2 + link] for IPv6 */
+};
+
+/* Fixed ids; gateways and peerings follow (see erdp_nh_id_*). */
+#define ERDP_NH_ID_BLACKHOLE 0u
+#define ERDP_NH_ID_LOCAL     1u
+#define ERDP_NH_ID_FIRST     2u
+
+/* Per-peering next hops: both links (per flow), or one link (connected /30). */
+enum erdp_nh_links { ERDP_NH_LINKS_BOTH = 0, ERDP_NH_LINKS_PRIMARY = 1, ERDP_NH_LINKS_SECONDARY = 2 };
+#define ERDP_NH_PER_PEERING 3
+
+struct erdp_l2 {
+	uint8_t hdr[20];  /* dst MAC, src MAC, then 0, 1 or 2 tags (TPID + TCI) */
+	uint8_t len;      /* 12, 16 or 20: bytes before the EtherType */
+	uint8_t ok;       /* destination MAC known and the link usable */
+	uint16_t port;    /* DPDK port id */
+	uint16_t cfg_port;
+	uint16_t mtu;     /* IP MTU of the egress port */
+	uint16_t plink;   /* customer: peering link counter index; else 0xffff */
+	uint8_t pad[2];
+};
+
+struct erdp_nh {
+	uint8_t type;        /* enum erdp_nh_type */
+	uint8_t n_members;
+	uint16_t owner;      /* gateway or peering index */
+	uint32_t id;
+	struct erdp_ecmp ecmp; /* gateways: instance per flow */
+	struct erdp_l2 m[ERDP_ECMP_MAX_MEMBERS];
+};
+
+struct erdp_nh_table {
+	uint32_t n;            /* ids 0..n-1 */
+	uint32_t n_gateways;
+	uint32_t n_peerings;
+	struct erdp_nh **nh;   /* published pointers, read with acquire */
+};
+
+static inline uint32_t erdp_nh_id_gateway(uint32_t gw)
+{
+	return ERDP_NH_ID_FIRST + gw;
+}
+
+static inline uint32_t erdp_nh_id_peering(const struct erdp_nh_table *t, uint32_t peering,
+					  enum erdp_nh_links links)
+{
+	return ERDP_NH_ID_FIRST + t->n_gateways + peering * ERDP_NH_PER_PEERING + links;
+}
+
+static inline const struct erdp_nh *erdp_nh_get(const struct erdp_nh_table *t, uint32_t id)
+{
+	if (id >= t->n)
+		return NULL;
+	return __atomic_load_n(&t->nh[id], __ATOMIC_ACQUIRE);
+}
+
+/* Fill an egress header: dst, src, then `n_tags` tags (tpid[i], vid[i], PCP 0). */
+void erdp_l2_build(struct erdp_l2 *l2, const uint8_t dst[6], const uint8_t src[6], int n_tags,
+		   const uint16_t *tpid, const uint16_t *vid);
+
+#endif
