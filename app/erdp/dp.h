@@ -25,6 +25,7 @@
 #include "erdp_counters.h"
 #include "erdp_fib.h"
 #include "erdp_nh.h"
+#include "neigh.h"
 
 #define ERDP_BURST_MAX   64
 #define ERDP_TXB_MAX     (2 * ERDP_BURST_MAX)
@@ -38,7 +39,8 @@ enum erdp_punt {
 	ERDP_PUNT_LOCAL = 2, /* to an MSEE address */
 	ERDP_PUNT_TTL = 3,   /* TTL / hop limit expired: ICMP time exceeded */
 	ERDP_PUNT_MTU = 4,   /* too big for egress: ICMP frag needed / PTB */
-	ERDP_PUNT_NDP = 5,
+	ERDP_PUNT_NDP = 5,   /* IPv6 neighbour discovery, link-local or multicast */
+	ERDP_PUNT_NEIGH = 6, /* customer MAC unresolved: hold and resolve */
 };
 
 /* Per-packet metadata kept in an mbuf dynamic field. */
@@ -46,10 +48,12 @@ struct erdp_meta {
 	uint16_t plink;   /* ingress peering link, 0xffff if from a gateway port */
 	uint16_t vrf;
 	uint16_t l3_off;  /* at ingress */
-	uint8_t in_port;  /* config port index */
+	uint8_t in_port;  /* config port index (inject ring: the egress port) */
 	uint8_t punt;     /* enum erdp_punt */
-	uint16_t mtu;     /* ERDP_PUNT_MTU: the egress MTU */
-	uint16_t pad;
+	uint16_t etype;   /* L3 EtherType */
+	uint8_t member;   /* ERDP_PUNT_MTU: the chosen next-hop member */
+	uint8_t pad;
+	uint32_t nh_id;   /* ERDP_PUNT_MTU / NEIGH: the route's next hop */
 };
 
 extern int erdp_meta_offset;
@@ -105,6 +109,12 @@ struct erdp_dp {
 	struct erdp_worker *workers[RTE_MAX_LCORE];
 	struct erdp_counters *main_ctr; /* counters of the main lcore (punt path) */
 	struct erdp_counters *sum;      /* scratch for readers */
+	struct erdp_neigh *neigh;  /* n_peerings x ERDP_LINKS x 2 families */
+	struct erdp_hold *hold;    /* n_peerings x 2 families */
+	struct rte_rcu_qsbr_dq *dq; /* retired next hops */
+	uint32_t *vrf_src4;        /* per VRF: source of ICMP errors sent from a gateway side */
+	uint8_t (*vrf_src6)[16];
+	uint8_t *vrf_has_src;      /* bit 0: v4, bit 1: v6 */
 	uint16_t burst;
 	volatile bool quit;
 };
@@ -120,10 +130,15 @@ int erdp_eth_tx(struct erdp_dp *dp, uint8_t cfg_port, uint16_t queue, struct rte
 /* routes.c */
 int erdp_routes_init(struct erdp_dp *dp, struct erdp_err *err);
 void erdp_routes_free(struct erdp_dp *dp);
+struct erdp_nh *erdp_nh_customer(struct erdp_dp *dp, int peering, enum erdp_nh_links links);
+/* Egress L2 toward the customer of a peering link with destination `dst`; -1 if no link. */
+int erdp_customer_l2(struct erdp_dp *dp, int peering, int link, const uint8_t dst[6],
+		     struct erdp_l2 *l2);
 
 /* worker.c */
 int erdp_worker_main(void *arg);
-int erdp_workers_init(struct erdp_dp *dp, struct erdp_err *err);
+int erdp_workers_init(struct erdp_dp *dp, struct erdp_err *err);   /* allocate, assign queues */
+int erdp_workers_launch(struct erdp_dp *dp, struct erdp_err *err); /* start polling */
 
 /* punt.c: main-lcore exception path */
 void erdp_punt_poll(struct erdp_dp *dp);

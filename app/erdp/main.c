@@ -258,9 +258,13 @@ static int setup(struct erdp_dp *dp, struct erdp_err *err)
 	if (rc == 0)
 		rc = erdp_ports_init(dp, err);
 	if (rc == 0)
+		rc = erdp_workers_init(dp, err);
+	if (rc == 0 && erdp_neigh_init(dp) != 0)
+		rc = erdp_errf(err, ENOMEM, "neighbour tables: out of memory");
+	if (rc == 0)
 		rc = erdp_routes_init(dp, err);
 	if (rc == 0)
-		rc = erdp_workers_init(dp, err);
+		rc = erdp_workers_launch(dp, err);
 	return rc;
 }
 
@@ -371,6 +375,7 @@ int main(int argc, char **argv)
 	if (o.stats_json != NULL && erdp_stats_write_json(&erdp, o.stats_json, &err) != 0)
 		fprintf(stderr, "erdp: %s\n", err.msg);
 	erdp_ports_close(&erdp);
+	erdp_neigh_free(&erdp);
 	erdp_routes_free(&erdp);
 	erdp_classifier_free(erdp.cls);
 	erdp_config_free(erdp.cfg);

@@ -1,16 +1,24 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The exception path on the main lcore: frames the workers cannot finish
- * (ARP, traffic to the MSEE addresses, expired TTL, too big for the egress
- * MTU). Anything not answered is counted as a drop on the main lcore's own
- * counter block, so totals stay exact.
+ * Dispatcher of the exception path and the helpers every handler uses.
  */
+#include <string.h>
+
+#include <rte_cycles.h>
 #include <rte_lcore.h>
 #include <rte_mbuf.h>
 
-#include "dp.h"
+#include "erdp_rewrite.h"
+#include "slowpath.h"
 
-static void punt_drop(struct erdp_dp *dp, struct rte_mbuf *m, unsigned int reason)
+static struct erdp_worker *inject_worker(struct erdp_dp *dp)
+{
+	unsigned int lcore = rte_get_next_lcore(-1, 1, 0);
+
+	return lcore < RTE_MAX_LCORE ? dp->workers[lcore] : NULL;
+}
+
+void erdp_sp_drop(struct erdp_dp *dp, struct rte_mbuf *m, unsigned int reason)
 {
 	const struct erdp_meta *meta = erdp_meta(m);
 	struct erdp_counters *c = dp->main_ctr;
@@ -21,24 +29,150 @@ static void punt_drop(struct erdp_dp *dp, struct rte_mbuf *m, unsigned int reaso
 	rte_pktmbuf_free(m);
 }
 
-static void handle(struct erdp_dp *dp, struct erdp_worker *w, struct rte_mbuf *m)
+void erdp_sp_consumed(struct erdp_dp *dp, struct rte_mbuf *m)
 {
-	(void)w;
+	const struct erdp_meta *meta = erdp_meta(m);
+	struct erdp_counters *c = dp->main_ctr;
+
+	c->port[meta->in_port].local_pkts++;
+	if (meta->plink != 0xffff)
+		c->plink[meta->plink].local_pkts++;
+	rte_pktmbuf_free(m);
+}
+
+void erdp_sp_send(struct erdp_dp *dp, struct rte_mbuf *m, uint8_t port, uint16_t plink)
+{
+	struct erdp_worker *w = inject_worker(dp);
+	struct erdp_meta *meta = erdp_meta(m);
+	struct erdp_counters *c = dp->main_ctr;
+
+	meta->in_port = port;
+	meta->plink = plink;
+	if (plink != 0xffff) {
+		c->plink[plink].tx_pkts++;
+		c->plink[plink].tx_bytes += m->pkt_len;
+	}
+	if (w == NULL || rte_ring_sp_enqueue(w->inject, m) != 0) {
+		if (plink != 0xffff) {
+			c->plink[plink].tx_pkts--;
+			c->plink[plink].tx_bytes -= m->pkt_len;
+			c->plink_drop[plink][ERDP_DROP_TX_FULL]++;
+		}
+		c->port_drop[port][ERDP_DROP_TX_FULL]++;
+		rte_pktmbuf_free(m);
+	}
+}
+
+void erdp_sp_turn_l2(struct erdp_dp *dp, struct rte_mbuf *m)
+{
+	uint8_t *f = rte_pktmbuf_mtod(m, uint8_t *);
+
+	memcpy(f, f + 6, 6);
+	memcpy(f + 6, dp->port[erdp_meta(m)->in_port].mac.addr_bytes, 6);
+}
+
+struct rte_mbuf *erdp_sp_reply_alloc(struct erdp_dp *dp, struct rte_mbuf *m, uint16_t etype,
+				     uint16_t l3_len, uint8_t **l3)
+{
+	const struct erdp_meta *meta = erdp_meta(m);
+	struct rte_mbuf *r = rte_pktmbuf_alloc(dp->pool);
+	uint8_t *f;
+
+	if (r == NULL)
+		return NULL;
+	f = (uint8_t *)rte_pktmbuf_append(r, (uint16_t)(meta->l3_off + l3_len));
+	if (f == NULL) {
+		rte_pktmbuf_free(r);
+		return NULL;
+	}
+	memcpy(f, rte_pktmbuf_mtod(m, uint8_t *), meta->l3_off);
+	memcpy(f, f + 6, 6); /* back to the sender */
+	memcpy(f + 6, dp->port[meta->in_port].mac.addr_bytes, 6);
+	f[meta->l3_off - 2] = (uint8_t)(etype >> 8);
+	f[meta->l3_off - 1] = (uint8_t)etype;
+	*erdp_meta(r) = *meta;
+	*l3 = f + meta->l3_off;
+	return r;
+}
+
+void erdp_sp_forward(struct erdp_dp *dp, struct rte_mbuf *m, const struct erdp_l2 *l2)
+{
+	struct erdp_meta *meta = erdp_meta(m);
+	uint8_t *l3 = rte_pktmbuf_mtod_offset(m, uint8_t *, meta->l3_off);
+
+	if (meta->etype == ERDP_ETYPE_IPV6)
+		((struct rte_ipv6_hdr *)l3)->hop_limits--;
+	else
+		erdp_ipv4_ttl_dec((struct rte_ipv4_hdr *)l3);
+	if (erdp_rewrite_l2(m, meta->l3_off, l2, meta->etype) == NULL) {
+		erdp_sp_drop(dp, m, ERDP_DROP_TRUNCATED);
+		return;
+	}
+	erdp_sp_send(dp, m, (uint8_t)l2->cfg_port, l2->plink);
+}
+
+/* The MSEE address of the ingress link, or the VRF's address for the gateway side. */
+bool erdp_sp_src4(struct erdp_dp *dp, struct rte_mbuf *m, uint32_t *src)
+{
+	const struct erdp_meta *meta = erdp_meta(m);
+
+	if (meta->plink != 0xffff) {
+		const struct erdp_peering_conf *pe = &dp->cfg->peerings[meta->plink / ERDP_LINKS];
+
+		*src = erdp_p4_msee(&pe->v4[meta->plink % ERDP_LINKS]);
+		return true;
+	}
+	*src = dp->vrf_src4[meta->vrf];
+	return (dp->vrf_has_src[meta->vrf] & 1) != 0;
+}
+
+bool erdp_sp_src6(struct erdp_dp *dp, struct rte_mbuf *m, uint8_t src[16])
+{
+	const struct erdp_meta *meta = erdp_meta(m);
+
+	if (meta->plink != 0xffff) {
+		const struct erdp_peering_conf *pe = &dp->cfg->peerings[meta->plink / ERDP_LINKS];
+
+		if (!pe->has_v6)
+			return false;
+		erdp_p6_msee(&pe->v6[meta->plink % ERDP_LINKS], src);
+		return true;
+	}
+	memcpy(src, dp->vrf_src6[meta->vrf], 16);
+	return (dp->vrf_has_src[meta->vrf] & 2) != 0;
+}
+
+static void handle(struct erdp_dp *dp, struct rte_mbuf *m)
+{
 	switch (erdp_meta(m)->punt) {
+	case ERDP_PUNT_ARP:
+		erdp_arp_input(dp, m);
+		break;
+	case ERDP_PUNT_NDP:
+		erdp_nd_input(dp, m);
+		break;
+	case ERDP_PUNT_LOCAL:
+		erdp_local_input(dp, m);
+		break;
 	case ERDP_PUNT_TTL:
-		punt_drop(dp, m, ERDP_DROP_TTL);
+		erdp_ttl_expired(dp, m);
 		break;
 	case ERDP_PUNT_MTU:
-		punt_drop(dp, m, ERDP_DROP_MTU);
+		erdp_too_big(dp, m);
+		break;
+	case ERDP_PUNT_NEIGH:
+		erdp_neigh_hold(dp, NULL, m);
 		break;
 	default:
-		punt_drop(dp, m, ERDP_DROP_LOCAL);
+		erdp_sp_drop(dp, m, ERDP_DROP_LOCAL);
 		break;
 	}
 }
 
 void erdp_punt_poll(struct erdp_dp *dp)
 {
+	static uint64_t last_tick;
+	uint64_t now = rte_rdtsc();
 	unsigned int lcore;
 
 	RTE_LCORE_FOREACH_WORKER(lcore)
@@ -51,6 +185,11 @@ void erdp_punt_poll(struct erdp_dp *dp)
 			continue;
 		n = rte_ring_sc_dequeue_burst(w->punt, (void **)m, ERDP_BURST_MAX, NULL);
 		for (unsigned int i = 0; i < n; i++)
-			handle(dp, w, m[i]);
+			handle(dp, m[i]);
 	}
+	if (now - last_tick > rte_get_tsc_hz() / 10) {
+		last_tick = now;
+		erdp_neigh_tick(dp);
+	}
+	erdp_nh_reclaim(dp);
 }

@@ -60,57 +60,57 @@ static struct erdp_nh *nh_gateway(struct erdp_dp *dp, int g)
 	return nh;
 }
 
-/* Egress toward the customer on one link of a peering, for one family. */
-static void customer_l2(struct erdp_dp *dp, int peering, int link, struct erdp_l2 *l2)
+/* Egress L2 toward the customer on one link of a peering, to `dst`. */
+int erdp_customer_l2(struct erdp_dp *dp, int peering, int link, const uint8_t dst[6],
+		     struct erdp_l2 *l2)
 {
 	const struct erdp_config *cfg = dp->cfg;
 	const struct erdp_peering_conf *pe = &cfg->peerings[peering];
 	int port = link == ERDP_LINK_PRIMARY ? cfg->pair.primary_port : cfg->pair.secondary_port;
-	static const uint8_t zero_mac[6];
-	uint16_t tpid[2], vid[2];
+	uint16_t tpid[2] = { cfg->pair.egress_tpid, ERDP_TPID_8021Q }, vid[2];
 	int n_tags;
 
 	if (port < 0)
-		return; /* no such link: l2->port stays 0xffff */
+		return -1; /* no such link: l2->port stays 0xffff */
 	if (cfg->pair.encap == ERDP_ENCAP_QINQ) {
-		tpid[0] = cfg->pair.egress_tpid;
 		vid[0] = cfg->circuits[pe->circuit].s_tag;
-		tpid[1] = ERDP_TPID_8021Q;
 		vid[1] = pe->vlan;
 		n_tags = 2;
 	} else {
-		tpid[0] = cfg->pair.egress_tpid;
 		vid[0] = pe->vlan;
 		n_tags = 1;
 	}
-	erdp_l2_build(l2, pe->has_customer_mac[link] ? pe->customer_mac[link].b : zero_mac,
-		      dp->port[port].mac.addr_bytes, n_tags, tpid, vid);
-	l2->ok = pe->has_customer_mac[link];
+	erdp_l2_build(l2, dst, dp->port[port].mac.addr_bytes, n_tags, tpid, vid);
 	l2->port = dp->port[port].port_id;
 	l2->cfg_port = (uint16_t)port;
 	l2->mtu = cfg->ports[port].mtu;
 	l2->plink = (uint16_t)erdp_plink((unsigned int)peering, (unsigned int)link);
+	return 0;
 }
 
-static struct erdp_nh *nh_customer(struct erdp_dp *dp, int peering, enum erdp_nh_links links)
+/* Member toward one link for one family, from the neighbour table. */
+static void customer_member(struct erdp_dp *dp, int peering, int link, bool v6,
+			    struct erdp_l2 *l2)
+{
+	unsigned int pl = erdp_plink((unsigned int)peering, (unsigned int)link);
+	const struct erdp_neigh *n = erdp_neigh_get(dp, pl, v6);
+
+	if (erdp_customer_l2(dp, peering, link, n->mac.addr_bytes, l2) == 0)
+		l2->ok = n->state != ERDP_NEIGH_NONE;
+}
+
+struct erdp_nh *erdp_nh_customer(struct erdp_dp *dp, int peering, enum erdp_nh_links links)
 {
 	uint32_t id = erdp_nh_id_peering(&dp->nh, (uint32_t)peering, links);
 	struct erdp_nh *nh = nh_alloc(ERDP_NH_CUSTOMER, id, (uint16_t)peering);
+	int first = links == ERDP_NH_LINKS_SECONDARY ? ERDP_LINK_SECONDARY : ERDP_LINK_PRIMARY;
 
 	if (nh == NULL)
 		return NULL;
-	if (links == ERDP_NH_LINKS_BOTH) {
-		nh->n_members = 2;
-		for (int l = 0; l < ERDP_LINKS; l++) {
-			customer_l2(dp, peering, l, &nh->m[l]);
-			nh->m[2 + l] = nh->m[l];
-		}
-	} else {
-		int l = links == ERDP_NH_LINKS_PRIMARY ? ERDP_LINK_PRIMARY : ERDP_LINK_SECONDARY;
-
-		nh->n_members = 1;
-		customer_l2(dp, peering, l, &nh->m[0]);
-		nh->m[2] = nh->m[0];
+	nh->n_members = links == ERDP_NH_LINKS_BOTH ? 2 : 1;
+	for (int k = 0; k < nh->n_members; k++) {
+		customer_member(dp, peering, first + k, false, &nh->m[k]);
+		customer_member(dp, peering, first + k, true, &nh->m[2 + k]);
 	}
 	return nh;
 }
@@ -133,7 +133,7 @@ static int nh_table_init(struct erdp_dp *dp, struct erdp_err *err)
 	for (int p = 0; p < cfg->n_peerings; p++)
 		for (int k = 0; k < ERDP_NH_PER_PEERING; k++)
 			t->nh[erdp_nh_id_peering(t, (uint32_t)p, (enum erdp_nh_links)k)] =
-				nh_customer(dp, p, (enum erdp_nh_links)k);
+				erdp_nh_customer(dp, p, (enum erdp_nh_links)k);
 	for (uint32_t i = 0; i < t->n; i++)
 		if (t->nh[i] == NULL)
 			return erdp_errf(err, ENOMEM, "next hop %u: out of memory", i);

@@ -114,8 +114,8 @@ static void json_ctr(FILE *f, const struct erdp_ctr *c, const uint64_t *d)
 {
 	fprintf(f,
 		"\"rx_packets\": %" PRIu64 ", \"rx_bytes\": %" PRIu64 ", \"tx_packets\": %" PRIu64
-		", \"tx_bytes\": %" PRIu64 ", \"drops\": {",
-		c->rx_pkts, c->rx_bytes, c->tx_pkts, c->tx_bytes);
+		", \"tx_bytes\": %" PRIu64 ", \"local_packets\": %" PRIu64 ", \"drops\": {",
+		c->rx_pkts, c->rx_bytes, c->tx_pkts, c->tx_bytes, c->local_pkts);
 	for (int r = ERDP_DROP_FIRST; r < ERDP_DROP_MAX; r++)
 		fprintf(f, "%s\"%s\": %" PRIu64, r > ERDP_DROP_FIRST ? ", " : "", erdp_drop_name((unsigned int)r),
 			d[r]);
@@ -207,6 +207,7 @@ static void tel_ctr(struct rte_tel_data *d, const struct erdp_ctr *c, const uint
 	rte_tel_data_add_dict_u64(d, "rx_bytes", c->rx_bytes);
 	rte_tel_data_add_dict_u64(d, "tx_packets", c->tx_pkts);
 	rte_tel_data_add_dict_u64(d, "tx_bytes", c->tx_bytes);
+	rte_tel_data_add_dict_u64(d, "local_packets", c->local_pkts);
 	for (int r = ERDP_DROP_FIRST; r < ERDP_DROP_MAX; r++)
 		if (drops[r] != 0)
 			rte_tel_data_add_dict_u64(d, erdp_drop_name((unsigned int)r), drops[r]);

@@ -21,6 +21,7 @@
 
 #include "dp.h"
 #include "erdp_ecmp.h"
+#include "erdp_rewrite.h"
 
 #define PREFETCH_AHEAD 4
 
@@ -66,7 +67,7 @@ static inline void drop(struct burst_ctx *b, struct rte_mbuf *m, unsigned int re
 }
 
 static inline void punt(struct burst_ctx *b, struct rte_mbuf *m, const struct pkt_ctx *pc,
-			enum erdp_punt why, uint16_t mtu)
+			enum erdp_punt why, uint32_t nh_id, uint8_t member)
 {
 	struct erdp_meta *meta = erdp_meta(m);
 
@@ -75,7 +76,9 @@ static inline void punt(struct burst_ctx *b, struct rte_mbuf *m, const struct pk
 	meta->l3_off = pc->l3_off;
 	meta->in_port = b->cfg_port;
 	meta->punt = (uint8_t)why;
-	meta->mtu = mtu;
+	meta->etype = pc->etype;
+	meta->nh_id = nh_id;
+	meta->member = member;
 	if (rte_ring_sp_enqueue(b->w->punt, m) != 0)
 		drop(b, m, ERDP_DROP_PUNT_FULL, ERDP_CLS_NONE, pc->plink);
 }
@@ -158,29 +161,21 @@ static inline void stage_parse(struct burst_ctx *b, struct rte_mbuf *m, uint16_t
 			drop(b, m, ERDP_DROP_IPV6_HEADER, r.circuit, pc->plink);
 			return;
 		}
+		/* Neighbour discovery, link-local and multicast never route. */
+		if (unlikely(ip->dst_addr[0] == 0xff ||
+			     (ip->dst_addr[0] == 0xfe && (ip->dst_addr[1] & 0xc0) == 0x80))) {
+			punt(b, m, pc, ERDP_PUNT_NDP, 0, 0);
+			return;
+		}
 		b->idx6[b->n6] = i;
 		b->vrf6[b->n6] = r.vrf;
 		memcpy(b->ip6[b->n6], ip->dst_addr, 16);
 		b->n6++;
 	} else if (r.tags.etype == ERDP_ETYPE_ARP) {
-		punt(b, m, pc, ERDP_PUNT_ARP, 0);
+		punt(b, m, pc, ERDP_PUNT_ARP, 0, 0);
 	} else {
 		drop(b, m, ERDP_DROP_NON_IP, r.circuit, pc->plink);
 	}
-}
-
-/* RFC 1624 incremental update for the TTL/protocol word going from old to new. */
-static inline void ipv4_ttl_dec(struct rte_ipv4_hdr *ip)
-{
-	uint16_t old = rte_be_to_cpu_16(*(uint16_t *)&ip->time_to_live);
-	uint32_t sum;
-
-	ip->time_to_live--;
-	sum = (uint16_t)~rte_be_to_cpu_16(ip->hdr_checksum) + (uint32_t)(uint16_t)~old +
-	      (uint32_t)(old - 0x0100);
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	ip->hdr_checksum = rte_cpu_to_be_16((uint16_t)~sum);
 }
 
 static inline void tx_enqueue(struct erdp_worker *w, uint8_t cfg_port, struct rte_mbuf *m)
@@ -192,67 +187,6 @@ static inline void tx_enqueue(struct erdp_worker *w, uint8_t cfg_port, struct rt
 		erdp_eth_tx(&erdp, cfg_port, w->txq[cfg_port], t->m, t->n);
 		t->n = 0;
 	}
-}
-
-/* Choose the egress member of a next hop for this packet, or NULL with a drop reason. */
-static inline const struct erdp_l2 *select_member(const struct erdp_nh *nh, const uint8_t *l3,
-						  uint32_t l3_len, bool v6, unsigned int *reason)
-{
-	uint32_t h;
-	uint8_t k;
-
-	if (nh->type == ERDP_NH_GATEWAY) {
-		h = v6 ? erdp_flow_hash6(l3, l3_len) : erdp_flow_hash4(l3, l3_len);
-		k = erdp_ecmp_select(&nh->ecmp, h);
-		if (unlikely(k == ERDP_ECMP_NONE)) {
-			*reason = ERDP_DROP_GW_DOWN;
-			return NULL;
-		}
-		return &nh->m[k];
-	}
-	/* Customer: one link, or per flow over both when both are usable. */
-	const struct erdp_l2 *a = &nh->m[v6 ? 2 : 0], *s = a + 1;
-
-	if (nh->n_members == 2 && a->ok && s->ok) {
-		h = v6 ? erdp_flow_hash6(l3, l3_len) : erdp_flow_hash4(l3, l3_len);
-		return (h >> 9) & 1 ? s : a; /* bits above the ECMP bucket bits */
-	}
-	if (a->ok)
-		return a;
-	if (nh->n_members == 2 && s->ok)
-		return s;
-	*reason = a->port != 0xffff || s->port != 0xffff ? ERDP_DROP_NEIGH : ERDP_DROP_LINK_DOWN;
-	return NULL;
-}
-
-/* Replace the ingress L2 header by the egress one; returns the new frame start. */
-static inline uint8_t *rewrite_l2(struct rte_mbuf *m, uint16_t l3_off, const struct erdp_l2 *l2,
-				  uint16_t etype)
-{
-	int delta = (int)l2->len + 2 - (int)l3_off;
-	uint8_t *h;
-
-	if (delta > 0)
-		h = (uint8_t *)rte_pktmbuf_prepend(m, (uint16_t)delta);
-	else if (delta < 0)
-		h = (uint8_t *)rte_pktmbuf_adj(m, (uint16_t)-delta);
-	else
-		h = rte_pktmbuf_mtod(m, uint8_t *);
-	if (unlikely(h == NULL))
-		return NULL;
-	switch (l2->len) {
-	case 12:
-		memcpy(h, l2->hdr, 12);
-		break;
-	case 16:
-		memcpy(h, l2->hdr, 16);
-		break;
-	default:
-		memcpy(h, l2->hdr, 20);
-		break;
-	}
-	*(uint16_t *)(h + l2->len) = rte_cpu_to_be_16(etype);
-	return h;
 }
 
 /* Stage 3: act on the looked-up next hop of packet i. */
@@ -276,32 +210,35 @@ static inline void stage_forward(struct burst_ctx *b, struct rte_mbuf *m, uint16
 	}
 	if (unlikely(nh->type <= ERDP_NH_LOCAL)) {
 		if (nh->type == ERDP_NH_LOCAL)
-			punt(b, m, pc, ERDP_PUNT_LOCAL, 0);
+			punt(b, m, pc, ERDP_PUNT_LOCAL, nh_id, 0);
 		else
 			drop(b, m, ERDP_DROP_BLACKHOLE, ERDP_CLS_NONE, pc->plink);
 		return;
 	}
 	ttl = v6 ? ((struct rte_ipv6_hdr *)l3)->hop_limits : ((struct rte_ipv4_hdr *)l3)->time_to_live;
 	if (unlikely(ttl <= 1)) {
-		punt(b, m, pc, ERDP_PUNT_TTL, 0);
+		punt(b, m, pc, ERDP_PUNT_TTL, nh_id, 0);
 		return;
 	}
-	l2 = select_member(nh, l3, l3_len, v6, &reason);
+	l2 = erdp_nh_select(nh, l3, l3_len, v6, &reason);
 	if (unlikely(l2 == NULL)) {
-		drop(b, m, reason, ERDP_CLS_NONE, pc->plink);
+		if (reason == ERDP_DROP_NEIGH)
+			punt(b, m, pc, ERDP_PUNT_NEIGH, nh_id, 0);
+		else
+			drop(b, m, reason, ERDP_CLS_NONE, pc->plink);
 		return;
 	}
 	ip_len = v6 ? rte_be_to_cpu_16(((struct rte_ipv6_hdr *)l3)->payload_len) + 40u
 		    : rte_be_to_cpu_16(((struct rte_ipv4_hdr *)l3)->total_length);
 	if (unlikely(ip_len > l2->mtu)) {
-		punt(b, m, pc, ERDP_PUNT_MTU, l2->mtu);
+		punt(b, m, pc, ERDP_PUNT_MTU, nh_id, (uint8_t)(l2 - nh->m));
 		return;
 	}
 	if (v6)
 		((struct rte_ipv6_hdr *)l3)->hop_limits--;
 	else
-		ipv4_ttl_dec((struct rte_ipv4_hdr *)l3);
-	if (unlikely(rewrite_l2(m, pc->l3_off, l2, pc->etype) == NULL)) {
+		erdp_ipv4_ttl_dec((struct rte_ipv4_hdr *)l3);
+	if (unlikely(erdp_rewrite_l2(m, pc->l3_off, l2, pc->etype) == NULL)) {
 		drop(b, m, ERDP_DROP_TRUNCATED, ERDP_CLS_NONE, pc->plink);
 		return;
 	}

@@ -90,9 +90,14 @@ int erdp_workers_init(struct erdp_dp *dp, struct erdp_err *err)
 			return rc;
 		list[idx++] = dp->workers[lcore];
 	}
-	rc = assign_rx_queues(dp, list, err);
-	if (rc != 0)
-		return rc;
+	return assign_rx_queues(dp, list, err);
+}
+
+int erdp_workers_launch(struct erdp_dp *dp, struct erdp_err *err)
+{
+	unsigned int lcore;
+	int rc;
+
 	RTE_LCORE_FOREACH_WORKER(lcore)
 	{
 		rc = rte_eal_remote_launch(erdp_worker_main, dp->workers[lcore], lcore);

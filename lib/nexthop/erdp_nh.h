@@ -18,6 +18,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "erdp_drop.h"
 #include "erdp_ecmp.h"
 
 enum erdp_nh_type {
@@ -79,6 +80,45 @@ static inline const struct erdp_nh *erdp_nh_get(const struct erdp_nh_table *t, u
 	if (id >= t->n)
 		return NULL;
 	return __atomic_load_n(&t->nh[id], __ATOMIC_ACQUIRE);
+}
+
+/*
+ * Egress member of a next hop for one packet (l3: its IP header, l3_len
+ * bytes available), or NULL with *reason = a drop reason. Gateways: the
+ * instance of the flow's ECMP bucket. Customer: per flow over both links
+ * when both are resolved, else the resolved one; NEIGH when a link exists
+ * but no customer MAC is known, LINK_DOWN when no link exists.
+ */
+static inline const struct erdp_l2 *erdp_nh_select(const struct erdp_nh *nh, const uint8_t *l3,
+						   uint32_t l3_len, bool v6, unsigned int *reason)
+{
+	const struct erdp_l2 *a, *s;
+	uint32_t h;
+	uint8_t k;
+
+	if (nh->type == ERDP_NH_GATEWAY) {
+		h = v6 ? erdp_flow_hash6(l3, l3_len) : erdp_flow_hash4(l3, l3_len);
+		k = erdp_ecmp_select(&nh->ecmp, h);
+		if (k == ERDP_ECMP_NONE) {
+			*reason = ERDP_DROP_GW_DOWN;
+			return NULL;
+		}
+		return &nh->m[k];
+	}
+	a = &nh->m[v6 ? 2 : 0];
+	s = a + 1;
+	if (nh->n_members == 2 && a->ok && s->ok) {
+		h = v6 ? erdp_flow_hash6(l3, l3_len) : erdp_flow_hash4(l3, l3_len);
+		return (h >> 9) & 1 ? s : a; /* a bit above the ECMP bucket bits */
+	}
+	if (a->ok)
+		return a;
+	if (nh->n_members == 2 && s->ok)
+		return s;
+	*reason = a->port != 0xffff || (nh->n_members == 2 && s->port != 0xffff)
+			  ? ERDP_DROP_NEIGH
+			  : ERDP_DROP_LINK_DOWN;
+	return NULL;
 }
 
 /* Fill an egress header: dst, src, then `n_tags` tags (tpid[i], vid[i], PCP 0). */

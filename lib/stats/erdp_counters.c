@@ -51,6 +51,7 @@ static void add_ctr(struct erdp_ctr *dst, const struct erdp_ctr *src)
 	dst->rx_bytes += src->rx_bytes;
 	dst->tx_pkts += src->tx_pkts;
 	dst->tx_bytes += src->tx_bytes;
+	dst->local_pkts += src->local_pkts;
 }
 
 static void add_drops(uint64_t *dst, const uint64_t *src)

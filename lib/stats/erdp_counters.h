@@ -20,11 +20,17 @@
 #include "erdp_config.h"
 #include "erdp_drop.h"
 
+/*
+ * Every received frame ends in exactly one of: forwarded (tx of the egress
+ * port/link), consumed by erdp itself (local: ARP/ND/echo answered), or a
+ * drop reason.
+ */
 struct erdp_ctr {
 	uint64_t rx_pkts;
 	uint64_t rx_bytes;
 	uint64_t tx_pkts;
 	uint64_t tx_bytes;
+	uint64_t local_pkts;
 };
 
 struct erdp_counters {

@@ -31,6 +31,7 @@
 	X(LOCAL, "local_unhandled")             /* to an MSEE address, not a protocol we answer */ \
 	X(TX_FULL, "tx_full")                   /* TX queue full */                                \
 	X(ARP_INVALID, "arp_invalid")           /* malformed or not for us */                      \
+	X(ND_INVALID, "nd_invalid")             /* NS/NA malformed, hop limit != 255, not for us */ \
 	X(ICMP_RATELIMIT, "icmp_rate_limited")  /* error message suppressed by the rate limit */
 
 /* 0 is "no drop" so that parsers can return 0 or a reason. */
