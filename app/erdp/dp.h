@@ -68,6 +68,8 @@ struct erdp_port {
 	uint16_t n_rxq;
 	uint16_t n_txq;
 	bool shared_txq; /* fewer TX queues than workers: lock per queue */
+	bool link_up;    /* last link state seen by the main lcore */
+	bool admin_up;   /* operator state (always up until the control plane sets it) */
 	struct rte_ether_addr mac;
 	rte_spinlock_t txq_lock[RTE_MAX_QUEUES_PER_PORT];
 };
@@ -115,6 +117,7 @@ struct erdp_dp {
 	uint32_t *vrf_src4;        /* per VRF: source of ICMP errors sent from a gateway side */
 	uint8_t (*vrf_src6)[16];
 	uint8_t *vrf_has_src;      /* bit 0: v4, bit 1: v6 */
+	bool (*inst_admin_up)[ERDP_MAX_GW_INSTANCES]; /* per gateway, per instance */
 	uint16_t burst;
 	volatile bool quit;
 };
@@ -131,6 +134,18 @@ int erdp_eth_tx(struct erdp_dp *dp, uint8_t cfg_port, uint16_t queue, struct rte
 int erdp_routes_init(struct erdp_dp *dp, struct erdp_err *err);
 void erdp_routes_free(struct erdp_dp *dp);
 struct erdp_nh *erdp_nh_customer(struct erdp_dp *dp, int peering, enum erdp_nh_links links);
+struct erdp_nh *erdp_nh_gateway(struct erdp_dp *dp, int gateway);
+/* Publish `nh` at its id and retire the previous one under RCU. */
+void erdp_nh_publish(struct erdp_dp *dp, struct erdp_nh *nh);
+static inline bool erdp_port_usable(const struct erdp_dp *dp, int cfg_port)
+{
+	return dp->port[cfg_port].link_up && dp->port[cfg_port].admin_up;
+}
+
+/* linkstate.c: follow port link state; republish next hops on change */
+void erdp_link_poll(struct erdp_dp *dp);
+/* Set a gateway instance's operator state; -EINVAL for bad indices. */
+int erdp_gateway_instance_set(struct erdp_dp *dp, int gateway, int instance, bool up);
 /* Egress L2 toward the customer of a peering link with destination `dst`; -1 if no link. */
 int erdp_customer_l2(struct erdp_dp *dp, int peering, int link, const uint8_t dst[6],
 		     struct erdp_l2 *l2);

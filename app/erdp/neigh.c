@@ -99,21 +99,25 @@ void erdp_neigh_free(struct erdp_dp *dp)
 	rte_free(dp->vrf_has_src);
 }
 
+void erdp_nh_publish(struct erdp_dp *dp, struct erdp_nh *nh)
+{
+	struct erdp_nh *old = __atomic_exchange_n(&dp->nh.nh[nh->id], nh, __ATOMIC_RELEASE);
+
+	/* Workers may still read `old` until their next quiescent state. */
+	if (rte_rcu_qsbr_dq_enqueue(dp->dq, &old) != 0) {
+		rte_rcu_qsbr_synchronize(dp->rcu, RTE_QSBR_THRID_INVALID);
+		rte_free(old);
+	}
+}
+
 int erdp_nh_republish_peering(struct erdp_dp *dp, unsigned int peering)
 {
 	for (int k = 0; k < ERDP_NH_PER_PEERING; k++) {
-		uint32_t id = erdp_nh_id_peering(&dp->nh, peering, (enum erdp_nh_links)k);
 		struct erdp_nh *nh = erdp_nh_customer(dp, (int)peering, (enum erdp_nh_links)k);
-		struct erdp_nh *old;
 
 		if (nh == NULL)
 			return -ENOMEM; /* keep the old one: stale but consistent */
-		old = __atomic_exchange_n(&dp->nh.nh[id], nh, __ATOMIC_RELEASE);
-		/* Workers may still read `old` until their next quiescent state. */
-		if (rte_rcu_qsbr_dq_enqueue(dp->dq, &old) != 0) {
-			rte_rcu_qsbr_synchronize(dp->rcu, RTE_QSBR_THRID_INVALID);
-			rte_free(old);
-		}
+		erdp_nh_publish(dp, nh);
 	}
 	return 0;
 }

@@ -115,6 +115,11 @@ static int port_start(struct erdp_dp *dp, int i, struct erdp_err *err)
 	/* With a config MAC we use it even where the PMD cannot program it. */
 	if (!pc->has_mac)
 		rte_eth_macaddr_get(p->port_id, &p->mac);
+	struct rte_eth_link link;
+
+	p->admin_up = true;
+	p->link_up = rte_eth_link_get_nowait(p->port_id, &link) == 0 &&
+		     link.link_status == RTE_ETH_LINK_UP;
 	return 0;
 }
 

@@ -34,7 +34,7 @@ static struct erdp_nh *nh_alloc(uint8_t type, uint32_t id, uint16_t owner)
 	return nh;
 }
 
-static struct erdp_nh *nh_gateway(struct erdp_dp *dp, int g)
+struct erdp_nh *erdp_nh_gateway(struct erdp_dp *dp, int g)
 {
 	const struct erdp_gateway_conf *gw = &dp->cfg->gateways[g];
 	struct erdp_nh *nh = nh_alloc(ERDP_NH_GATEWAY, erdp_nh_id_gateway((uint32_t)g), (uint16_t)g);
@@ -54,7 +54,7 @@ static struct erdp_nh *nh_gateway(struct erdp_dp *dp, int g)
 		l2->port = p->port_id;
 		l2->cfg_port = (uint16_t)in->port;
 		l2->mtu = dp->cfg->ports[in->port].mtu;
-		up[i] = in->up;
+		up[i] = dp->inst_admin_up[g][i] && erdp_port_usable(dp, in->port);
 	}
 	erdp_ecmp_build(&nh->ecmp, (unsigned int)gw->n_instances, up);
 	return nh;
@@ -70,8 +70,8 @@ int erdp_customer_l2(struct erdp_dp *dp, int peering, int link, const uint8_t ds
 	uint16_t tpid[2] = { cfg->pair.egress_tpid, ERDP_TPID_8021Q }, vid[2];
 	int n_tags;
 
-	if (port < 0)
-		return -1; /* no such link: l2->port stays 0xffff */
+	if (port < 0 || !erdp_port_usable(dp, port))
+		return -1; /* no such link, or down: l2->port stays 0xffff */
 	if (cfg->pair.encap == ERDP_ENCAP_QINQ) {
 		vid[0] = cfg->circuits[pe->circuit].s_tag;
 		vid[1] = pe->vlan;
@@ -117,6 +117,14 @@ struct erdp_nh *erdp_nh_customer(struct erdp_dp *dp, int peering, enum erdp_nh_l
 
 static int nh_table_init(struct erdp_dp *dp, struct erdp_err *err)
 {
+	dp->inst_admin_up = rte_zmalloc("erdp_inst_up",
+					(size_t)(dp->cfg->n_gateways + 1) * sizeof(*dp->inst_admin_up), 0);
+	if (dp->inst_admin_up == NULL)
+		return erdp_errf(err, ENOMEM, "gateway instance states: out of memory");
+	for (int g = 0; g < dp->cfg->n_gateways; g++)
+		for (int i = 0; i < dp->cfg->gateways[g].n_instances; i++)
+			dp->inst_admin_up[g][i] = dp->cfg->gateways[g].inst[i].up;
+
 	const struct erdp_config *cfg = dp->cfg;
 	struct erdp_nh_table *t = &dp->nh;
 
@@ -129,7 +137,7 @@ static int nh_table_init(struct erdp_dp *dp, struct erdp_err *err)
 	t->nh[ERDP_NH_ID_BLACKHOLE] = nh_alloc(ERDP_NH_BLACKHOLE, ERDP_NH_ID_BLACKHOLE, 0);
 	t->nh[ERDP_NH_ID_LOCAL] = nh_alloc(ERDP_NH_LOCAL, ERDP_NH_ID_LOCAL, 0);
 	for (int g = 0; g < cfg->n_gateways; g++)
-		t->nh[erdp_nh_id_gateway((uint32_t)g)] = nh_gateway(dp, g);
+		t->nh[erdp_nh_id_gateway((uint32_t)g)] = erdp_nh_gateway(dp, g);
 	for (int p = 0; p < cfg->n_peerings; p++)
 		for (int k = 0; k < ERDP_NH_PER_PEERING; k++)
 			t->nh[erdp_nh_id_peering(t, (uint32_t)p, (enum erdp_nh_links)k)] =
@@ -254,6 +262,7 @@ void erdp_routes_free(struct erdp_dp *dp)
 		for (uint32_t i = 0; i < dp->nh.n; i++)
 			rte_free(dp->nh.nh[i]);
 	rte_free(dp->nh.nh);
+	rte_free(dp->inst_admin_up);
 	dp->fib4 = NULL;
 	dp->fib6 = NULL;
 	dp->nh.nh = NULL;
