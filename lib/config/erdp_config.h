@@ -31,6 +31,7 @@
 #define ERDP_VLAN_TABLE        4096 /* direct tables are indexed by the 12-bit VID */
 #define ERDP_MAX_VRFS          4096
 #define ERDP_MAX_CIRCUITS      4094
+#define ERDP_MAX_GATEWAYS      4096
 #define ERDP_PEERINGS_PER_CIRCUIT 2 /* one private, one microsoft */
 #define ERDP_LINKS             2    /* primary, secondary */
 #define ERDP_RESERVED_ASN_MIN  65515u
@@ -99,6 +100,7 @@ struct erdp_port_pair_conf {
 	int n_outer_tpids;   /* default 1: 0x8100 */
 	uint16_t outer_tpids[ERDP_MAX_OUTER_TPIDS];
 	uint16_t egress_tpid; /* outer TPID put on frames toward the customer (default outer_tpids[0]) */
+	uint32_t oversubscription; /* circuit bandwidths may add up to this x speed (default 2) */
 	int primary_port;     /* index into ports, -1 when absent */
 	int secondary_port;   /* index into ports, -1 when absent */
 };
