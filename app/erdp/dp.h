@@ -74,6 +74,22 @@ struct erdp_port {
 	rte_spinlock_t txq_lock[RTE_MAX_QUEUES_PER_PORT];
 };
 
+/* A gateway as the data plane runs it: from the config, or set at run time. */
+struct erdp_gw_rt {
+	bool in_use;
+	uint16_t vrf;
+	uint8_t n_instances;
+	struct {
+		uint8_t port;  /* config port index (a gateway port) */
+		bool admin_up; /* operator / control-plane state */
+		uint16_t vlan; /* 0 = untagged */
+		struct rte_ether_addr mac;
+	} inst[ERDP_MAX_GW_INSTANCES];
+};
+
+/* Gateway ids: config gateways keep their index; this many more can be created. */
+#define ERDP_DYN_GATEWAYS 1024
+
 struct erdp_txb {
 	uint16_t n;
 	struct rte_mbuf *m[ERDP_TXB_MAX];
@@ -117,7 +133,9 @@ struct erdp_dp {
 	uint32_t *vrf_src4;        /* per VRF: source of ICMP errors sent from a gateway side */
 	uint8_t (*vrf_src6)[16];
 	uint8_t *vrf_has_src;      /* bit 0: v4, bit 1: v6 */
-	bool (*inst_admin_up)[ERDP_MAX_GW_INSTANCES]; /* per gateway, per instance */
+	struct erdp_gw_rt *gw;     /* max_gateways entries */
+	uint32_t max_gateways;
+	uint8_t *plink_admin_up;   /* per peering link: operator state */
 	uint16_t burst;
 	volatile bool quit;
 };

@@ -17,15 +17,15 @@
 
 static void republish_gateways_on(struct erdp_dp *dp, int port)
 {
-	for (int g = 0; g < dp->cfg->n_gateways; g++) {
-		const struct erdp_gateway_conf *gw = &dp->cfg->gateways[g];
+	for (uint32_t g = 0; g < dp->max_gateways; g++) {
+		const struct erdp_gw_rt *gw = &dp->gw[g];
 		bool uses = false;
 
-		for (int i = 0; i < gw->n_instances; i++)
+		for (int i = 0; gw->in_use && i < gw->n_instances; i++)
 			uses |= gw->inst[i].port == port;
 		if (!uses)
 			continue;
-		struct erdp_nh *nh = erdp_nh_gateway(dp, g);
+		struct erdp_nh *nh = erdp_nh_gateway(dp, (int)g);
 
 		if (nh != NULL)
 			erdp_nh_publish(dp, nh);
@@ -72,10 +72,10 @@ int erdp_gateway_instance_set(struct erdp_dp *dp, int gateway, int instance, boo
 {
 	struct erdp_nh *nh;
 
-	if (gateway < 0 || gateway >= dp->cfg->n_gateways || instance < 0 ||
-	    instance >= dp->cfg->gateways[gateway].n_instances)
+	if (gateway < 0 || (uint32_t)gateway >= dp->max_gateways || !dp->gw[gateway].in_use ||
+	    instance < 0 || instance >= dp->gw[gateway].n_instances)
 		return -EINVAL;
-	dp->inst_admin_up[gateway][instance] = up;
+	dp->gw[gateway].inst[instance].admin_up = up;
 	nh = erdp_nh_gateway(dp, gateway);
 	if (nh == NULL)
 		return -ENOMEM;

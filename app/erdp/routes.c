@@ -36,28 +36,60 @@ static struct erdp_nh *nh_alloc(uint8_t type, uint32_t id, uint16_t owner)
 
 struct erdp_nh *erdp_nh_gateway(struct erdp_dp *dp, int g)
 {
-	const struct erdp_gateway_conf *gw = &dp->cfg->gateways[g];
+	const struct erdp_gw_rt *gw = &dp->gw[g];
 	struct erdp_nh *nh = nh_alloc(ERDP_NH_GATEWAY, erdp_nh_id_gateway((uint32_t)g), (uint16_t)g);
 	bool up[ERDP_ECMP_MAX_MEMBERS];
 
 	if (nh == NULL)
 		return NULL;
-	nh->n_members = (uint8_t)gw->n_instances;
-	for (int i = 0; i < gw->n_instances; i++) {
-		const struct erdp_gw_instance_conf *in = &gw->inst[i];
-		const struct erdp_port *p = &dp->port[in->port];
+	nh->n_members = gw->in_use ? gw->n_instances : 0;
+	for (int i = 0; i < nh->n_members; i++) {
+		const struct erdp_port *p = &dp->port[gw->inst[i].port];
 		struct erdp_l2 *l2 = &nh->m[i];
 		uint16_t tpid = ERDP_TPID_8021Q;
 
-		erdp_l2_build(l2, in->mac.b, p->mac.addr_bytes, in->vlan != 0, &tpid, &in->vlan);
+		erdp_l2_build(l2, gw->inst[i].mac.addr_bytes, p->mac.addr_bytes,
+			      gw->inst[i].vlan != 0, &tpid, &gw->inst[i].vlan);
 		l2->ok = 1;
 		l2->port = p->port_id;
-		l2->cfg_port = (uint16_t)in->port;
-		l2->mtu = dp->cfg->ports[in->port].mtu;
-		up[i] = dp->inst_admin_up[g][i] && erdp_port_usable(dp, in->port);
+		l2->cfg_port = gw->inst[i].port;
+		l2->mtu = dp->cfg->ports[gw->inst[i].port].mtu;
+		up[i] = gw->inst[i].admin_up && erdp_port_usable(dp, gw->inst[i].port);
 	}
-	erdp_ecmp_build(&nh->ecmp, (unsigned int)gw->n_instances, up);
+	if (nh->n_members != 0)
+		erdp_ecmp_build(&nh->ecmp, nh->n_members, up);
+	else
+		memset(nh->ecmp.bucket, ERDP_ECMP_NONE, sizeof(nh->ecmp.bucket));
 	return nh;
+}
+
+/* Runtime gateway table from the config; ids above the config's are free. */
+static int gateways_init(struct erdp_dp *dp, struct erdp_err *err)
+{
+	const struct erdp_config *cfg = dp->cfg;
+
+	dp->max_gateways = (uint32_t)cfg->n_gateways + ERDP_DYN_GATEWAYS;
+	dp->gw = rte_zmalloc("erdp_gw", dp->max_gateways * sizeof(*dp->gw), 0);
+	dp->plink_admin_up = rte_malloc("erdp_plink_admin",
+					(size_t)(cfg->n_peerings + 1) * ERDP_LINKS, 0);
+	if (dp->gw == NULL || dp->plink_admin_up == NULL)
+		return erdp_errf(err, ENOMEM, "gateway table: out of memory");
+	memset(dp->plink_admin_up, 1, (size_t)(cfg->n_peerings + 1) * ERDP_LINKS);
+	for (int g = 0; g < cfg->n_gateways; g++) {
+		const struct erdp_gateway_conf *gc = &cfg->gateways[g];
+		struct erdp_gw_rt *gw = &dp->gw[g];
+
+		gw->in_use = true;
+		gw->vrf = (uint16_t)gc->vrf;
+		gw->n_instances = (uint8_t)gc->n_instances;
+		for (int i = 0; i < gc->n_instances; i++) {
+			gw->inst[i].port = (uint8_t)gc->inst[i].port;
+			gw->inst[i].admin_up = gc->inst[i].up;
+			gw->inst[i].vlan = gc->inst[i].vlan;
+			memcpy(gw->inst[i].mac.addr_bytes, gc->inst[i].mac.b, 6);
+		}
+	}
+	return 0;
 }
 
 /* Egress L2 toward the customer on one link of a peering, to `dst`. */
@@ -70,7 +102,8 @@ int erdp_customer_l2(struct erdp_dp *dp, int peering, int link, const uint8_t ds
 	uint16_t tpid[2] = { cfg->pair.egress_tpid, ERDP_TPID_8021Q }, vid[2];
 	int n_tags;
 
-	if (port < 0 || !erdp_port_usable(dp, port))
+	if (port < 0 || !erdp_port_usable(dp, port) ||
+	    !dp->plink_admin_up[erdp_plink((unsigned int)peering, (unsigned int)link)])
 		return -1; /* no such link, or down: l2->port stays 0xffff */
 	if (cfg->pair.encap == ERDP_ENCAP_QINQ) {
 		vid[0] = cfg->circuits[pe->circuit].s_tag;
@@ -117,18 +150,15 @@ struct erdp_nh *erdp_nh_customer(struct erdp_dp *dp, int peering, enum erdp_nh_l
 
 static int nh_table_init(struct erdp_dp *dp, struct erdp_err *err)
 {
-	dp->inst_admin_up = rte_zmalloc("erdp_inst_up",
-					(size_t)(dp->cfg->n_gateways + 1) * sizeof(*dp->inst_admin_up), 0);
-	if (dp->inst_admin_up == NULL)
-		return erdp_errf(err, ENOMEM, "gateway instance states: out of memory");
-	for (int g = 0; g < dp->cfg->n_gateways; g++)
-		for (int i = 0; i < dp->cfg->gateways[g].n_instances; i++)
-			dp->inst_admin_up[g][i] = dp->cfg->gateways[g].inst[i].up;
+	int rc = gateways_init(dp, err);
+
+	if (rc != 0)
+		return rc;
 
 	const struct erdp_config *cfg = dp->cfg;
 	struct erdp_nh_table *t = &dp->nh;
 
-	t->n_gateways = (uint32_t)cfg->n_gateways;
+	t->n_gateways = dp->max_gateways;
 	t->n_peerings = (uint32_t)cfg->n_peerings;
 	t->n = ERDP_NH_ID_FIRST + t->n_gateways + t->n_peerings * ERDP_NH_PER_PEERING;
 	t->nh = rte_zmalloc("erdp_nh_table", t->n * sizeof(*t->nh), RTE_CACHE_LINE_SIZE);
@@ -136,8 +166,8 @@ static int nh_table_init(struct erdp_dp *dp, struct erdp_err *err)
 		return erdp_errf(err, ENOMEM, "next-hop table: out of memory");
 	t->nh[ERDP_NH_ID_BLACKHOLE] = nh_alloc(ERDP_NH_BLACKHOLE, ERDP_NH_ID_BLACKHOLE, 0);
 	t->nh[ERDP_NH_ID_LOCAL] = nh_alloc(ERDP_NH_LOCAL, ERDP_NH_ID_LOCAL, 0);
-	for (int g = 0; g < cfg->n_gateways; g++)
-		t->nh[erdp_nh_id_gateway((uint32_t)g)] = erdp_nh_gateway(dp, g);
+	for (uint32_t g = 0; g < dp->max_gateways; g++)
+		t->nh[erdp_nh_id_gateway(g)] = erdp_nh_gateway(dp, (int)g);
 	for (int p = 0; p < cfg->n_peerings; p++)
 		for (int k = 0; k < ERDP_NH_PER_PEERING; k++)
 			t->nh[erdp_nh_id_peering(t, (uint32_t)p, (enum erdp_nh_links)k)] =
@@ -262,7 +292,8 @@ void erdp_routes_free(struct erdp_dp *dp)
 		for (uint32_t i = 0; i < dp->nh.n; i++)
 			rte_free(dp->nh.nh[i]);
 	rte_free(dp->nh.nh);
-	rte_free(dp->inst_admin_up);
+	rte_free(dp->gw);
+	rte_free(dp->plink_admin_up);
 	dp->fib4 = NULL;
 	dp->fib6 = NULL;
 	dp->nh.nh = NULL;

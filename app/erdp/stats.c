@@ -9,6 +9,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <arpa/inet.h>
+
+#include <rte_cycles.h>
 #include <rte_lcore.h>
 #include <rte_spinlock.h>
 #include <rte_telemetry.h>
@@ -201,6 +204,8 @@ int erdp_stats_write_json(struct erdp_dp *dp, const char *path, struct erdp_err 
 
 /* ---- telemetry ---- */
 
+static void erdp_telemetry_init_neigh(void);
+
 static void tel_ctr(struct rte_tel_data *d, const struct erdp_ctr *c, const uint64_t *drops)
 {
 	rte_tel_data_add_dict_u64(d, "rx_packets", c->rx_pkts);
@@ -309,5 +314,86 @@ int erdp_telemetry_init(struct erdp_dp *dp)
 	rte_telemetry_register_cmd("/erdp/peering", tel_peerings,
 				   "Counters of one peering. Parameter: 'circuit/type'");
 	rte_telemetry_register_cmd("/erdp/drops", tel_drops, "Drops by reason, all ports");
+	erdp_telemetry_init_neigh();
 	return 0;
+}
+
+/* ---- neighbours ---- */
+
+static const char *neigh_state_str(uint8_t s)
+{
+	return s == ERDP_NEIGH_STATIC ? "static" : s == ERDP_NEIGH_REACHABLE ? "reachable" : "incomplete";
+}
+
+/* One link's entries: {ipv4: {ip, mac, state, age_s}, ipv6: {...}}. */
+static struct rte_tel_data *tel_neigh_link(int peering, int link)
+{
+	const struct erdp_peering_conf *pe = &erdp.cfg->peerings[peering];
+	struct rte_tel_data *d = rte_tel_data_alloc();
+	uint64_t now = rte_rdtsc(), hz = rte_get_tsc_hz();
+
+	if (d == NULL)
+		return NULL;
+	rte_tel_data_start_dict(d);
+	for (int v6 = 0; v6 < 2; v6++) {
+		const struct erdp_neigh *n = erdp_neigh_get(&erdp, erdp_plink(peering, link), v6);
+		char ip[INET6_ADDRSTRLEN], mac[RTE_ETHER_ADDR_FMT_SIZE];
+		struct rte_tel_data *e;
+
+		if (v6 && !pe->has_v6)
+			continue;
+		e = rte_tel_data_alloc();
+		if (e == NULL)
+			break;
+		if (v6) {
+			uint8_t a[16];
+
+			erdp_p6_customer(&pe->v6[link], a);
+			inet_ntop(AF_INET6, a, ip, sizeof(ip));
+		} else {
+			uint32_t a = htonl(erdp_p4_customer(&pe->v4[link]));
+
+			inet_ntop(AF_INET, &a, ip, sizeof(ip));
+		}
+		rte_ether_format_addr(mac, sizeof(mac), &n->mac);
+		rte_tel_data_start_dict(e);
+		rte_tel_data_add_dict_string(e, "ip", ip);
+		rte_tel_data_add_dict_string(e, "mac", n->state != ERDP_NEIGH_NONE ? mac : "");
+		rte_tel_data_add_dict_string(e, "state", neigh_state_str(n->state));
+		rte_tel_data_add_dict_u64(e, "age_s",
+					  n->state == ERDP_NEIGH_REACHABLE ? (now - n->updated) / hz : 0);
+		rte_tel_data_add_dict_container(d, v6 ? "ipv6" : "ipv4", e, 0);
+	}
+	return d;
+}
+
+/* /erdp/neighbors[,circuit/type]: per peering, per link, the customer's ARP/ND entry. */
+static int tel_neighbors(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	rte_tel_data_start_dict(d);
+	for (int p = 0; p < erdp.cfg->n_peerings; p++) {
+		struct rte_tel_data *pd;
+
+		if (params != NULL && *params != '\0' && strcmp(params, erdp.cfg->peerings[p].name))
+			continue;
+		pd = rte_tel_data_alloc();
+		if (pd == NULL)
+			break;
+		rte_tel_data_start_dict(pd);
+		for (int l = 0; l < ERDP_LINKS; l++) {
+			struct rte_tel_data *ld = tel_neigh_link(p, l);
+
+			if (ld != NULL)
+				rte_tel_data_add_dict_container(pd, l ? "secondary" : "primary", ld, 0);
+		}
+		rte_tel_data_add_dict_container(d, erdp.cfg->peerings[p].name, pd, 0);
+	}
+	return 0;
+}
+
+static void erdp_telemetry_init_neigh(void)
+{
+	rte_telemetry_register_cmd("/erdp/neighbors", tel_neighbors,
+				   "Customer ARP/ND entries per peering and link. Parameter: "
+				   "optional 'circuit/type'");
 }

@@ -52,6 +52,27 @@ int erdp_classifier_build(const struct erdp_config *cfg, struct erdp_classifier 
 void erdp_classifier_free(struct erdp_classifier *c);
 
 /*
+ * Gateway-side map (port, VLAN) -> VRF at run time (main lcore only): one
+ * aligned 16-bit store, so a worker sees the old or the new VRF.
+ * vrf = ERDP_CLS_NONE removes the mapping.
+ */
+static inline void erdp_classifier_gw_set(struct erdp_classifier *c, unsigned int port,
+					  uint16_t vlan, uint16_t vrf)
+{
+	__atomic_store_n(&c->gw[port * ERDP_VLAN_TABLE + vlan],
+			 (uint16_t)(vrf == ERDP_CLS_NONE ? 0 : vrf + 1), __ATOMIC_RELEASE);
+}
+
+/* VRF of a gateway-side (port, VLAN), or ERDP_CLS_NONE. */
+static inline uint16_t erdp_classifier_gw_get(const struct erdp_classifier *c, unsigned int port,
+					      uint16_t vlan)
+{
+	uint16_t e = __atomic_load_n(&c->gw[port * ERDP_VLAN_TABLE + vlan], __ATOMIC_RELAXED);
+
+	return e == 0 ? ERDP_CLS_NONE : (uint16_t)(e - 1);
+}
+
+/*
  * Classify a frame that arrived on config port `port`. Returns 0, or a drop
  * reason with r->circuit / r->peering filled as far as they were known.
  */
