@@ -61,8 +61,22 @@ static void customer_arp(struct erdp_dp *dp, struct rte_mbuf *m, struct rte_arp_
 		erdp_sp_drop(dp, m, ERDP_DROP_ARP_INVALID);
 }
 
+static uint16_t frame_vlan(struct rte_mbuf *m)
+{
+	const uint8_t *f = rte_pktmbuf_mtod(m, const uint8_t *);
+
+	return erdp_meta(m)->l3_off > ERDP_ETH_HLEN ? (uint16_t)(((f[14] << 8) | f[15]) & 0x0fff)
+						     : 0;
+}
+
 static void gateway_arp(struct erdp_dp *dp, struct rte_mbuf *m, struct rte_arp_hdr *a)
 {
+	if (a->arp_opcode == rte_cpu_to_be_16(RTE_ARP_OP_REPLY)) {
+		erdp_health_reply(dp, erdp_meta(m)->in_port, frame_vlan(m),
+				  rte_be_to_cpu_32(a->arp_data.arp_sip));
+		erdp_sp_consumed(dp, m);
+		return;
+	}
 	/* Gratuitous ARP / duplicate address probes are not questions. */
 	if (a->arp_opcode != rte_cpu_to_be_16(RTE_ARP_OP_REQUEST) ||
 	    a->arp_data.arp_tip == a->arp_data.arp_sip || a->arp_data.arp_sip == 0) {

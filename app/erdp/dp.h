@@ -79,11 +79,19 @@ struct erdp_gw_rt {
 	bool in_use;
 	uint16_t vrf;
 	uint8_t n_instances;
+	uint32_t health_interval_ms;
+	uint32_t health_multiplier;
 	struct {
-		uint8_t port;  /* config port index (a gateway port) */
-		bool admin_up; /* operator / control-plane state */
-		uint16_t vlan; /* 0 = untagged */
+		uint8_t port;   /* config port index (a gateway port) */
+		bool admin_up;  /* operator / control-plane state */
+		uint16_t vlan;  /* 0 = untagged */
 		struct rte_ether_addr mac;
+		bool has_ip;    /* health-checked by ARP probes */
+		bool alive;     /* health state (true when not checked) */
+		bool answered;  /* a reply came since the last probe */
+		uint8_t missed; /* probes in a row without an answer */
+		uint32_t ip;    /* host order */
+		uint64_t last_probe;
 	} inst[ERDP_MAX_GW_INSTANCES];
 };
 
@@ -159,6 +167,11 @@ static inline bool erdp_port_usable(const struct erdp_dp *dp, int cfg_port)
 {
 	return dp->port[cfg_port].link_up && dp->port[cfg_port].admin_up;
 }
+
+/* health.c: ARP health probes of gateway instances that have an address */
+void erdp_health_poll(struct erdp_dp *dp);
+/* An ARP reply from `ip` on gateway port `port` VLAN `vlan`: that instance is alive. */
+void erdp_health_reply(struct erdp_dp *dp, uint8_t port, uint16_t vlan, uint32_t ip);
 
 /* linkstate.c: follow port link state; republish next hops on change */
 void erdp_link_poll(struct erdp_dp *dp);

@@ -294,6 +294,7 @@ static void run_main_loop(struct erdp_dp *dp, const struct opts *o)
 
 		erdp_punt_poll(dp);
 		erdp_link_poll(dp);
+		erdp_health_poll(dp);
 		if (stats_ms > 0 && now - last_print >= hz * (uint64_t)stats_ms / 1000) {
 			erdp_stats_print(dp, (double)(now - last_print) / (double)hz);
 			last_print = now;

@@ -54,7 +54,8 @@ struct erdp_nh *erdp_nh_gateway(struct erdp_dp *dp, int g)
 		l2->port = p->port_id;
 		l2->cfg_port = gw->inst[i].port;
 		l2->mtu = dp->cfg->ports[gw->inst[i].port].mtu;
-		up[i] = gw->inst[i].admin_up && erdp_port_usable(dp, gw->inst[i].port);
+		up[i] = gw->inst[i].admin_up && gw->inst[i].alive &&
+			erdp_port_usable(dp, gw->inst[i].port);
 	}
 	if (nh->n_members != 0)
 		erdp_ecmp_build(&nh->ecmp, nh->n_members, up);
@@ -82,7 +83,12 @@ static int gateways_init(struct erdp_dp *dp, struct erdp_err *err)
 		gw->in_use = true;
 		gw->vrf = (uint16_t)gc->vrf;
 		gw->n_instances = (uint8_t)gc->n_instances;
+		gw->health_interval_ms = gc->health_interval_ms;
+		gw->health_multiplier = gc->health_multiplier;
 		for (int i = 0; i < gc->n_instances; i++) {
+			gw->inst[i].has_ip = gc->inst[i].has_ip;
+			gw->inst[i].ip = gc->inst[i].ip;
+			gw->inst[i].alive = true; /* until probes say otherwise */
 			gw->inst[i].port = (uint8_t)gc->inst[i].port;
 			gw->inst[i].admin_up = gc->inst[i].up;
 			gw->inst[i].vlan = gc->inst[i].vlan;

@@ -4,6 +4,7 @@
  * prefixes, which become routes of the gateway's VRF. Routes are read last
  * because they name peerings and gateways.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,10 +36,30 @@ static int parse_inst_port(const struct cfg_grp *g, struct erdp_gw_instance_conf
 	return 0;
 }
 
+/* Optional instance address: enables ARP health probes (see config/erdp.conf). */
+static int parse_inst_ip(const struct cfg_grp *g, struct erdp_gw_instance_conf *in)
+{
+	char path[CFG_PATH_LEN];
+	struct in_addr a;
+	const char *v;
+	int line, rc = cfg_str(g, "ip", false, &v, &line);
+
+	if (rc <= 0)
+		return rc;
+	if (inet_pton(AF_INET, v, &a) != 1 || a.s_addr == 0) {
+		cfg_path_key(path, g->path, "ip");
+		return cfg_fail(g->c, line, path, "ip is a unicast IPv4 address like \"10.0.0.1\"",
+				"'%s' is not an IPv4 address", v);
+	}
+	in->has_ip = true;
+	in->ip = ntohl(a.s_addr);
+	return 0;
+}
+
 static int parse_instance(const struct cfg_grp *g, struct erdp_gw_instance_conf *in,
 			  struct cfg_src_inst *src)
 {
-	static const char *const keys[] = {"port", "mac", "vlan", "zone", "up", NULL};
+	static const char *const keys[] = {"port", "mac", "vlan", "zone", "up", "ip", NULL};
 	char path[CFG_PATH_LEN];
 	const config_setting_t *s;
 	int64_t v;
@@ -60,7 +81,7 @@ static int parse_instance(const struct cfg_grp *g, struct erdp_gw_instance_conf 
 	if (cfg_strcpy(g, "zone", false, in->zone, sizeof(in->zone), NULL) < 0 ||
 	    cfg_bool(g, "up", false, &in->up, NULL) < 0)
 		return -EINVAL;
-	return 0;
+	return parse_inst_ip(g, in);
 }
 
 static int parse_instances(const struct cfg_grp *g, struct erdp_gateway_conf *gw,
@@ -89,10 +110,33 @@ static int parse_instances(const struct cfg_grp *g, struct erdp_gateway_conf *gw
 	return 0;
 }
 
+static int parse_health(const struct cfg_grp *g, struct erdp_gateway_conf *gw)
+{
+	int64_t v;
+	int rc;
+
+	gw->health_interval_ms = 300;
+	gw->health_multiplier = 3;
+	rc = cfg_int(g, "health_interval_ms", false, 50, 60000,
+		     "health_interval_ms is 50..60000 milliseconds", &v, NULL);
+	if (rc < 0)
+		return rc;
+	if (rc > 0)
+		gw->health_interval_ms = (uint32_t)v;
+	rc = cfg_int(g, "health_multiplier", false, 1, 255, "health_multiplier is 1..255", &v,
+		     NULL);
+	if (rc < 0)
+		return rc;
+	if (rc > 0)
+		gw->health_multiplier = (uint32_t)v;
+	return 0;
+}
+
 static int parse_gateway(const struct cfg_grp *g, struct erdp_gateway_conf *gw,
 			 struct cfg_src_gw *src)
 {
-	static const char *const keys[] = {"name", "vrf", "prefixes", "instances", NULL};
+	static const char *const keys[] = {"name",	"vrf", "prefixes", "instances",
+					   "health_interval_ms", "health_multiplier", NULL};
 	char path[CFG_PATH_LEN];
 	const config_setting_t *pl;
 	const char *v;
@@ -110,6 +154,8 @@ static int parse_gateway(const struct cfg_grp *g, struct erdp_gateway_conf *gw,
 	}
 	/* The prefixes become routes later; check the shape of the list now. */
 	if (cfg_scalar_seq(g, "prefixes", false, &pl) < 0)
+		return -EINVAL;
+	if (parse_health(g, gw) < 0)
 		return -EINVAL;
 	return parse_instances(g, gw, src);
 }

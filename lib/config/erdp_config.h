@@ -143,6 +143,8 @@ struct erdp_gw_instance_conf {
 	uint16_t vlan;  /* 0 = untagged */
 	char zone[ERDP_NAME_LEN];
 	bool up;        /* initial state (default true) */
+	bool has_ip;    /* health checking: erdp ARP-probes `ip` (host order) */
+	uint32_t ip;
 	int line;
 };
 
@@ -151,6 +153,8 @@ struct erdp_gateway_conf {
 	int vrf;
 	int n_instances; /* 2..ERDP_MAX_GW_INSTANCES */
 	struct erdp_gw_instance_conf inst[ERDP_MAX_GW_INSTANCES];
+	uint32_t health_interval_ms; /* probe period (default 300, like Azure's BFD) */
+	uint32_t health_multiplier;  /* missed probes before down (default 3) */
 	int line;
 };
 

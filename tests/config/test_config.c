@@ -484,6 +484,19 @@ static const struct bad_case bad_cases[] =
 				    "      { port = \"gw0\"; mac = \"02:00:00:00:00:02\"; zone = "
 				    "2; } #!") "\n);\n",
 		 "gateways[0].instances[1].zone", "expected a string"},
+		{"instance ip not an IPv4 address",
+		 BASE "gateways = (\n" GW(
+			 "g1", "a",
+			 INST("02:00:00:00:00:01",
+			      "10") ",\n"
+				    "      { port = \"gw0\"; mac = \"02:00:00:00:00:02\"; ip = "
+				    "\"10.0.0.300\"; } #!") "\n);\n",
+		 "gateways[0].instances[1].ip", "IPv4 address"},
+		{"health interval out of range",
+		 BASE "gateways = (\n  { name = \"g1\"; vrf = \"a\"; health_interval_ms = 5; #!\n"
+		      "    instances = ( " INST("02:00:00:00:00:01", "10") ", " INST(
+			      "02:00:00:00:00:02", "10") " ); }\n);\n",
+		 "gateways[0].health_interval_ms", "50..60000"},
 		{"(port, VLAN) shared across VRFs",
 		 BASE "gateways = (\n" GW2(
 			 "g1", "a",
