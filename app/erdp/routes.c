@@ -244,7 +244,8 @@ static int fibs_create(struct erdp_dp *dp, struct erdp_err *err)
 	const struct erdp_config *cfg = dp->cfg;
 	unsigned int n = cfg->n_vrfs > 0 ? (unsigned int)cfg->n_vrfs : 1;
 	uint32_t *cap4 = calloc(n, sizeof(uint32_t)), *cap6 = calloc(n, sizeof(uint32_t));
-	struct erdp_fib_params prm = { .socket_id = (int)rte_socket_id(), .n_vrfs = n };
+	struct erdp_fib_params prm = { .socket_id = (int)rte_socket_id(), .n_vrfs = n,
+				       .rcu = dp->rcu };
 	int rc = 0;
 
 	if (cap4 == NULL || cap6 == NULL) {

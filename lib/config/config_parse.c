@@ -446,8 +446,8 @@ static int parse_vrf(const struct cfg_grp *g, struct erdp_vrf_conf *v, struct cf
 	int rc;
 
 	v->line = cfg_line(g->s);
-	v->ipv4_routes = 16384;
-	v->ipv6_routes = 4096;
+	v->ipv4_routes = 4096;
+	v->ipv6_routes = 1024;
 	if (cfg_keys(g, keys) < 0 || cfg_name(g, "name", v->name, &src->name_line) < 0)
 		return -EINVAL;
 	rc = cfg_int(g, "ipv4_routes", false, 1, 2000000, NULL, &cap, &src->v4cap_line);

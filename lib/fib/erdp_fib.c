@@ -1,1 +1,238 @@
-/* SPDX-License-Identifier: BSD-3-Clause */ /* placeholder: being written */
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Creation, sizing and accounting of struct erdp_fib. Routes are in
+ * erdp_fib_route.c, lookups in erdp_fib_lookup.c, IPv6 /113../128 in
+ * erdp_fib_ext6.c.
+ */
+#include <errno.h>
+#include <stdio.h>
+
+#include <rte_errno.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_memory.h>
+#include <rte_rcu_qsbr.h>
+
+#include "erdp_fib_priv.h"
+
+/*
+ * tbl8 groups (256 entries, 1 KiB with 4-byte next hops) per route of
+ * capacity. DPDK reserves groups per route at insert time (TRIE: one per
+ * byte of depth past the covering route, at least past /24 of the key;
+ * DIR24_8: one per distinct /24 holding longer routes) and fails with
+ * -ENOSPC when the reservation would exceed num_tbl8, so these factors
+ * bound how many routes of a typical length mix fit:
+ *  - shared IPv4 (key /16+len): /9../16 reserve 1, /17../24 reserve 2,
+ *    /25../32 reserve 3  -> 2 per route;
+ *  - shared IPv6 (key /16+len): /48 reserves 5, /64 7 -> 6 per route;
+ *  - dedicated IPv4 DIR24_8: only routes longer than /24 -> 1 per 16 routes;
+ *  - dedicated IPv6 TRIE: /32 reserves 1, /48 3, /64 5 -> 3 per route.
+ * Each table also gets FIB_TBL8_SLACK groups. The pool is shared by all
+ * VRFs of a table, so a VRF with an unusual mix borrows from the others.
+ */
+#define FIB_TBL8_SLACK 256u
+
+static uint64_t tbl8_shared(int family, uint64_t routes)
+{
+	return (family == 4 ? 2 : 6) * routes + FIB_TBL8_SLACK;
+}
+
+static uint64_t tbl8_dedicated(int family, uint64_t routes)
+{
+	return (family == 4 ? routes / 16 : 3 * routes) + FIB_TBL8_SLACK;
+}
+
+uint64_t fib_heap_used(void)
+{
+	struct rte_malloc_socket_stats st;
+	uint64_t sum = 0;
+	unsigned int i;
+
+	for (i = 0; i < rte_socket_count(); i++)
+		if (rte_malloc_get_socket_stats(rte_socket_id_by_idx(i), &st) == 0)
+			sum += st.heap_allocsz_bytes;
+	return sum;
+}
+
+void fib_rcu_wait(const struct erdp_fib *fib)
+{
+	if (fib->rcu != NULL)
+		rte_rcu_qsbr_synchronize(fib->rcu, RTE_QSBR_THRID_INVALID);
+}
+
+static void *create_dedicated(struct erdp_fib *fib, const struct erdp_fib_params *p, unsigned int v,
+			      struct erdp_err *err)
+{
+	char name[32];
+	uint32_t cap = p->capacity[v];
+	void *t;
+
+	snprintf(name, sizeof(name), "%s%ud", fib->name, v);
+	if (fib->family == 4) {
+		struct rte_fib_conf c = {
+			.type = RTE_FIB_DIR24_8,
+			.default_nh = FIB_DEF_NH,
+			.max_routes = (int)cap,
+			.dir24_8 = {.nh_sz = RTE_FIB_DIR24_8_4B,
+				    .num_tbl8 = (uint32_t)tbl8_dedicated(4, cap)},
+		};
+		t = rte_fib_create(name, p->socket_id, &c);
+	} else {
+		struct rte_fib6_conf c = {
+			.type = RTE_FIB6_TRIE,
+			.default_nh = FIB_DEF_NH,
+			.max_routes = (int)cap,
+			.trie = {.nh_sz = RTE_FIB6_TRIE_4B,
+				 .num_tbl8 = (uint32_t)tbl8_dedicated(6, cap)},
+		};
+		t = rte_fib6_create(name, p->socket_id, &c);
+	}
+	if (t == NULL)
+		erdp_errf(
+			err, rte_errno ? rte_errno : ENOMEM,
+			"fib %s: cannot create the dedicated IPv%d table of VRF %u (%u routes): %s",
+			p->name, fib->family, v, cap, rte_strerror(rte_errno));
+	return t;
+}
+
+static int create_shared(struct erdp_fib *fib, const struct erdp_fib_params *p, uint64_t routes,
+			 struct erdp_err *err)
+{
+	char name[32];
+	uint64_t tbl8 = tbl8_shared(fib->family, routes);
+	struct rte_fib6_conf c = {
+		.type = RTE_FIB6_TRIE,
+		.default_nh = FIB_DEF_NH,
+		.max_routes = (int)routes,
+		.trie = {.nh_sz = RTE_FIB6_TRIE_4B, .num_tbl8 = (uint32_t)tbl8},
+	};
+
+	if (routes > INT32_MAX / 2 || tbl8 >= FIB_DEF_NH)
+		return erdp_errf(err, EINVAL, "fib %s: %llu routes in shared VRFs is too many",
+				 p->name, (unsigned long long)routes);
+	snprintf(name, sizeof(name), "%ss", fib->name);
+	fib->shared = rte_fib6_create(name, p->socket_id, &c);
+	if (fib->shared == NULL)
+		return erdp_errf(err, rte_errno ? rte_errno : ENOMEM,
+				 "fib %s: cannot create the shared IPv%d table (%llu routes, %llu "
+				 "tbl8 groups): %s",
+				 p->name, fib->family, (unsigned long long)routes,
+				 (unsigned long long)tbl8, rte_strerror(rte_errno));
+	if (fib->family == 6)
+		return fib_ext_create(fib, routes > FIB_EXT_MAX ? FIB_EXT_MAX : (uint32_t)routes);
+	return 0;
+}
+
+static int check_params(int family, const struct erdp_fib_params *p, struct erdp_err *err)
+{
+	if (family != 4 && family != 6)
+		return erdp_errf(err, EINVAL, "fib: family must be 4 or 6, not %d", family);
+	if (p == NULL || p->name == NULL || p->capacity == NULL)
+		return erdp_errf(err, EINVAL, "fib: name and capacity are required");
+	if (p->n_vrfs == 0 || p->n_vrfs > 65536)
+		return erdp_errf(err, EINVAL, "fib %s: n_vrfs must be 1..65536, not %u", p->name,
+				 p->n_vrfs);
+	return 0;
+}
+
+static bool is_dedicated(const struct erdp_fib_params *p, unsigned int v)
+{
+	uint32_t min = p->dedicated_min ? p->dedicated_min : ERDP_FIB_DEDICATED_MIN;
+
+	return p->capacity[v] >= min;
+}
+
+static int create_tables(struct erdp_fib *fib, const struct erdp_fib_params *p,
+			 struct erdp_err *err)
+{
+	uint64_t shared_routes = 0;
+	unsigned int v;
+
+	for (v = 0; v < p->n_vrfs; v++) {
+		fib->vrf[v].capacity = p->capacity[v];
+		if (p->capacity[v] == 0)
+			continue;
+		if (!is_dedicated(p, v)) {
+			shared_routes += p->capacity[v];
+			continue;
+		}
+		fib->ded[v] = create_dedicated(fib, p, v, err);
+		if (fib->ded[v] == NULL)
+			return -err->code;
+	}
+	if (shared_routes == 0)
+		return 0;
+	return create_shared(fib, p, shared_routes, err);
+}
+
+struct erdp_fib *erdp_fib_create(int family, const struct erdp_fib_params *p, struct erdp_err *err)
+{
+	struct erdp_err local;
+	struct erdp_fib *fib;
+	uint64_t before = fib_heap_used();
+
+	if (err == NULL)
+		err = &local;
+	erdp_err_clear(err);
+	if (check_params(family, p, err) != 0)
+		return NULL;
+	fib = rte_zmalloc_socket("erdp_fib", sizeof(*fib), 0, p->socket_id);
+	if (fib == NULL)
+		goto nomem;
+	fib->family = family;
+	fib->n_vrfs = p->n_vrfs;
+	fib->rcu = p->rcu;
+	/* DPDK object names are short (mempool names ~26 chars, prefixed). */
+	snprintf(fib->name, sizeof(fib->name), "%.10s%d", p->name, family);
+	fib->ded = rte_zmalloc_socket("erdp_fib_ded", sizeof(void *) * p->n_vrfs,
+				      RTE_CACHE_LINE_SIZE, p->socket_id);
+	fib->vrf =
+		rte_zmalloc_socket("erdp_fib_vrf", sizeof(*fib->vrf) * p->n_vrfs, 0, p->socket_id);
+	if (fib->ded == NULL || fib->vrf == NULL) {
+		erdp_fib_free(fib);
+		goto nomem;
+	}
+	if (create_tables(fib, p, err) != 0) {
+		erdp_fib_free(fib);
+		return NULL;
+	}
+	fib->mem_create = fib_heap_used() - before;
+	return fib;
+nomem:
+	erdp_errf(err, ENOMEM, "fib %s: out of memory for %u VRFs", p->name, p->n_vrfs);
+	return NULL;
+}
+
+void erdp_fib_free(struct erdp_fib *fib)
+{
+	unsigned int v;
+
+	if (fib == NULL)
+		return;
+	for (v = 0; fib->ded != NULL && v < fib->n_vrfs; v++) {
+		if (fib->family == 4)
+			rte_fib_free(fib->ded[v]);
+		else
+			rte_fib6_free(fib->ded[v]);
+	}
+	fib_ext_free(fib->ext);
+	rte_fib6_free(fib->shared);
+	rte_free(fib->ded);
+	rte_free(fib->vrf);
+	rte_free(fib);
+}
+
+uint32_t erdp_fib_count(const struct erdp_fib *fib, uint16_t vrf)
+{
+	return vrf < fib->n_vrfs ? fib->vrf[vrf].count : 0;
+}
+
+uint32_t erdp_fib_capacity(const struct erdp_fib *fib, uint16_t vrf)
+{
+	return vrf < fib->n_vrfs ? fib->vrf[vrf].capacity : 0;
+}
+
+uint64_t erdp_fib_memory(const struct erdp_fib *fib)
+{
+	return fib->mem_create + fib_ext_memory(fib->ext);
+}

@@ -19,23 +19,46 @@
 #ifndef ERDP_FIB_H
 #define ERDP_FIB_H
 
+#include <stddef.h> /* erdp_err.h uses NULL */
 #include <stdint.h>
 
 #include "erdp_err.h"
 
 #define ERDP_FIB_NO_ROUTE 0xffffffffu
-#define ERDP_FIB_NH_MAX   (1u << 30)
+#define ERDP_FIB_NH_MAX	  (1u << 30)
+
+/*
+ * VRFs whose capacity is at least this many routes get a table of their own
+ * (IPv4: rte_fib DIR24_8, one memory access per lookup; IPv6: rte_fib6
+ * TRIE) with a fixed cost of 64 MiB; smaller VRFs share one keyed trie per
+ * family at no fixed cost. docs/fib.md has the measurements behind it.
+ */
+#define ERDP_FIB_DEDICATED_MIN 65536u
 
 struct erdp_fib;
+struct rte_rcu_qsbr;
 
 struct erdp_fib_params {
-	const char *name;      /* unique DPDK object name prefix */
-	int socket_id;         /* NUMA socket, SOCKET_ID_ANY allowed */
-	unsigned int n_vrfs;   /* VRF ids are 0..n_vrfs-1 */
-	const uint32_t *capacity; /* per VRF: max routes (n_vrfs entries) */
+	const char *name;	  /* unique DPDK object name prefix (first 10 chars used) */
+	int socket_id;		  /* NUMA socket, SOCKET_ID_ANY allowed */
+	unsigned int n_vrfs;	  /* VRF ids are 0..n_vrfs-1, n_vrfs <= 65536 */
+	const uint32_t *capacity; /* per VRF: max routes (n_vrfs entries), 0 = unused */
+	uint32_t dedicated_min;	  /* 0: ERDP_FIB_DEDICATED_MIN; UINT32_MAX: never */
+	/*
+	 * Optional QSBR variable of the lookup threads. The writer waits on it
+	 * before it frees or reuses a side entry (IPv6 /113../128). NULL: the
+	 * caller guarantees that no lookup runs during add/del of such routes.
+	 */
+	struct rte_rcu_qsbr *rcu;
 };
 
-/* IPv4 (family 4) or IPv6 (family 6). NULL on failure with err filled. */
+/*
+ * IPv4 (family 4) or IPv6 (family 6). NULL on failure with err filled.
+ * Memory model: every table is allocated here, from the DPDK heap, sized
+ * from the capacities (docs/fib.md); add/del allocate only IPv6 side
+ * entries. Add may also fail with -ENOSPC when the tbl8 pool shared by the
+ * VRFs of a table is exhausted (an unusually long-prefix-heavy mix).
+ */
 struct erdp_fib *erdp_fib_create(int family, const struct erdp_fib_params *p, struct erdp_err *err);
 void erdp_fib_free(struct erdp_fib *fib);
 
@@ -46,13 +69,16 @@ int erdp_fib6_add(struct erdp_fib *fib, uint16_t vrf, const uint8_t addr[16], ui
 		  uint32_t nh);
 int erdp_fib6_del(struct erdp_fib *fib, uint16_t vrf, const uint8_t addr[16], uint8_t len);
 
-/* Exact-match read of a route (control plane / CLI); -ENOENT if absent. */
+/* Exact-match read of a route (control plane / CLI, on the writer thread); -ENOENT if absent. */
 int erdp_fib4_get(const struct erdp_fib *fib, uint16_t vrf, uint32_t addr, uint8_t len,
 		  uint32_t *nh);
 int erdp_fib6_get(const struct erdp_fib *fib, uint16_t vrf, const uint8_t addr[16], uint8_t len,
 		  uint32_t *nh);
 
-/* Bulk longest-prefix match. addr are host order (v4) / network bytes (v6). */
+/*
+ * Bulk longest-prefix match. addr are host order (v4) / network bytes (v6).
+ * A vrf >= n_vrfs gets ERDP_FIB_NO_ROUTE. Any n; bursts of 32-64 are best.
+ */
 void erdp_fib4_lookup_bulk(const struct erdp_fib *fib, const uint16_t *vrf, const uint32_t *addr,
 			   uint32_t *nh, unsigned int n);
 void erdp_fib6_lookup_bulk(const struct erdp_fib *fib, const uint16_t *vrf,
@@ -62,7 +88,7 @@ void erdp_fib6_lookup_bulk(const struct erdp_fib *fib, const uint16_t *vrf,
 uint32_t erdp_fib_count(const struct erdp_fib *fib, uint16_t vrf);
 uint32_t erdp_fib_capacity(const struct erdp_fib *fib, uint16_t vrf);
 
-/* Bytes of memory the structure holds (hugepage + heap), for reports. */
+/* Bytes of DPDK heap the structure holds (measured at create + side entries). */
 uint64_t erdp_fib_memory(const struct erdp_fib *fib);
 
 #endif

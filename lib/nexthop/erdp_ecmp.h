@@ -3,9 +3,9 @@
  * Flow hashing and resilient member selection.
  *
  * erdp_flow_hash4/6: symmetric (A->B and B->A hash the same), over the
- * 5-tuple for TCP/UDP/SCTP first fragments and the 3-tuple otherwise
- * (non-first fragments, ICMP, other protocols), so that both directions and
- * every fragment of a flow pick the same member.
+ * 5-tuple for unfragmented TCP/UDP/SCTP and the 3-tuple otherwise
+ * (fragments, ICMP, other protocols), so that both directions and every
+ * fragment of a datagram pick the same member.
  *
  * struct erdp_ecmp: a table of ERDP_ECMP_BUCKETS buckets, each naming a
  * member (0..n-1). Every member owns a fixed set of "home" buckets. When a
@@ -22,14 +22,17 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
+
+#include <rte_hash_crc.h>
 
 #define ERDP_ECMP_BUCKETS     512 /* power of two */
 #define ERDP_ECMP_MAX_MEMBERS 16
-#define ERDP_ECMP_NONE        0xff /* bucket value when no member is up */
+#define ERDP_ECMP_NONE	      0xff /* bucket value when no member is up */
 
 struct erdp_ecmp {
 	uint16_t n_members; /* configured members */
-	uint16_t n_up;      /* members up; 0 => every bucket is ERDP_ECMP_NONE */
+	uint16_t n_up;	    /* members up; 0 => every bucket is ERDP_ECMP_NONE */
 	uint8_t bucket[ERDP_ECMP_BUCKETS];
 };
 
@@ -45,9 +48,89 @@ static inline uint8_t erdp_ecmp_select(const struct erdp_ecmp *t, uint32_t hash)
 /*
  * Symmetric flow hashes. Inputs are the raw L3 header (IPv4 or IPv6) and
  * the bytes available from it (`len`); L4 ports are used only when present
- * in `len` and the packet is not a non-first fragment.
+ * in `len` and the packet is not a fragment. Every fragment (IPv4 MF set
+ * or offset != 0; IPv6 next header 44) uses the 3-tuple, so the first and
+ * the later fragments of one datagram pick the same member.
+ *
+ * Symmetry: the two addresses (and the two ports) are ordered min/max
+ * before hashing, so swapping source and destination gives the same input.
+ * CRC32C (one instruction per 8 bytes with SSE4.2) then a multiply-xorshift
+ * finish, because buckets use the LOW bits and CRC's low bits are linear.
  */
-uint32_t erdp_flow_hash4(const uint8_t *ip, uint32_t len);
-uint32_t erdp_flow_hash6(const uint8_t *ip, uint32_t len);
+#define ERDP_FLOW_HASH_SEED 0x5bd1e995u
+
+static inline uint32_t erdp_flow_hash_finish(uint32_t h)
+{
+	h ^= h >> 16;
+	h *= 0x7feb352du;
+	h ^= h >> 15;
+	h *= 0x846ca68bu;
+	h ^= h >> 16;
+	return h;
+}
+
+static inline bool erdp_flow_l4_proto(uint8_t p)
+{
+	return p == 6 || p == 17 || p == 132; /* TCP, UDP, SCTP */
+}
+
+/* min/max of the two 16-bit ports packed in one word; 0 when absent. */
+static inline uint32_t erdp_flow_ports(const uint8_t *l4)
+{
+	uint16_t a = (uint16_t)(l4[0] << 8 | l4[1]), b = (uint16_t)(l4[2] << 8 | l4[3]);
+
+	return a < b ? (uint32_t)a << 16 | b : (uint32_t)b << 16 | a;
+}
+
+static inline uint32_t erdp_flow_hash4(const uint8_t *ip, uint32_t len)
+{
+	uint32_t s, d, ports = 0, ihl;
+	uint16_t frag;
+	uint8_t proto;
+	uint64_t k;
+
+	if (len < 20)
+		return 0;
+	ihl = (ip[0] & 0x0f) * 4u;
+	proto = ip[9];
+	frag = (uint16_t)((ip[6] << 8 | ip[7]) & 0x3fff); /* MF + offset */
+	memcpy(&s, ip + 12, 4);
+	memcpy(&d, ip + 16, 4);
+	if (frag == 0 && erdp_flow_l4_proto(proto) && ihl >= 20 && len >= ihl + 4)
+		ports = erdp_flow_ports(ip + ihl);
+	k = s < d ? (uint64_t)s << 32 | d : (uint64_t)d << 32 | s;
+	return erdp_flow_hash_finish(
+		rte_hash_crc_8byte(k, rte_hash_crc_4byte(ports ^ proto, ERDP_FLOW_HASH_SEED)));
+}
+
+static inline uint32_t erdp_flow_hash6(const uint8_t *ip, uint32_t len)
+{
+	uint64_t s[2], d[2];
+	const uint64_t *lo, *hi;
+	uint32_t h, ports = 0;
+	uint8_t nxt;
+
+	if (len < 40)
+		return 0;
+	nxt = ip[6];
+	memcpy(s, ip + 8, 16);
+	memcpy(d, ip + 24, 16);
+	/* any fixed total order works for symmetry; native words are cheapest */
+	if (s[0] < d[0] || (s[0] == d[0] && s[1] <= d[1])) {
+		lo = s;
+		hi = d;
+	} else {
+		lo = d;
+		hi = s;
+	}
+	if (erdp_flow_l4_proto(nxt) && len >= 44)
+		ports = erdp_flow_ports(ip + 40);
+	h = rte_hash_crc_4byte(ports ^ nxt, ERDP_FLOW_HASH_SEED);
+	h = rte_hash_crc_8byte(lo[0], h);
+	h = rte_hash_crc_8byte(lo[1], h);
+	h = rte_hash_crc_8byte(hi[0], h);
+	h = rte_hash_crc_8byte(hi[1], h);
+	return erdp_flow_hash_finish(h);
+}
 
 #endif

@@ -750,8 +750,8 @@ static void test_defaults(void)
 	CHECK_EQ(cfg->ports[0].rx_queues, 1);
 	CHECK_EQ(cfg->ports[0].mtu, 1500);
 	CHECK(!cfg->ports[0].has_mac);
-	CHECK_EQ(cfg->vrfs[0].ipv4_routes, 16384);
-	CHECK_EQ(cfg->vrfs[0].ipv6_routes, 4096);
+	CHECK_EQ(cfg->vrfs[0].ipv4_routes, 4096);
+	CHECK_EQ(cfg->vrfs[0].ipv6_routes, 1024);
 	CHECK(!cfg->circuits[0].rate_limit);
 	CHECK_EQ(cfg->circuits[0].peering[ERDP_PEERING_MICROSOFT], -1);
 	CHECK(!cfg->peerings[0].has_v6);
