@@ -31,6 +31,7 @@ static void reply(struct erdp_dp *dp, struct rte_mbuf *m, struct rte_arp_hdr *a,
 	const struct erdp_meta *meta = erdp_meta(m);
 	const struct rte_ether_addr *mine = &dp->port[meta->in_port].mac;
 
+	erdp_sp_count_local(dp, m); /* the request; the reply reuses its mbuf */
 	a->arp_opcode = rte_cpu_to_be_16(RTE_ARP_OP_REPLY);
 	a->arp_data.arp_tha = a->arp_data.arp_sha;
 	a->arp_data.arp_tip = a->arp_data.arp_sip;

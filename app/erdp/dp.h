@@ -116,8 +116,9 @@ struct erdp_worker {
 	struct erdp_counters *ctr;
 	struct rte_ring *punt;   /* worker -> main */
 	struct rte_ring *inject; /* main -> worker: frames to send */
-	uint64_t busy_cycles;    /* cycles spent on bursts that had packets */
+	uint64_t busy_cycles;    /* cycles of loop iterations that had packets */
 	uint64_t idle_polls;
+	uint64_t rx_pkts;        /* frames received by this worker */
 	struct erdp_txb txb[ERDP_MAX_PORTS];
 } __rte_cache_aligned;
 
@@ -150,6 +151,10 @@ struct erdp_dp {
 
 extern struct erdp_dp erdp;
 
+/* dp.c: after rte_eal_init and with dp->cfg loaded; teardown after the workers stopped */
+int erdp_dp_setup(struct erdp_dp *dp, struct erdp_err *err);
+void erdp_dp_teardown(struct erdp_dp *dp);
+
 /* ports.c */
 int erdp_ports_init(struct erdp_dp *dp, struct erdp_err *err);
 void erdp_ports_close(struct erdp_dp *dp);
@@ -175,6 +180,8 @@ void erdp_health_reply(struct erdp_dp *dp, uint8_t port, uint16_t vlan, uint32_t
 
 /* linkstate.c: follow port link state; republish next hops on change */
 void erdp_link_poll(struct erdp_dp *dp);
+/* Rebuild the next hops that use a port after its link or admin state changed; -ENOMEM. */
+int erdp_port_republish(struct erdp_dp *dp, int port);
 /* Set a gateway instance's operator state; -EINVAL for bad indices. */
 int erdp_gateway_instance_set(struct erdp_dp *dp, int gateway, int instance, bool up);
 /* Egress L2 toward the customer of a peering link with destination `dst`; -1 if no link. */
@@ -189,10 +196,12 @@ int erdp_workers_launch(struct erdp_dp *dp, struct erdp_err *err); /* start poll
 /* punt.c: main-lcore exception path */
 void erdp_punt_poll(struct erdp_dp *dp);
 
-/* stats.c */
+/* stats.c; readers of dp->sum hold erdp_stats_lock */
+extern rte_spinlock_t erdp_stats_lock;
 void erdp_stats_collect(struct erdp_dp *dp);
 void erdp_stats_print(struct erdp_dp *dp, double interval_s);
 int erdp_stats_write_json(struct erdp_dp *dp, const char *path, struct erdp_err *err);
+/* telemetry.c */
 int erdp_telemetry_init(struct erdp_dp *dp);
 
 #endif

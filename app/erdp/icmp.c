@@ -72,6 +72,7 @@ static void echo4(struct erdp_dp *dp, struct rte_mbuf *m, struct rte_ipv4_hdr *i
 		erdp_sp_drop(dp, m, ERDP_DROP_LOCAL);
 		return;
 	}
+	erdp_sp_count_local(dp, m); /* the request; the reply reuses its mbuf */
 	ic->icmp_type = RTE_IP_ICMP_ECHO_REPLY;
 	ic->icmp_cksum = 0;
 	ic->icmp_cksum = (uint16_t)~rte_raw_cksum(ic, len - ihl);
@@ -102,6 +103,7 @@ static void echo6(struct erdp_dp *dp, struct rte_mbuf *m, struct rte_ipv6_hdr *i
 		erdp_sp_drop(dp, m, ERDP_DROP_LOCAL);
 		return;
 	}
+	erdp_sp_count_local(dp, m);
 	ic[0] = 129;
 	memcpy(tmp, ip->src_addr, 16);
 	memcpy(ip->src_addr, ip->dst_addr, 16);

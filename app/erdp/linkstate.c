@@ -6,6 +6,7 @@
  * their gateway's ECMP table (only their flows move), and customer traffic
  * avoids an ExpressRoute link that is down.
  */
+#include <errno.h>
 #include <stdio.h>
 
 #include <rte_cycles.h>
@@ -32,18 +33,26 @@ static void republish_gateways_on(struct erdp_dp *dp, int port)
 	}
 }
 
+int erdp_port_republish(struct erdp_dp *dp, int port)
+{
+	int rc = 0;
+
+	if (dp->cfg->ports[port].role == ERDP_ROLE_GATEWAY) {
+		republish_gateways_on(dp, port);
+		return 0;
+	}
+	for (int p = 0; p < dp->cfg->n_peerings; p++)
+		rc |= erdp_nh_republish_peering(dp, (unsigned int)p);
+	return rc != 0 ? -ENOMEM : 0;
+}
+
 static void port_changed(struct erdp_dp *dp, int port)
 {
 	const struct erdp_port_conf *pc = &dp->cfg->ports[port];
 
 	printf("erdp: port %s link %s\n", pc->name, dp->port[port].link_up ? "up" : "down");
 	fflush(stdout);
-	if (pc->role == ERDP_ROLE_GATEWAY) {
-		republish_gateways_on(dp, port);
-		return;
-	}
-	for (int p = 0; p < dp->cfg->n_peerings; p++)
-		erdp_nh_republish_peering(dp, (unsigned int)p);
+	erdp_port_republish(dp, port);
 }
 
 void erdp_link_poll(struct erdp_dp *dp)

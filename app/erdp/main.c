@@ -25,10 +25,9 @@
 #include <rte_mbuf_dyn.h>
 #include <rte_version.h>
 
+#include "ctrl.h"
 #include "dp.h"
 
-struct erdp_dp erdp;
-int erdp_meta_offset = -1;
 
 struct opts {
 	const char *config;
@@ -224,48 +223,24 @@ static int build_eal_args(const struct erdp_config *cfg, const struct opts *o, c
 	return n;
 }
 
+/* The EAL file prefix in effect (EAL takes the last one): it names the control segment. */
+static const char *eal_file_prefix(char **argv, int argc)
+{
+	const char *prefix = "rte";
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--file-prefix") == 0 && i + 1 < argc)
+			prefix = argv[++i];
+		else if (strncmp(argv[i], "--file-prefix=", 14) == 0)
+			prefix = argv[i] + 14;
+	}
+	return prefix;
+}
+
 static void on_signal(int sig)
 {
 	(void)sig;
 	erdp.quit = true;
-}
-
-static int setup(struct erdp_dp *dp, struct erdp_err *err)
-{
-	static const struct rte_mbuf_dynfield meta_desc = {
-		.name = "erdp_meta",
-		.size = sizeof(struct erdp_meta),
-		.align = __alignof__(struct erdp_meta),
-	};
-	int rc;
-
-	erdp_meta_offset = rte_mbuf_dynfield_register(&meta_desc);
-	if (erdp_meta_offset < 0)
-		return erdp_errf(err, rte_errno, "mbuf dynfield: %s", rte_strerror(rte_errno));
-	dp->burst = dp->cfg->dp.burst;
-	dp->n_workers = rte_lcore_count() - 1;
-	if (dp->n_workers == 0)
-		return erdp_errf(err, EINVAL,
-				 "eal.lcores '%s' gives no worker lcore: list at least two lcores "
-				 "(the first is the main lcore)",
-				 dp->cfg->eal.lcores);
-	dp->pool = rte_pktmbuf_pool_create("erdp_pool", dp->cfg->dp.mbufs, 256, 0,
-					   RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
-	if (dp->pool == NULL)
-		return erdp_errf(err, rte_errno, "mbuf pool of %u: %s (raise eal.memory_mb?)",
-				 dp->cfg->dp.mbufs, rte_strerror(rte_errno));
-	rc = erdp_classifier_build(dp->cfg, &dp->cls, err);
-	if (rc == 0)
-		rc = erdp_ports_init(dp, err);
-	if (rc == 0)
-		rc = erdp_workers_init(dp, err);
-	if (rc == 0 && erdp_neigh_init(dp) != 0)
-		rc = erdp_errf(err, ENOMEM, "neighbour tables: out of memory");
-	if (rc == 0)
-		rc = erdp_routes_init(dp, err);
-	if (rc == 0)
-		rc = erdp_workers_launch(dp, err);
-	return rc;
 }
 
 static uint64_t total_rx(struct erdp_dp *dp)
@@ -294,6 +269,7 @@ static void run_main_loop(struct erdp_dp *dp, const struct opts *o)
 
 		erdp_punt_poll(dp);
 		erdp_link_poll(dp);
+		erdp_ctrl_poll(dp);
 		erdp_health_poll(dp);
 		if (stats_ms > 0 && now - last_print >= hz * (uint64_t)stats_ms / 1000) {
 			erdp_stats_print(dp, (double)(now - last_print) / (double)hz);
@@ -322,6 +298,7 @@ int main(int argc, char **argv)
 	struct opts o;
 	char *eal_argv[128];
 	int eal_argc, rc;
+	const char *instance;
 
 	if (parse_args(argc, argv, &o) != 0)
 		return 1;
@@ -348,13 +325,16 @@ int main(int argc, char **argv)
 		fprintf(stderr, "erdp: too many EAL arguments\n");
 		return 1;
 	}
+	instance = eal_file_prefix(eal_argv, eal_argc); /* before EAL reorders argv */
 	if (rte_eal_init(eal_argc, eal_argv) < 0) {
 		fprintf(stderr, "erdp: EAL initialisation failed: %s\n", rte_strerror(rte_errno));
 		return 1;
 	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
-	rc = setup(&erdp, &err);
+	rc = erdp_dp_setup(&erdp, &err);
+	if (rc == 0)
+		rc = erdp_workers_launch(&erdp, &err);
 	if (rc != 0) {
 		fprintf(stderr, "erdp: %s\n", err.msg);
 		erdp.quit = true;
@@ -363,23 +343,24 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	erdp_telemetry_init(&erdp);
+	if (erdp_ctrl_init(&erdp, instance, &err) != 0)
+		fprintf(stderr, "erdp: control channel disabled: %s\n", err.msg);
 	printf("erdp: %d ports, %d circuits, %d peerings, %d VRFs, %u workers; forwarding\n",
 	       erdp.cfg->n_ports, erdp.cfg->n_circuits, erdp.cfg->n_peerings, erdp.cfg->n_vrfs,
 	       erdp.n_workers);
 	fflush(stdout);
 	run_main_loop(&erdp, &o);
 	rte_eal_mp_wait_lcore();
+	erdp_ctrl_fini(&erdp);
 	erdp_punt_poll(&erdp);
+	erdp_neigh_drop_held(&erdp);
 	if (!o.quiet) {
 		printf("\nfinal counters:\n");
 		erdp_stats_print(&erdp, 0);
 	}
 	if (o.stats_json != NULL && erdp_stats_write_json(&erdp, o.stats_json, &err) != 0)
 		fprintf(stderr, "erdp: %s\n", err.msg);
-	erdp_ports_close(&erdp);
-	erdp_neigh_free(&erdp);
-	erdp_routes_free(&erdp);
-	erdp_classifier_free(erdp.cls);
+	erdp_dp_teardown(&erdp);
 	erdp_config_free(erdp.cfg);
 	rte_eal_cleanup();
 	return 0;

@@ -86,10 +86,18 @@ int erdp_neigh_init(struct erdp_dp *dp)
 	return 0;
 }
 
+void erdp_neigh_drop_held(struct erdp_dp *dp)
+{
+	for (int i = 0; dp->hold != NULL && i < dp->cfg->n_peerings * 2; i++) {
+		for (uint16_t k = 0; k < dp->hold[i].n; k++)
+			erdp_sp_drop(dp, dp->hold[i].m[k], ERDP_DROP_NEIGH);
+		dp->hold[i].n = 0;
+	}
+}
+
 void erdp_neigh_free(struct erdp_dp *dp)
 {
-	for (int i = 0; dp->hold != NULL && i < dp->cfg->n_peerings * 2; i++)
-		rte_pktmbuf_free_bulk(dp->hold[i].m, dp->hold[i].n);
+	erdp_neigh_drop_held(dp);
 	if (dp->dq != NULL)
 		rte_rcu_qsbr_dq_delete(dp->dq);
 	rte_free(dp->neigh);

@@ -60,6 +60,9 @@ void erdp_neigh_learn(struct erdp_dp *dp, unsigned int plink, bool v6,
 /* A frame whose next hop has no resolved customer link: hold it and resolve. */
 void erdp_neigh_hold(struct erdp_dp *dp, struct erdp_worker *w, struct rte_mbuf *m);
 
+/* At shutdown, before the final counters: frames still waiting count as drops. */
+void erdp_neigh_drop_held(struct erdp_dp *dp);
+
 /* Periodic work: probes, expiry, hold-queue timeouts. */
 void erdp_neigh_tick(struct erdp_dp *dp);
 

@@ -29,14 +29,19 @@ void erdp_sp_drop(struct erdp_dp *dp, struct rte_mbuf *m, unsigned int reason)
 	rte_pktmbuf_free(m);
 }
 
-void erdp_sp_consumed(struct erdp_dp *dp, struct rte_mbuf *m)
+void erdp_sp_count_local(struct erdp_dp *dp, const struct rte_mbuf *m)
 {
-	const struct erdp_meta *meta = erdp_meta(m);
+	const struct erdp_meta *meta = erdp_meta((struct rte_mbuf *)(uintptr_t)m);
 	struct erdp_counters *c = dp->main_ctr;
 
 	c->port[meta->in_port].local_pkts++;
 	if (meta->plink != 0xffff)
 		c->plink[meta->plink].local_pkts++;
+}
+
+void erdp_sp_consumed(struct erdp_dp *dp, struct rte_mbuf *m)
+{
+	erdp_sp_count_local(dp, m);
 	rte_pktmbuf_free(m);
 }
 
@@ -63,12 +68,29 @@ void erdp_sp_send(struct erdp_dp *dp, struct rte_mbuf *m, uint8_t port, uint16_t
 	}
 }
 
+/*
+ * Tags of a frame erdp sends back where one came from: toward the customer
+ * the outer TPID is the port pair's egress TPID (whatever the customer
+ * used), and like every frame erdp originates, PCP and DEI are 0.
+ */
+static void reply_tags(struct erdp_dp *dp, uint8_t *f, uint16_t l3_off, uint16_t plink)
+{
+	for (uint16_t o = 12; o + 4 <= l3_off; o += 4)
+		f[o + 2] &= 0x0f;
+	if (plink != 0xffff && l3_off > ERDP_ETH_HLEN) {
+		f[12] = (uint8_t)(dp->cfg->pair.egress_tpid >> 8);
+		f[13] = (uint8_t)dp->cfg->pair.egress_tpid;
+	}
+}
+
 void erdp_sp_turn_l2(struct erdp_dp *dp, struct rte_mbuf *m)
 {
+	const struct erdp_meta *meta = erdp_meta(m);
 	uint8_t *f = rte_pktmbuf_mtod(m, uint8_t *);
 
 	memcpy(f, f + 6, 6);
-	memcpy(f + 6, dp->port[erdp_meta(m)->in_port].mac.addr_bytes, 6);
+	memcpy(f + 6, dp->port[meta->in_port].mac.addr_bytes, 6);
+	reply_tags(dp, f, meta->l3_off, meta->plink);
 }
 
 struct rte_mbuf *erdp_sp_reply_alloc(struct erdp_dp *dp, struct rte_mbuf *m, uint16_t etype,
@@ -88,6 +110,7 @@ struct rte_mbuf *erdp_sp_reply_alloc(struct erdp_dp *dp, struct rte_mbuf *m, uin
 	memcpy(f, rte_pktmbuf_mtod(m, uint8_t *), meta->l3_off);
 	memcpy(f, f + 6, 6); /* back to the sender */
 	memcpy(f + 6, dp->port[meta->in_port].mac.addr_bytes, 6);
+	reply_tags(dp, f, meta->l3_off, meta->plink);
 	f[meta->l3_off - 2] = (uint8_t)(etype >> 8);
 	f[meta->l3_off - 1] = (uint8_t)etype;
 	*erdp_meta(r) = *meta;

@@ -22,6 +22,12 @@
 /* Count m under `reason` on its ingress port/link and free it. */
 void erdp_sp_drop(struct erdp_dp *dp, struct rte_mbuf *m, unsigned int reason);
 
+/*
+ * A frame addressed to erdp (ARP, ND, echo) counts as local_packets once,
+ * whatever erdp does with it; a reply erdp sends counts as tx. Replies built
+ * in place in the request's mbuf call erdp_sp_count_local first.
+ */
+void erdp_sp_count_local(struct erdp_dp *dp, const struct rte_mbuf *m);
 /* m was consumed by erdp (answered, learned): count it as local and free it. */
 void erdp_sp_consumed(struct erdp_dp *dp, struct rte_mbuf *m);
 

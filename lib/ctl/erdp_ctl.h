@@ -17,12 +17,15 @@
  *
  * erdp creates (or resets) the segment at start; erdp-cp opens it, waiting
  * until it exists. A full ring means "try later" (backpressure): a producer
- * never overwrites and never drops.
+ * never overwrites and never drops. The memory layout is in
+ * erdp_ctl_layout.h. A reset keeps the segment (same inode) and discards
+ * pending requests; erdp-cp notices the new dp boot id and replays.
  */
 #ifndef ERDP_CTL_H
 #define ERDP_CTL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "erdp_err.h"
@@ -93,6 +96,17 @@ struct erdp_msg_link {
 	uint16_t index; /* peering link (peering * 2 + link) or config port index */
 };
 
+/*
+ * Full replay (after either side restarted). SYNC_END(g) removes every
+ * route, from the config or from earlier messages, that was not added
+ * (ROUTE_ADD) since SYNC_BEGIN(g). Routes that are replayed keep forwarding
+ * throughout (no gap). g is a token that pairs the two messages, any value:
+ * the data plane stamps routes with a generation of its own. A SYNC_BEGIN
+ * during a sync starts over; SYNC_END without a sync running, or with
+ * another g than the running sync's, is rejected (BAD_VALUE). Connected
+ * routes (link subnets, MSEE addresses) are never touched. Gateways and
+ * admin states are not swept: GW_SET replaces, GW_DEL removes.
+ */
 struct erdp_msg_sync {
 	uint32_t generation;
 };
@@ -125,8 +139,24 @@ enum erdp_ack_status {
 	ERDP_ACK_NOT_FOUND = 8,   /* delete of something absent */
 	ERDP_ACK_IN_USE = 9,      /* gateway delete while routes use it */
 	ERDP_ACK_INTERNAL = 10,
+	ERDP_ACK_STATUS_MAX
 };
 
+/*
+ * Acknowledgements. The data plane applies messages in ring order, in
+ * batches, and acks in seq order:
+ *   - every rejected message gets its own ack (status != OK, detail says why);
+ *   - the last message of each batch gets an ack; OK when it was applied.
+ * So an ack for seq S of a session means every earlier message of that
+ * session has been processed: applied unless it had a rejection ack of
+ * its own. Acks echo the message's session; a control plane ignores those
+ * of other sessions (messages a dead erdp-cp left in the ring are still
+ * applied: the new one replays the full state anyway). The data plane
+ * dequeues a batch only when the ack ring has room for all of its acks,
+ * so no ack is ever dropped; an erdp-cp that stops reading acks stops the
+ * data plane from taking requests. After a data-plane restart the ack ring
+ * may still hold acks of the previous erdp: compare boot ids first.
+ */
 struct erdp_ack {
 	uint64_t session;
 	uint32_t seq;       /* of the message acknowledged */
@@ -149,6 +179,15 @@ struct erdp_ctl *erdp_ctl_open(const char *instance, struct erdp_err *err);
 void erdp_ctl_close(struct erdp_ctl *c);
 /* Data plane at clean exit: remove the segment name. */
 void erdp_ctl_unlink(const char *instance);
+/*
+ * True once erdp has removed this segment's name (clean exit): a control
+ * plane closes it and opens again (-ENOENT until the next erdp creates a
+ * new one). A data plane that crashed leaves the name: the next one reuses
+ * the segment, and the control plane sees the dp boot id change instead.
+ */
+bool erdp_ctl_stale(const struct erdp_ctl *c);
+/* The shm_open name "/erdp-<instance>.ctl"; -EINVAL (empty, '/') or -ENAMETOOLONG. */
+int erdp_ctl_shm_name(const char *instance, char *buf, size_t len);
 
 /* Producer/consumer ends. Return the number of elements moved (0..n); never block. */
 unsigned int erdp_ctl_send(struct erdp_ctl *c, const struct erdp_msg *m, unsigned int n);
@@ -156,6 +195,7 @@ unsigned int erdp_ctl_recv(struct erdp_ctl *c, struct erdp_msg *m, unsigned int 
 unsigned int erdp_ctl_ack_send(struct erdp_ctl *c, const struct erdp_ack *a, unsigned int n);
 unsigned int erdp_ctl_ack_recv(struct erdp_ctl *c, struct erdp_ack *a, unsigned int n);
 unsigned int erdp_ctl_req_free(const struct erdp_ctl *c); /* free request slots */
+unsigned int erdp_ctl_ack_free(const struct erdp_ctl *c); /* free ack slots */
 
 /* Liveness: each side sets its boot id once and beats periodically. */
 void erdp_ctl_dp_hello(struct erdp_ctl *c, uint64_t boot_id);
@@ -181,6 +221,15 @@ int erdp_msg_body_len(uint8_t type);
 /* Constructors that fill version/type/len (seq and session are the sender's). */
 void erdp_msg_route(struct erdp_msg *m, bool add, uint16_t vrf, int family, const uint8_t *addr,
 		    uint8_t len, uint32_t nh);
+/* GW_SET with n instances (copied from inst), or GW_DEL. */
+void erdp_msg_gw_set(struct erdp_msg *m, uint16_t gateway, uint16_t vrf, uint8_t n,
+		     const struct erdp_msg_gw_instance_desc *inst);
+void erdp_msg_gw_del(struct erdp_msg *m, uint16_t gateway);
+void erdp_msg_gw_instance(struct erdp_msg *m, uint16_t gateway, uint8_t instance, bool up);
+void erdp_msg_link(struct erdp_msg *m, enum erdp_link_target target, uint16_t index, bool up);
+/* SYNC_BEGIN (begin = true) or SYNC_END of a generation. */
+void erdp_msg_sync(struct erdp_msg *m, bool begin, uint32_t generation);
+void erdp_msg_nop(struct erdp_msg *m);
 const char *erdp_msg_type_str(uint8_t type);
 const char *erdp_ack_status_str(uint8_t status);
 

@@ -2,7 +2,7 @@
 /*
  * Per-packet header rewrites shared by the workers and the main lcore's
  * exception path: swap the ingress L2 header for an egress one, and the
- * RFC 1812 TTL decrement with an RFC 1624 incremental checksum update.
+ * RFC 1812 TTL decrement with an incremental checksum update.
  */
 #ifndef ERDP_REWRITE_H
 #define ERDP_REWRITE_H
@@ -15,18 +15,19 @@
 
 #include "erdp_nh.h"
 
-/* RFC 1624 eqn. 3: HC' = ~(~HC + ~m + m') for the TTL/protocol word. */
+/*
+ * TTL - 1 and the matching checksum update: the TTL is the high byte of
+ * its 16-bit word, so the one's complement checksum grows by 0x0100
+ * (RFC 1141 form, as l3fwd does). Byte order does not matter to a one's
+ * complement sum, hence adding the swapped constant to the raw field. The
+ * -0/+0 corner RFC 1624 discusses cannot make a valid header fail.
+ */
 static inline void erdp_ipv4_ttl_dec(struct rte_ipv4_hdr *ip)
 {
-	uint16_t old = (uint16_t)((ip->time_to_live << 8) | ip->next_proto_id);
-	uint32_t sum;
+	uint32_t c = (uint32_t)ip->hdr_checksum + rte_cpu_to_be_16(0x0100);
 
 	ip->time_to_live--;
-	sum = (uint16_t)~rte_be_to_cpu_16(ip->hdr_checksum) + (uint32_t)(uint16_t)~old +
-	      (uint32_t)(uint16_t)(old - 0x0100);
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	ip->hdr_checksum = rte_cpu_to_be_16((uint16_t)~sum);
+	ip->hdr_checksum = (uint16_t)(c + (c >> 16));
 }
 
 /*
@@ -40,14 +41,17 @@ static inline uint8_t *erdp_rewrite_l2(struct rte_mbuf *m, uint16_t l3_off,
 	int delta = (int)l2->len + 2 - (int)l3_off;
 	uint8_t *h;
 
-	if (delta > 0)
-		h = (uint8_t *)rte_pktmbuf_prepend(m, (uint16_t)delta);
-	else if (delta < 0)
-		h = (uint8_t *)rte_pktmbuf_adj(m, (uint16_t)-delta);
-	else
-		h = rte_pktmbuf_mtod(m, uint8_t *);
-	if (unlikely(h == NULL))
+	/*
+	 * The L2 header lies in the first segment (the parser checked), so
+	 * growing or shrinking it is plain arithmetic on data_off and the
+	 * lengths; rte_pktmbuf_prepend/adj would re-check what we know.
+	 */
+	if (unlikely(delta > (int)rte_pktmbuf_headroom(m)))
 		return NULL;
+	m->data_off = (uint16_t)(m->data_off - delta);
+	m->data_len = (uint16_t)(m->data_len + delta);
+	m->pkt_len = (uint32_t)((int)m->pkt_len + delta);
+	h = rte_pktmbuf_mtod(m, uint8_t *);
 	/* Constant-size copies: the compiler turns each into two or three moves. */
 	switch (l2->len) {
 	case 12:

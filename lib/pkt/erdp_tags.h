@@ -49,7 +49,10 @@ struct erdp_tpid_set {
 
 static inline uint16_t erdp_rd16(const uint8_t *p)
 {
-	return (uint16_t)((p[0] << 8) | p[1]);
+	uint16_t v;
+
+	__builtin_memcpy(&v, p, 2); /* one load + byte swap */
+	return __builtin_bswap16(v);
 }
 
 static inline bool erdp_is_tpid(uint16_t t)
@@ -74,10 +77,9 @@ static inline int erdp_parse_outer(const uint8_t *f, uint32_t len, const struct 
 	if (len < ERDP_ETH_HLEN)
 		return ERDP_DROP_TRUNCATED;
 	t0 = erdp_rd16(f + 12);
-	if (!erdp_is_tpid(t0) && !erdp_tpid_accepted(outer, t0))
-		return ERDP_DROP_UNTAGGED;
-	if (!erdp_tpid_accepted(outer, t0))
-		return ERDP_DROP_TPID;
+	/* Accepted first: it is the common case and usually the first entry. */
+	if (__builtin_expect(!erdp_tpid_accepted(outer, t0), 0))
+		return erdp_is_tpid(t0) ? ERDP_DROP_TPID : ERDP_DROP_UNTAGGED;
 	if (len < ERDP_ETH_HLEN + ERDP_VLAN_HLEN)
 		return ERDP_DROP_TRUNCATED;
 	*vid = erdp_rd16(f + 14) & 0x0fff;

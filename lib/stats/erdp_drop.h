@@ -20,19 +20,19 @@
 	X(IPV4_HEADER, "ipv4_bad_header")       /* version, IHL, total length */                   \
 	X(IPV4_CKSUM, "ipv4_bad_checksum")                                                        \
 	X(IPV6_HEADER, "ipv6_bad_header")       /* version, payload length */                      \
-	X(TTL, "ttl_exceeded")                  /* TTL / hop limit <= 1 and no ICMP sent */        \
+	X(TTL, "ttl_exceeded")                  /* TTL / hop limit <= 1 (ICMP error sent) */       \
 	X(NO_ROUTE, "no_route")                                                                   \
 	X(BLACKHOLE, "blackhole")                                                                 \
 	X(GW_DOWN, "gateway_all_down")          /* every instance of the gateway is down */        \
 	X(LINK_DOWN, "link_down")               /* no customer link up for the peering */          \
 	X(NEIGH, "neighbor_unresolved")         /* customer MAC not known (yet) */                 \
-	X(MTU, "mtu_exceeded")                  /* above egress MTU and no ICMP sent */            \
+	X(MTU, "mtu_exceeded")                  /* above egress MTU, DF or IPv6 (ICMP error sent) */\
 	X(PUNT_FULL, "punt_queue_full")         /* exception path to the main lcore full */        \
 	X(LOCAL, "local_unhandled")             /* to an MSEE address, not a protocol we answer */ \
 	X(TX_FULL, "tx_full")                   /* TX queue full */                                \
 	X(ARP_INVALID, "arp_invalid")           /* malformed or not for us */                      \
 	X(ND_INVALID, "nd_invalid")             /* NS/NA malformed, hop limit != 255, not for us */ \
-	X(ICMP_RATELIMIT, "icmp_rate_limited")  /* error message suppressed by the rate limit */
+	X(ICMP_RATELIMIT, "icmp_rate_limited")  /* TTL / MTU drop whose ICMP error was rate limited */
 
 /* 0 is "no drop" so that parsers can return 0 or a reason. */
 enum erdp_drop {

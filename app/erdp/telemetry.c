@@ -1,0 +1,386 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Live counters through DPDK telemetry (dpdk-telemetry.py, or any client
+ * of /var/run/dpdk/<file-prefix>/dpdk_telemetry.v2).
+ *
+ * DPDK allows only [A-Za-z0-9_/] in dictionary keys, at most 256 dict and
+ * 512 array entries, and 16 KiB per reply, while erdp names may contain
+ * '-' or '.' and there may be thousands of circuits; an array of containers
+ * cannot sit inside a dict either. So a list is a dict of entries keyed by
+ * their position ("0", "1", ...), each carrying its name as a value, one
+ * page at a time:
+ *
+ *   /erdp/ports                  every port (at most 16)
+ *   /erdp/circuits[,START]       circuits START.. (ERDP_TEL_PAGE per reply)
+ *   /erdp/peerings[,START]       peerings START..
+ *   /erdp/neighbors[,START]      customer ARP/ND entries of peerings START..
+ *   /erdp/circuit,NAME  /erdp/peering,CIRCUIT/TYPE  /erdp/port,NAME
+ *                                one object with every drop reason
+ *   /erdp/drops                  totals by drop reason
+ *   /erdp/workers                per worker: frames, busy cycles, idle polls
+ *
+ * A paged reply has "total", "start" and, when more follow, "next". An
+ * unknown name gets {"error": "..."}.
+ */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_telemetry.h>
+
+#include "dp.h"
+
+#define ERDP_TEL_PAGE       16 /* worst case ~800 B an entry: under 16 KiB a reply */
+#define ERDP_TEL_NEIGH_PAGE 16
+
+typedef void (*item_fn)(int i, const char **name, struct erdp_ctr *c, uint64_t *drops);
+
+static void item_port(int i, const char **name, struct erdp_ctr *c, uint64_t *drops)
+{
+	*name = erdp.cfg->ports[i].name;
+	*c = erdp.sum->port[i];
+	memcpy(drops, erdp.sum->port_drop[i], sizeof(uint64_t) * ERDP_DROP_MAX);
+}
+
+static void item_circuit(int i, const char **name, struct erdp_ctr *c, uint64_t *drops)
+{
+	*name = erdp.cfg->circuits[i].name;
+	erdp_counters_circuit(erdp.sum, erdp.cfg, i, c, drops);
+}
+
+static void item_peering(int i, const char **name, struct erdp_ctr *c, uint64_t *drops)
+{
+	*name = erdp.cfg->peerings[i].name;
+	erdp_counters_peering(erdp.sum, i, c, drops);
+}
+
+/* Counters of one object into dict d; every reason when `all`, else the non-zero ones. */
+static void put_ctr(struct rte_tel_data *d, const struct erdp_ctr *c, const uint64_t *drops, bool all)
+{
+	struct rte_tel_data *dr = rte_tel_data_alloc();
+	uint64_t tot = 0;
+
+	rte_tel_data_add_dict_u64(d, "rx_packets", c->rx_pkts);
+	rte_tel_data_add_dict_u64(d, "rx_bytes", c->rx_bytes);
+	rte_tel_data_add_dict_u64(d, "tx_packets", c->tx_pkts);
+	rte_tel_data_add_dict_u64(d, "tx_bytes", c->tx_bytes);
+	rte_tel_data_add_dict_u64(d, "local_packets", c->local_pkts);
+	if (dr != NULL)
+		rte_tel_data_start_dict(dr);
+	for (int r = ERDP_DROP_FIRST; r < ERDP_DROP_MAX; r++) {
+		tot += drops[r];
+		if (dr != NULL && (all || drops[r] != 0))
+			rte_tel_data_add_dict_u64(dr, erdp_drop_name((unsigned int)r), drops[r]);
+	}
+	rte_tel_data_add_dict_u64(d, "drops_total", tot);
+	if (dr != NULL)
+		rte_tel_data_add_dict_container(d, "drops", dr, 0);
+}
+
+/* Extra identifying fields of list entries. */
+static void put_ident(struct rte_tel_data *e, item_fn fn, int i)
+{
+	const struct erdp_config *cfg = erdp.cfg;
+
+	if (fn == item_port) {
+		rte_tel_data_add_dict_string(e, "role", erdp_role_str(cfg->ports[i].role));
+		rte_tel_data_add_dict_string(e, "link",
+					     erdp_port_usable(&erdp, i) ? "up" : "down");
+	} else if (fn == item_circuit) {
+		rte_tel_data_add_dict_u64(e, "s_tag", cfg->circuits[i].s_tag);
+		rte_tel_data_add_dict_u64(e, "bandwidth_mbps", cfg->circuits[i].bandwidth_mbps);
+	} else {
+		const struct erdp_peering_conf *pe = &cfg->peerings[i];
+
+		rte_tel_data_add_dict_string(e, "type", erdp_peering_type_str(pe->type));
+		rte_tel_data_add_dict_u64(e, "vlan", pe->vlan);
+		rte_tel_data_add_dict_string(e, "vrf", cfg->vrfs[pe->vrf].name);
+	}
+}
+
+/* Add entry e to the index-keyed list dict. */
+static void list_add(struct rte_tel_data *list, int idx, struct rte_tel_data *e)
+{
+	char key[16];
+
+	snprintf(key, sizeof(key), "%d", idx);
+	rte_tel_data_add_dict_container(list, key, e, 0);
+}
+
+static int parse_start(const char *params, int n)
+{
+	long v = params != NULL && *params != '\0' ? strtol(params, NULL, 10) : 0;
+
+	return v < 0 ? 0 : v > n ? n : (int)v;
+}
+
+static struct rte_tel_data *entry(item_fn fn, int i, bool all)
+{
+	struct rte_tel_data *e = rte_tel_data_alloc();
+	const char *name;
+	struct erdp_ctr c;
+	uint64_t drops[ERDP_DROP_MAX];
+
+	if (e == NULL)
+		return NULL;
+	fn(i, &name, &c, drops);
+	rte_tel_data_start_dict(e);
+	rte_tel_data_add_dict_string(e, "name", name);
+	put_ident(e, fn, i);
+	put_ctr(e, &c, drops, all);
+	return e;
+}
+
+/* A page of a list: {"total", "start", "next"?, key: [entries]}. */
+static int page(struct rte_tel_data *d, const char *key, int n, item_fn fn, const char *params,
+		int per_page)
+{
+	int start = parse_start(params, n), end = start + per_page < n ? start + per_page : n;
+	struct rte_tel_data *arr = rte_tel_data_alloc();
+
+	if (arr == NULL)
+		return -ENOMEM;
+	rte_tel_data_start_dict(d);
+	rte_tel_data_start_dict(arr);
+	rte_spinlock_lock(&erdp_stats_lock);
+	erdp_stats_collect(&erdp);
+	for (int i = start; i < end; i++) {
+		struct rte_tel_data *e = entry(fn, i, false);
+
+		if (e != NULL)
+			list_add(arr, i, e);
+	}
+	rte_spinlock_unlock(&erdp_stats_lock);
+	rte_tel_data_add_dict_u64(d, "total", (uint64_t)n);
+	rte_tel_data_add_dict_u64(d, "start", (uint64_t)start);
+	if (end < n)
+		rte_tel_data_add_dict_u64(d, "next", (uint64_t)end);
+	rte_tel_data_add_dict_container(d, key, arr, 0);
+	return 0;
+}
+
+/* One object by name, with every drop reason; -EINVAL (an error reply) if unknown. */
+static int one(struct rte_tel_data *d, int idx, item_fn fn, const char *what, const char *name)
+{
+	struct rte_tel_data *e;
+	char msg[RTE_TEL_MAX_STRING_LEN];
+
+	if (idx < 0) {
+		snprintf(msg, sizeof(msg), "no %s named '%s'", what, name != NULL ? name : "");
+		rte_tel_data_start_dict(d);
+		rte_tel_data_add_dict_string(d, "error", msg);
+		return 0;
+	}
+	rte_spinlock_lock(&erdp_stats_lock);
+	erdp_stats_collect(&erdp);
+	e = entry(fn, idx, true);
+	rte_spinlock_unlock(&erdp_stats_lock);
+	if (e == NULL)
+		return -ENOMEM;
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_container(d, "object", e, 0);
+	return 0;
+}
+
+static int circuit_by_name(const char *name)
+{
+	for (int i = 0; name != NULL && i < erdp.cfg->n_circuits; i++)
+		if (strcmp(erdp.cfg->circuits[i].name, name) == 0)
+			return i;
+	return -1;
+}
+
+static int tel_ports(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	return page(d, "ports", erdp.cfg->n_ports, item_port, NULL, ERDP_MAX_PORTS);
+}
+
+static int tel_circuits(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	return page(d, "circuits", erdp.cfg->n_circuits, item_circuit, params, ERDP_TEL_PAGE);
+}
+
+static int tel_peerings(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	return page(d, "peerings", erdp.cfg->n_peerings, item_peering, params, ERDP_TEL_PAGE);
+}
+
+static int tel_port(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	return one(d, params != NULL ? erdp_config_port_by_name(erdp.cfg, params) : -1, item_port,
+		   "port", params);
+}
+
+static int tel_circuit(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	return one(d, circuit_by_name(params), item_circuit, "circuit", params);
+}
+
+static int tel_peering(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	int p = params != NULL ? erdp_config_peering_by_name(erdp.cfg, params) : -1;
+	struct rte_tel_data *links;
+	int rc = one(d, p, item_peering, "peering", params);
+
+	if (rc != 0 || p < 0)
+		return rc;
+	links = rte_tel_data_alloc();
+	if (links == NULL)
+		return 0;
+	rte_tel_data_start_dict(links);
+	rte_spinlock_lock(&erdp_stats_lock);
+	for (unsigned int l = 0; l < ERDP_LINKS; l++) {
+		struct rte_tel_data *e = rte_tel_data_alloc();
+		unsigned int k = erdp_plink((unsigned int)p, l);
+
+		if (e == NULL)
+			break;
+		rte_tel_data_start_dict(e);
+		rte_tel_data_add_dict_string(e, "admin", erdp.plink_admin_up[k] ? "up" : "down");
+		put_ctr(e, &erdp.sum->plink[k], erdp.sum->plink_drop[k], false);
+		rte_tel_data_add_dict_container(links, l ? "secondary" : "primary", e, 0);
+	}
+	rte_spinlock_unlock(&erdp_stats_lock);
+	rte_tel_data_add_dict_container(d, "links", links, 0);
+	return 0;
+}
+
+static int tel_drops(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	uint64_t tot[ERDP_DROP_MAX] = { 0 };
+
+	rte_spinlock_lock(&erdp_stats_lock);
+	erdp_stats_collect(&erdp);
+	for (int p = 0; p < erdp.cfg->n_ports; p++)
+		for (int r = ERDP_DROP_FIRST; r < ERDP_DROP_MAX; r++)
+			tot[r] += erdp.sum->port_drop[p][r];
+	rte_spinlock_unlock(&erdp_stats_lock);
+	rte_tel_data_start_dict(d);
+	for (int r = ERDP_DROP_FIRST; r < ERDP_DROP_MAX; r++)
+		rte_tel_data_add_dict_u64(d, erdp_drop_name((unsigned int)r), tot[r]);
+	return 0;
+}
+
+/* ---- neighbours ---- */
+
+static const char *neigh_state_str(uint8_t s)
+{
+	return s == ERDP_NEIGH_STATIC ? "static" : s == ERDP_NEIGH_REACHABLE ? "reachable" : "incomplete";
+}
+
+static struct rte_tel_data *neigh_entry(int peering, int link, bool v6, uint64_t now, uint64_t hz)
+{
+	const struct erdp_peering_conf *pe = &erdp.cfg->peerings[peering];
+	const struct erdp_neigh *n = erdp_neigh_get(&erdp, erdp_plink(peering, link), v6);
+	char ip[INET6_ADDRSTRLEN], mac[RTE_ETHER_ADDR_FMT_SIZE];
+	struct rte_tel_data *e = rte_tel_data_alloc();
+
+	if (e == NULL)
+		return NULL;
+	if (v6) {
+		uint8_t a[16];
+
+		erdp_p6_customer(&pe->v6[link], a);
+		inet_ntop(AF_INET6, a, ip, sizeof(ip));
+	} else {
+		uint32_t a = htonl(erdp_p4_customer(&pe->v4[link]));
+
+		inet_ntop(AF_INET, &a, ip, sizeof(ip));
+	}
+	rte_ether_format_addr(mac, sizeof(mac), &n->mac);
+	rte_tel_data_start_dict(e);
+	rte_tel_data_add_dict_string(e, "peering", pe->name);
+	rte_tel_data_add_dict_string(e, "link", link ? "secondary" : "primary");
+	rte_tel_data_add_dict_string(e, "ip", ip);
+	rte_tel_data_add_dict_string(e, "mac", n->state != ERDP_NEIGH_NONE ? mac : "");
+	rte_tel_data_add_dict_string(e, "state", neigh_state_str(n->state));
+	rte_tel_data_add_dict_u64(e, "age_s",
+				  n->state == ERDP_NEIGH_REACHABLE ? (now - n->updated) / hz : 0);
+	return e;
+}
+
+/* /erdp/neighbors[,START]: customer ARP/ND entries, ERDP_TEL_NEIGH_PAGE peerings a page. */
+static int tel_neighbors(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	int n = erdp.cfg->n_peerings, start = parse_start(params, n);
+	int end = start + ERDP_TEL_NEIGH_PAGE < n ? start + ERDP_TEL_NEIGH_PAGE : n;
+	struct rte_tel_data *arr = rte_tel_data_alloc();
+	uint64_t now = rte_rdtsc(), hz = rte_get_tsc_hz();
+
+	if (arr == NULL)
+		return -ENOMEM;
+	rte_tel_data_start_dict(d);
+	rte_tel_data_start_dict(arr);
+	for (int p = start, k = 0; p < end; p++)
+		for (int l = 0; l < ERDP_LINKS; l++)
+			for (int v6 = 0; v6 <= (erdp.cfg->peerings[p].has_v6 ? 1 : 0); v6++) {
+				struct rte_tel_data *e = neigh_entry(p, l, v6, now, hz);
+
+				if (e != NULL)
+					list_add(arr, k++, e);
+			}
+	rte_tel_data_add_dict_u64(d, "total", (uint64_t)n);
+	rte_tel_data_add_dict_u64(d, "start", (uint64_t)start);
+	if (end < n)
+		rte_tel_data_add_dict_u64(d, "next", (uint64_t)end);
+	rte_tel_data_add_dict_container(d, "neighbors", arr, 0);
+	return 0;
+}
+
+/* /erdp/workers: per worker lcore, frames and busy cycles (for cycles/packet). */
+static int tel_workers(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	unsigned int lcore, k = 0;
+
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_u64(d, "tsc_hz", rte_get_tsc_hz());
+	RTE_LCORE_FOREACH_WORKER(lcore)
+	{
+		const struct erdp_worker *w = erdp.workers[lcore];
+		struct rte_tel_data *e = rte_tel_data_alloc();
+		char key[16];
+
+		if (w == NULL || e == NULL)
+			continue;
+		rte_tel_data_start_dict(e);
+		rte_tel_data_add_dict_u64(e, "lcore", lcore);
+		rte_tel_data_add_dict_u64(e, "rx_queues", w->n_rxq);
+		rte_tel_data_add_dict_u64(e, "rx_packets", w->rx_pkts);
+		rte_tel_data_add_dict_u64(e, "busy_cycles", w->busy_cycles);
+		rte_tel_data_add_dict_u64(e, "idle_polls", w->idle_polls);
+		snprintf(key, sizeof(key), "%u", k++);
+		rte_tel_data_add_dict_container(d, key, e, 0);
+	}
+	return 0;
+}
+
+int erdp_telemetry_init(struct erdp_dp *dp)
+{
+	static const struct {
+		const char *cmd;
+		telemetry_cb fn;
+		const char *help;
+	} cmds[] = {
+		{ "/erdp/ports", tel_ports, "All ports with counters. No parameter." },
+		{ "/erdp/port", tel_port, "One port, every drop reason. Parameter: port name." },
+		{ "/erdp/circuits", tel_circuits, "Circuits with counters, paged. Parameter: start." },
+		{ "/erdp/circuit", tel_circuit, "One circuit, every drop reason. Parameter: name." },
+		{ "/erdp/peerings", tel_peerings, "Peerings with counters, paged. Parameter: start." },
+		{ "/erdp/peering", tel_peering,
+		  "One peering with its links. Parameter: circuit/type, e.g. contoso/private." },
+		{ "/erdp/neighbors", tel_neighbors,
+		  "Customer ARP/ND entries per peering link, paged. Parameter: start." },
+		{ "/erdp/drops", tel_drops, "Drops by reason, all ports." },
+		{ "/erdp/workers", tel_workers,
+		  "Per worker lcore: rx_packets, busy_cycles (loop iterations with packets), "
+		  "idle_polls; and tsc_hz." },
+	};
+
+	(void)dp;
+	for (size_t i = 0; i < RTE_DIM(cmds); i++)
+		if (rte_telemetry_register_cmd(cmds[i].cmd, cmds[i].fn, cmds[i].help) != 0)
+			return -EINVAL;
+	return 0;
+}
