@@ -5,7 +5,7 @@ set -euo pipefail
 
 PACKAGES=(
 	build-essential gcc meson ninja-build pkg-config
-	libdpdk-dev dpdk dpdk-dev dpdk-doc libconfig-dev libpcap-dev
+	libdpdk-dev dpdk dpdk-dev dpdk-doc libconfig-dev libpcap-dev libjansson-dev
 	python3-scapy tcpdump iproute2
 )
 

@@ -145,7 +145,7 @@ static void ack_fill(struct erdp_ack *a, const struct erdp_msg *m, enum erdp_ack
 			 detail[0] != '\0' ? detail : "rejected");
 }
 
-void erdp_ctrl_poll(struct erdp_dp *dp)
+unsigned int erdp_ctrl_poll(struct erdp_dp *dp)
 {
 	struct erdp_ctrl *c = &erdp_ctrl;
 	unsigned int room, n, n_acks = 0;
@@ -153,7 +153,7 @@ void erdp_ctrl_poll(struct erdp_dp *dp)
 	uint64_t now, applied;
 
 	if (c->seg == NULL)
-		return;
+		return 0;
 	now = rte_rdtsc();
 	if (now >= c->next_beat) {
 		erdp_ctl_dp_beat(c->seg);
@@ -164,11 +164,11 @@ void erdp_ctrl_poll(struct erdp_dp *dp)
 	}
 	room = erdp_ctl_ack_free(c->seg);
 	if (room == 0)
-		return; /* erdp-cp is not reading acks: take nothing until it does */
+		return 0; /* erdp-cp is not reading acks: take nothing until it does */
 	n = RTE_MIN(room, (unsigned int)ERDP_CTRL_BATCH);
 	n = erdp_ctl_recv(c->seg, c->batch, n);
 	if (n == 0)
-		return;
+		return 0;
 	applied = c->applied;
 	for (unsigned int i = 0; i < n; i++) {
 		char detail[ERDP_CTRL_DETAIL_LEN] = "";
@@ -191,4 +191,5 @@ void erdp_ctrl_poll(struct erdp_dp *dp)
 	counter_set(&c->n_routes, erdp_ctrl_routes_count(c));
 	if (erdp_ctl_ack_send(c->seg, c->acks, n_acks) != n_acks)
 		fprintf(stderr, "erdp: control channel: ack ring lost acks (cannot happen)\n");
+	return n;
 }

@@ -62,7 +62,8 @@ extern struct erdp_ctrl erdp_ctrl;
 
 /* ctrl.c: lifecycle and the poll loop (main lcore). */
 int erdp_ctrl_init(struct erdp_dp *dp, const char *instance, struct erdp_err *err);
-void erdp_ctrl_poll(struct erdp_dp *dp);
+/* Returns the number of messages taken (the main loop does not sleep while > 0). */
+unsigned int erdp_ctrl_poll(struct erdp_dp *dp);
 void erdp_ctrl_fini(struct erdp_dp *dp);
 
 /* ctrl_apply.c: one message, validated and applied or rejected (detail filled). */

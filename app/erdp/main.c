@@ -266,10 +266,11 @@ static void run_main_loop(struct erdp_dp *dp, const struct opts *o)
 		stats_ms = 0;
 	while (!dp->quit) {
 		uint64_t now = rte_rdtsc();
+		bool busy;
 
 		erdp_punt_poll(dp);
 		erdp_link_poll(dp);
-		erdp_ctrl_poll(dp);
+		busy = erdp_ctrl_poll(dp) != 0;
 		erdp_health_poll(dp);
 		if (stats_ms > 0 && now - last_print >= hz * (uint64_t)stats_ms / 1000) {
 			erdp_stats_print(dp, (double)(now - last_print) / (double)hz);
@@ -287,7 +288,8 @@ static void run_main_loop(struct erdp_dp *dp, const struct opts *o)
 				break;
 			}
 		}
-		usleep(200);
+		if (!busy) /* route updates go as fast as the FIB takes them */
+			usleep(200);
 	}
 	dp->quit = true;
 }

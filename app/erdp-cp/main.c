@@ -1,0 +1,247 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * erdp-cp: the control plane of erdp. No DPDK EAL: it shares the config
+ * file with erdp and talks to it through the control segment
+ * (lib/ctl/erdp_ctl.h) and, for counters, erdp's telemetry socket.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sys/random.h>
+
+#include "cp.h"
+
+static struct cp cp_g;
+
+struct opts {
+	const char *config;
+	const char *instance;
+	const char *socket;
+	const char *group;
+	const char *telemetry;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"NAME\n"
+		"    erdp-cp - control plane of erdp, the ExpressRoute Direct data plane\n"
+		"\n"
+		"SYNOPSIS\n"
+		"    erdp-cp -c FILE [--instance NAME] [--socket PATH] [--socket-group GROUP]\n"
+		"            [--telemetry PATH]\n"
+		"    erdp-cp --help\n"
+		"\n"
+		"DESCRIPTION\n"
+		"    Owns the routing state of one erdp instance: the routing information base\n"
+		"    (RIB) of every VRF, gateway instance states, and link and port admin\n"
+		"    states. It starts from the config file that erdp uses (static routes and\n"
+		"    gateway prefixes) and takes changes from erdpctl(1) over a Unix socket.\n"
+		"\n"
+		"    Changes reach erdp through the shared-memory control segment\n"
+		"    /dev/shm/erdp-INSTANCE.ctl, in order, each acknowledged by erdp; when the\n"
+		"    ring is full erdp-cp waits, it never drops a change. erdp may start before\n"
+		"    or after erdp-cp. Whenever erdp-cp finds an erdp it has not synced with\n"
+		"    (its own start, erdp restarted, erdp's heartbeat stalled for more than\n"
+		"    1 s and came back), it replays the full state between SYNC_BEGIN and\n"
+		"    SYNC_END; erdp then removes routes that were not replayed, and routes that\n"
+		"    did not change keep forwarding throughout. If erdp-cp stops or is killed,\n"
+		"    erdp keeps forwarding with the state it has; routes added at run time\n"
+		"    live in erdp-cp's memory only: a restarted erdp-cp replays the config.\n"
+		"\n"
+		"OPTIONS\n"
+		"    -c, --config FILE      erdp's libconfig file (required). Checked as\n"
+		"                           strictly as erdp checks it.\n"
+		"    -i, --instance NAME    the erdp instance: erdp's EAL --file-prefix.\n"
+		"                           Default: eal.file_prefix of the config.\n"
+		"    -s, --socket PATH      the erdpctl socket. Default /run/erdp/NAME.sock.\n"
+		"                           Missing directories are created with mode 0755;\n"
+		"                           the socket gets mode 0660 (owner and group may\n"
+		"                           connect, and any client may change routes).\n"
+		"                           A stale socket of a dead erdp-cp is replaced; a\n"
+		"                           live one is an error.\n"
+		"    -g, --socket-group GROUP\n"
+		"                           group owner of the socket, so that its members\n"
+		"                           can run erdpctl without root.\n"
+		"    -t, --telemetry PATH   erdp's DPDK telemetry socket. Default\n"
+		"                           /var/run/dpdk/NAME/dpdk_telemetry.v2 as root,\n"
+		"                           else $XDG_RUNTIME_DIR/dpdk/NAME/... or /tmp/dpdk/...\n"
+		"    -h, --help             this text.\n"
+		"\n"
+		"SIGNALS\n"
+		"    SIGTERM, SIGINT: close the socket and exit 0. erdp keeps forwarding.\n"
+		"\n"
+		"LOG\n"
+		"    On stderr, one line per event: erdp found or lost, full syncs (messages,\n"
+		"    time, rejections), every change erdp rejected and why, route loads.\n"
+		"\n"
+		"EXIT STATUS\n"
+		"    0 after a signal; 1 on a bad option, config error or socket error (the\n"
+		"    message names the file, line and field, or the path and the system\n"
+		"    error).\n"
+		"\n"
+		"FILES\n"
+		"    /dev/shm/erdp-NAME.ctl   control segment (created by erdp)\n"
+		"    /run/erdp/NAME.sock      erdpctl socket (protocol: docs/control-plane.md)\n"
+		"\n"
+		"EXAMPLES\n"
+		"    erdp-cp -c /etc/erdp/erdp.conf --socket-group erdp\n"
+		"    erdp-cp -c lab.conf --instance lab2 --socket /tmp/lab2.sock\n"
+		"\n"
+		"SEE ALSO\n"
+		"    erdp(8), erdpctl(8), docs/control-plane.md\n");
+}
+
+static int parse_args(int argc, char **argv, struct opts *o)
+{
+	static const struct option lo[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "instance", required_argument, NULL, 'i' },
+		{ "socket", required_argument, NULL, 's' },
+		{ "socket-group", required_argument, NULL, 'g' },
+		{ "telemetry", required_argument, NULL, 't' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	while ((c = getopt_long(argc, argv, "c:i:s:g:t:h", lo, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			o->config = optarg;
+			break;
+		case 'i':
+			o->instance = optarg;
+			break;
+		case 's':
+			o->socket = optarg;
+			break;
+		case 'g':
+			o->group = optarg;
+			break;
+		case 't':
+			o->telemetry = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			fprintf(stderr, "erdp-cp: try 'erdp-cp --help'\n");
+			return -1;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "erdp-cp: unexpected argument '%s'; try 'erdp-cp --help'\n",
+			argv[optind]);
+		return -1;
+	}
+	if (o->config == NULL) {
+		fprintf(stderr, "erdp-cp: -c FILE is required (erdp's config file)\n");
+		return -1;
+	}
+	return 0;
+}
+
+static int check_instance(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n >= ERDP_NAME_LEN)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (!(s[i] == '-' || s[i] == '_' || s[i] == '.' || (s[i] >= '0' && s[i] <= '9') ||
+		      (s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z')))
+			return -1;
+	return 0;
+}
+
+/* Where EAL puts the runtime directory of a file prefix. */
+static void telemetry_path(struct cp *cp, const char *override)
+{
+	const char *xdg = getenv("XDG_RUNTIME_DIR");
+
+	if (override != NULL)
+		snprintf(cp->tel_path, sizeof(cp->tel_path), "%s", override);
+	else if (getuid() == 0 || xdg == NULL)
+		snprintf(cp->tel_path, sizeof(cp->tel_path), "%s/dpdk/%s/dpdk_telemetry.v2",
+			 getuid() == 0 ? "/var/run" : "/tmp", cp->instance);
+	else
+		snprintf(cp->tel_path, sizeof(cp->tel_path), "%s/dpdk/%s/dpdk_telemetry.v2", xdg,
+			 cp->instance);
+}
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	cp_g.quit = 1;
+}
+
+int main(int argc, char **argv)
+{
+	struct erdp_err err = { 0 };
+	struct cp *cp = &cp_g;
+	char sock[256];
+	struct opts o;
+	struct sigaction sa = { .sa_handler = on_signal };
+
+	if (parse_args(argc, argv, &o) != 0)
+		return 1;
+	if (erdp_config_load(o.config, &cp->cfg, &err) != 0) {
+		fprintf(stderr, "erdp-cp: %s\n", err.msg);
+		return 1;
+	}
+	cp->cfg_path = o.config;
+	snprintf(cp->instance, sizeof(cp->instance), "%s",
+		 o.instance ? o.instance : cp->cfg->eal.file_prefix);
+	if (check_instance(cp->instance) != 0) {
+		fprintf(stderr,
+			"erdp-cp: --instance '%s': 1..%d characters of [A-Za-z0-9_.-] (erdp's "
+			"--file-prefix)\n",
+			cp->instance, ERDP_NAME_LEN - 1);
+		return 1;
+	}
+	telemetry_path(cp, o.telemetry);
+	if (o.socket == NULL)
+		snprintf(sock, sizeof(sock), "/run/erdp/%s.sock", cp->instance);
+	else
+		snprintf(sock, sizeof(sock), "%s", o.socket);
+	cp->waiters_tail = &cp->waiters;
+	if (chan_init(&cp->chan) != 0 || cp_state_init(cp, &err) != 0) {
+		fprintf(stderr, "erdp-cp: %s\n", err.msg[0] ? err.msg : "out of memory");
+		return 1;
+	}
+	while (cp->chan.boot_id == 0)
+		if (getrandom(&cp->chan.boot_id, sizeof(cp->chan.boot_id), 0) < 0) {
+			fprintf(stderr, "erdp-cp: getrandom: %s\n", strerror(errno));
+			return 1;
+		}
+	if (server_open(sock, o.group, &err) != 0) {
+		fprintf(stderr, "erdp-cp: %s\n", err.msg);
+		return 1;
+	}
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	cp_log("instance '%s', config %s: %d VRFs, %d gateways, %zu routes; socket %s; boot id "
+	       "%016llx",
+	       cp->instance, o.config, cp->cfg->n_vrfs, cp->cfg->n_gateways, rib_count(cp->rib),
+	       sock, (unsigned long long)cp->chan.boot_id);
+	while (!cp->quit) {
+		chan_poll(cp);
+		/* Short naps while erdp has work from us: refill the ring, collect acks. */
+		server_poll(cp, chan_busy(&cp->chan) ? 0.2 : 10.0);
+	}
+	cp_log("stopping on signal; erdp keeps forwarding with the state it has");
+	waiter_flush_disconnected(cp, "erdp-cp is stopping");
+	server_close();
+	chan_close(cp);
+	cp_state_free(cp);
+	erdp_config_free(cp->cfg);
+	return 0;
+}

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Queue of changes for the data plane, in the order they must be applied.
+ *
+ * An op is a compact description (32 bytes) of one control message; the
+ * 256-byte message is built only when the op goes into the ring, so a
+ * million queued routes cost 32 MB, not 256 MB. Ops stay queued until
+ * erdp acknowledges them: positions are absolute (never reused), and
+ *     tail <= sent <= head
+ * split the queue into acknowledged (< tail), in flight ([tail, sent)) and
+ * waiting for ring room ([sent, head)). A message's seq is derived from its
+ * op's position, so an ack finds its op without a lookup table.
+ */
+#ifndef ERDP_CP_OPQ_H
+#define ERDP_CP_OPQ_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct cp_op {
+	uint8_t type;   /* enum erdp_msg_type */
+	uint8_t family; /* route: 4 or 6 */
+	uint8_t len;    /* route: prefix length */
+	uint8_t up;     /* instance, link: 1 = up */
+	uint16_t id;    /* route: VRF; gateway ops: gateway; link: index */
+	uint16_t aux;   /* instance: instance number; link: enum erdp_link_target */
+	uint32_t nh;    /* route: ERDP_NH_REF_*; sync: generation */
+	uint32_t line;  /* route from a file: its line, for error messages (0: none) */
+	uint8_t addr[16];
+};
+
+_Static_assert(sizeof(struct cp_op) == 32, "ops stay small: a million of them are queued");
+
+struct opq {
+	struct cp_op *buf;
+	uint64_t cap; /* power of two */
+	uint64_t tail, sent, head;
+};
+
+int opq_init(struct opq *q);
+void opq_free(struct opq *q);
+/* Append; -ENOMEM when the queue cannot grow. */
+int opq_push(struct opq *q, const struct cp_op *op);
+static inline struct cp_op *opq_at(const struct opq *q, uint64_t pos)
+{
+	return &q->buf[pos & (q->cap - 1)];
+}
+/* Forget everything not yet acknowledged (a full sync supersedes it). */
+void opq_drop_all(struct opq *q);
+/* Give memory back after a big burst, once the queue is empty. */
+void opq_trim(struct opq *q);
+
+/* Message sequence number of the op at pos, and back (within the window). */
+static inline uint32_t opq_seq(uint64_t pos)
+{
+	return (uint32_t)pos + 1;
+}
+static inline uint64_t opq_pos(const struct opq *q, uint32_t seq)
+{
+	return q->tail + (uint32_t)(seq - opq_seq(q->tail));
+}
+
+#endif

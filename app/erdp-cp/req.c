@@ -1,0 +1,372 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Request dispatch and the requests that change state. Every request is
+ * validated completely before anything changes; the error names the field
+ * and says what would be valid. A change updates the truth (RIB, admin
+ * state) and queues its op; the reply waits for erdp's ack (waiter.c).
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "req.h"
+
+json_t *reply_error(const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return json_pack("{s:b,s:s}", "ok", 0, "error", msg);
+}
+
+json_t *reply_ok(json_t *result)
+{
+	return json_pack("{s:b,s:o}", "ok", 1, "result", result != NULL ? result : json_object());
+}
+
+const char *req_str(json_t *req, const char *key, json_t **err)
+{
+	json_t *v = json_object_get(req, key);
+
+	if (!json_is_string(v) || json_string_length(v) == 0) {
+		*err = reply_error("request field '%s': %s", key,
+				   v == NULL ? "missing" : "must be a non-empty string");
+		return NULL;
+	}
+	return json_string_value(v);
+}
+
+int req_int(json_t *req, const char *key, long long min, long long max, long long def,
+	    bool def_ok, long long *out, json_t **err)
+{
+	json_t *v = json_object_get(req, key);
+
+	if (v == NULL && def_ok) {
+		*out = def;
+		return 0;
+	}
+	if (!json_is_integer(v) || json_integer_value(v) < min || json_integer_value(v) > max) {
+		*err = reply_error("request field '%s': %s (an integer %lld..%lld)", key,
+				   v == NULL ? "missing" : "out of range or not an integer", min,
+				   max);
+		return -EINVAL;
+	}
+	*out = json_integer_value(v);
+	return 0;
+}
+
+int req_updown(json_t *req, json_t **err)
+{
+	const char *s = req_str(req, "state", err);
+
+	if (s == NULL)
+		return -1;
+	if (strcmp(s, "up") == 0)
+		return 1;
+	if (strcmp(s, "down") == 0)
+		return 0;
+	*err = reply_error("state '%s': must be 'up' or 'down'", s);
+	return -1;
+}
+
+int req_vrf(struct cp *cp, json_t *req, json_t **err)
+{
+	const char *name = req_str(req, "vrf", err);
+	int v;
+
+	if (name == NULL)
+		return -1;
+	v = erdp_config_vrf_by_name(cp->cfg, name);
+	if (v < 0) {
+		char list[512] = "";
+		size_t n = 0;
+
+		for (int i = 0; i < cp->cfg->n_vrfs && n < sizeof(list) - 70; i++)
+			n += (size_t)snprintf(list + n, sizeof(list) - n, "%s%s", i ? ", " : "",
+					      cp->cfg->vrfs[i].name);
+		*err = reply_error("unknown VRF '%s' (VRFs: %s)", name,
+				   cp->cfg->n_vrfs ? list : "none configured");
+	}
+	return v;
+}
+
+/* Queue the ops of a change and answer when erdp has acknowledged them. */
+static void changed(struct cp *cp, struct conn *c, struct waiter *w)
+{
+	if (w == NULL) {
+		conn_reply(c, reply_error("erdp-cp: out of memory"));
+		return;
+	}
+	waiter_commit(cp, w);
+}
+
+static json_t *capacity_error(struct cp *cp, int vrf, uint8_t family)
+{
+	const struct erdp_vrf_conf *v = &cp->cfg->vrfs[vrf];
+	uint32_t cap = family == 6 ? v->ipv6_routes : v->ipv4_routes;
+
+	if (rib_count_vrf(cp->rib, (uint16_t)vrf, family) < cap)
+		return NULL;
+	return reply_error("VRF '%s' holds its IPv%u capacity of %u routes (raise "
+			   "vrfs.ipv%u_routes in %s)",
+			   v->name, family, cap, family, cp->cfg->path);
+}
+
+static void route_add(struct cp *cp, struct conn *c, json_t *req)
+{
+	json_t *err = NULL;
+	int vrf = req_vrf(cp, req, &err);
+	const char *ps = vrf >= 0 ? req_str(req, "prefix", &err) : NULL;
+	const char *ts = ps != NULL ? req_str(req, "target", &err) : NULL;
+	struct rib_route rt = { .origin = RIB_ORIGIN_RUNTIME };
+	struct cp_prefix p;
+	struct waiter *w;
+	char why[300];
+	int rc;
+
+	if (ts == NULL)
+		goto fail;
+	if (cp_parse_prefix(ps, &p, why, sizeof(why)) != 0) {
+		err = reply_error("prefix: %s", why);
+		goto fail;
+	}
+	if (cp_parse_target(cp->cfg, vrf, ts, &rt.nh, why, sizeof(why)) != 0) {
+		err = reply_error("%s", why);
+		goto fail;
+	}
+	rt.vrf = (uint16_t)vrf;
+	rt.family = p.family;
+	rt.len = p.len;
+	memcpy(rt.addr, p.addr, 16);
+	if (rib_find(cp->rib, rt.vrf, p.family, p.addr, p.len) == NULL &&
+	    (err = capacity_error(cp, vrf, p.family)) != NULL)
+		goto fail;
+	w = waiter_begin(cp, c, NULL);
+	if (w == NULL) {
+		err = reply_error("erdp-cp: out of memory");
+		goto fail;
+	}
+	rc = cp_route_set(cp, &rt, 0);
+	if (rc < 0) {
+		json_object_set_new(w->result, "error", json_string(strerror(-rc)));
+	} else {
+		json_object_set_new(w->result, "route",
+				    json_string(rc == RIB_ADDED      ? "added"
+						: rc == RIB_REPLACED ? "replaced"
+								     : "unchanged"));
+	}
+	changed(cp, c, w);
+	return;
+fail:
+	conn_reply(c, err);
+}
+
+static void route_del(struct cp *cp, struct conn *c, json_t *req)
+{
+	json_t *err = NULL;
+	int vrf = req_vrf(cp, req, &err);
+	const char *ps = vrf >= 0 ? req_str(req, "prefix", &err) : NULL;
+	struct cp_prefix p;
+	struct waiter *w;
+	char why[300];
+
+	if (ps == NULL)
+		goto fail;
+	if (cp_parse_prefix(ps, &p, why, sizeof(why)) != 0) {
+		err = reply_error("prefix: %s", why);
+		goto fail;
+	}
+	if (rib_find(cp->rib, (uint16_t)vrf, p.family, p.addr, p.len) == NULL) {
+		err = reply_error("no route %s in VRF '%s'", ps, cp->cfg->vrfs[vrf].name);
+		goto fail;
+	}
+	w = waiter_begin(cp, c, NULL);
+	if (w == NULL) {
+		err = reply_error("erdp-cp: out of memory");
+		goto fail;
+	}
+	cp_route_del(cp, (uint16_t)vrf, p.family, p.addr, p.len, 0);
+	json_object_set_new(w->result, "route", json_string("deleted"));
+	changed(cp, c, w);
+	return;
+fail:
+	conn_reply(c, err);
+}
+
+static void gateway_instance(struct cp *cp, struct conn *c, json_t *req)
+{
+	json_t *err = NULL;
+	const char *name = req_str(req, "gateway", &err);
+	long long inst;
+	int g = -1, up;
+	struct cp_op op = { .type = ERDP_MSG_GW_INSTANCE };
+	struct waiter *w;
+
+	if (name == NULL)
+		goto fail;
+	g = erdp_config_gateway_by_name(cp->cfg, name);
+	if (g < 0) {
+		err = reply_error("unknown gateway '%s' (erdpctl show gateways lists them)", name);
+		goto fail;
+	}
+	if (req_int(req, "instance", 0, cp->cfg->gateways[g].n_instances - 1, 0, false, &inst,
+		    &err) != 0)
+		goto fail;
+	up = req_updown(req, &err);
+	if (up < 0)
+		goto fail;
+	w = waiter_begin(cp, c, NULL);
+	if (w == NULL) {
+		err = reply_error("erdp-cp: out of memory");
+		goto fail;
+	}
+	if (cp->gw_up[g][inst] != (bool)up) {
+		cp->gw_up[g][inst] = up;
+		op.id = (uint16_t)g;
+		op.aux = (uint16_t)inst;
+		op.up = (uint8_t)up;
+		cp_queue(cp, &op);
+		cp_log("gateway '%s' instance %lld set %s", name, inst, up ? "up" : "down");
+	}
+	changed(cp, c, w);
+	return;
+fail:
+	conn_reply(c, err);
+}
+
+static void link_admin(struct cp *cp, struct conn *c, json_t *req, bool port)
+{
+	json_t *err = NULL;
+	const char *name = req_str(req, port ? "port" : "peering", &err), *ls = NULL;
+	struct cp_op op = { .type = ERDP_MSG_LINK_ADMIN };
+	bool *state;
+	struct waiter *w;
+	int idx, up;
+
+	if (name == NULL)
+		goto fail;
+	if (port) {
+		idx = erdp_config_port_by_name(cp->cfg, name);
+		if (idx < 0) {
+			err = reply_error("unknown port '%s' (erdpctl show ports lists them)", name);
+			goto fail;
+		}
+		state = &cp->port_up[idx];
+		op.aux = ERDP_LINK_TARGET_PORT;
+	} else {
+		int p = erdp_config_peering_by_name(cp->cfg, name), l;
+
+		if (p < 0) {
+			err = reply_error("unknown peering '%s' (write CIRCUIT/private or "
+					  "CIRCUIT/microsoft; erdpctl show peerings lists them)",
+					  name);
+			goto fail;
+		}
+		ls = req_str(req, "link", &err);
+		if (ls == NULL)
+			goto fail;
+		if (strcmp(ls, "primary") == 0)
+			l = ERDP_LINK_PRIMARY;
+		else if (strcmp(ls, "secondary") == 0)
+			l = ERDP_LINK_SECONDARY;
+		else {
+			err = reply_error("link '%s': must be 'primary' or 'secondary'", ls);
+			goto fail;
+		}
+		idx = p * ERDP_LINKS + l;
+		state = &cp->plink_up[idx];
+		op.aux = ERDP_LINK_TARGET_PEERING_LINK;
+	}
+	up = req_updown(req, &err);
+	if (up < 0)
+		goto fail;
+	w = waiter_begin(cp, c, NULL);
+	if (w == NULL) {
+		err = reply_error("erdp-cp: out of memory");
+		goto fail;
+	}
+	if (*state != (bool)up) {
+		*state = up;
+		op.id = (uint16_t)idx;
+		op.up = (uint8_t)up;
+		cp_queue(cp, &op);
+		cp_log("%s %s%s%s set %s", port ? "port" : "peering", name, ls ? " " : "",
+		       ls ? ls : "", up ? "up" : "down");
+	}
+	changed(cp, c, w);
+	return;
+fail:
+	conn_reply(c, err);
+}
+
+static json_t *status(struct cp *cp)
+{
+	static const char *const names[] = { "waiting for the segment", "waiting for erdp",
+					     "connected" };
+	struct chan *ch = &cp->chan;
+	json_t *r = json_object();
+	char boot[20];
+
+	json_object_set_new(r, "instance", json_string(cp->instance));
+	json_object_set_new(r, "config", json_string(cp->cfg->path));
+	json_object_set_new(r, "dataplane", json_string(names[ch->state]));
+	snprintf(boot, sizeof(boot), "%016llx", (unsigned long long)ch->dp_boot_id);
+	json_object_set_new(r, "dataplane_boot_id", json_string(ch->state == CHAN_UP ? boot : ""));
+	snprintf(boot, sizeof(boot), "%016llx", (unsigned long long)ch->boot_id);
+	json_object_set_new(r, "boot_id", json_string(boot));
+	json_object_set_new(r, "routes", json_integer((json_int_t)rib_count(cp->rib)));
+	json_object_set_new(r, "full_syncs", json_integer((json_int_t)ch->n_syncs));
+	json_object_set_new(r, "sync_in_progress", json_boolean(ch->sync_end != UINT64_MAX));
+	json_object_set_new(r, "messages_sent", json_integer((json_int_t)ch->n_sent));
+	json_object_set_new(r, "messages_acknowledged", json_integer((json_int_t)ch->n_acked));
+	json_object_set_new(r, "messages_rejected", json_integer((json_int_t)ch->n_rejected));
+	json_object_set_new(r, "messages_queued",
+			    json_integer((json_int_t)(ch->q.head - ch->q.sent)));
+	json_object_set_new(r, "messages_in_flight",
+			    json_integer((json_int_t)(ch->q.sent - ch->q.tail)));
+	return r;
+}
+
+void req_handle(struct cp *cp, struct conn *c, const char *line)
+{
+	json_error_t jerr;
+	json_t *req = json_loads(line, 0, &jerr), *reply = NULL;
+	const char *cmd;
+
+	if (!json_is_object(req)) {
+		conn_reply(c, reply_error("request is not a JSON object: %s (column %d)",
+					  req ? "not an object" : jerr.text, jerr.column));
+		json_decref(req);
+		return;
+	}
+	cmd = req_str(req, "cmd", &reply);
+	if (cmd == NULL)
+		;
+	else if (strncmp(cmd, "show-", 5) == 0)
+		reply = req_show(cp, cmd + 5, req);
+	else if (strcmp(cmd, "lookup") == 0)
+		reply = req_lookup(cp, req);
+	else if (strcmp(cmd, "status") == 0)
+		reply = reply_ok(status(cp));
+	else if (strcmp(cmd, "route-add") == 0)
+		route_add(cp, c, req);
+	else if (strcmp(cmd, "route-del") == 0)
+		route_del(cp, c, req);
+	else if (strcmp(cmd, "route-load") == 0)
+		req_route_load(cp, c, req);
+	else if (strcmp(cmd, "gateway-instance") == 0)
+		gateway_instance(cp, c, req);
+	else if (strcmp(cmd, "link") == 0)
+		link_admin(cp, c, req, false);
+	else if (strcmp(cmd, "port") == 0)
+		link_admin(cp, c, req, true);
+	else
+		reply = reply_error("unknown command '%s' (see docs/control-plane.md)", cmd);
+	if (reply != NULL)
+		conn_reply(c, reply);
+	json_decref(req);
+}

@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Route targets as operators write them, and the next-hop references of
+ * the control protocol. A route may only name a gateway or peering of its
+ * own VRF: the config has the same rule, and erdp looks routes up in the
+ * VRF of the frame's ingress, so a cross-VRF target would be a leak.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cp.h"
+
+int cp_parse_target(const struct erdp_config *cfg, int vrf, const char *s, uint32_t *nh,
+		    char *why, size_t why_len)
+{
+	const char *vname = cfg->vrfs[vrf].name;
+	int i;
+
+	if (strcmp(s, "blackhole") == 0) {
+		*nh = ERDP_NH_REF_BLACKHOLE;
+		return 0;
+	}
+	if (strncmp(s, "gateway:", 8) == 0) {
+		i = erdp_config_gateway_by_name(cfg, s + 8);
+		if (i < 0) {
+			snprintf(why, why_len, "target '%.80s': no gateway named '%.64s'", s, s + 8);
+			return -ENOENT;
+		}
+		if (cfg->gateways[i].vrf != vrf) {
+			snprintf(why, why_len,
+				 "target '%.80s': the gateway is in VRF '%s', not '%s' (a route "
+				 "names a gateway of its own VRF)",
+				 s, cfg->vrfs[cfg->gateways[i].vrf].name, vname);
+			return -EINVAL;
+		}
+		*nh = ERDP_NH_REF_GATEWAY(i);
+		return 0;
+	}
+	if (strncmp(s, "peering:", 8) == 0) {
+		i = erdp_config_peering_by_name(cfg, s + 8);
+		if (i < 0) {
+			snprintf(why, why_len,
+				 "target '%.80s': no peering named '%.64s' (write CIRCUIT/private or "
+				 "CIRCUIT/microsoft)",
+				 s, s + 8);
+			return -ENOENT;
+		}
+		if (cfg->peerings[i].vrf != vrf) {
+			snprintf(why, why_len,
+				 "target '%.80s': the peering is in VRF '%s', not '%s' (a route "
+				 "names a peering of its own VRF)",
+				 s, cfg->vrfs[cfg->peerings[i].vrf].name, vname);
+			return -EINVAL;
+		}
+		*nh = ERDP_NH_REF_PEERING(i);
+		return 0;
+	}
+	snprintf(why, why_len,
+		 "target '%.80s' is not gateway:NAME, peering:CIRCUIT/TYPE or blackhole", s);
+	return -EINVAL;
+}
+
+char *cp_format_target(const struct erdp_config *cfg, uint32_t nh, char *buf, size_t n)
+{
+	uint32_t i = ERDP_NH_REF_INDEX(nh);
+
+	if (nh == ERDP_NH_REF_BLACKHOLE)
+		snprintf(buf, n, "blackhole");
+	else if (ERDP_NH_REF_KIND(nh) == ERDP_NH_REF_GATEWAY(0) && i < (uint32_t)cfg->n_gateways)
+		snprintf(buf, n, "gateway:%s", cfg->gateways[i].name);
+	else if (ERDP_NH_REF_KIND(nh) == ERDP_NH_REF_PEERING(0) && i < (uint32_t)cfg->n_peerings)
+		snprintf(buf, n, "peering:%s", cfg->peerings[i].name);
+	else
+		snprintf(buf, n, "nh:0x%08x", nh);
+	return buf;
+}

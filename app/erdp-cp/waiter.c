@@ -1,0 +1,147 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Requests that change the data plane answer only when erdp has
+ * acknowledged every op they queued, so "route load" returning means the
+ * routes are in erdp's FIB. Acks come back in order, so a waiter is done
+ * when the channel's tail passes its last op; a rejected op is charged to
+ * the waiter whose range holds it.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cp.h"
+
+struct waiter *waiter_begin(struct cp *cp, struct conn *c, json_t *result)
+{
+	struct waiter *w = calloc(1, sizeof(*w));
+
+	if (w == NULL)
+		return NULL;
+	w->conn = c;
+	w->first = cp->chan.q.head;
+	w->start = cp_now();
+	w->result = result != NULL ? result : json_object();
+	w->rejections = json_array();
+	return w;
+}
+
+static void answer(struct cp *cp, struct waiter *w, const char *not_applied)
+{
+	uint64_t n = w->last + 1 - w->first;
+	json_t *reply;
+
+	json_object_set_new(w->result, "messages", json_integer((json_int_t)n));
+	json_object_set_new(w->result, "rejected", json_integer((json_int_t)w->rejected));
+	json_object_set_new(w->result, "seconds", json_real(cp_now() - w->start));
+	if (not_applied != NULL) {
+		json_object_set_new(w->result, "applied", json_false());
+		json_object_set_new(w->result, "warning", json_string(not_applied));
+	} else {
+		json_object_set_new(w->result, "applied", json_true());
+	}
+	if (w->rejected != 0) {
+		const char *first = json_string_value(json_array_get(w->rejections, 0));
+
+		reply = reply_error("erdp rejected %llu of %llu changes; first: %s",
+				    (unsigned long long)w->rejected, (unsigned long long)n,
+				    first ? first : "?");
+		json_object_set(reply, "result", w->result);
+		json_object_set(reply, "rejections", w->rejections);
+		json_decref(w->result);
+	} else {
+		reply = reply_ok(w->result);
+	}
+	json_decref(w->rejections);
+	if (w->conn != NULL)
+		conn_reply(w->conn, reply);
+	else
+		json_decref(reply);
+	free(w);
+}
+
+void waiter_commit(struct cp *cp, struct waiter *w)
+{
+	w->last = cp->chan.q.head - 1; /* last < first when nothing was queued */
+	if (cp->chan.state != CHAN_UP) {
+		answer(cp, w,
+		       "erdp is not connected: the change is in erdp-cp's RIB and is applied when "
+		       "erdp connects (full sync)");
+		return;
+	}
+	if (w->last + 1 == w->first || cp->chan.q.tail > w->last) {
+		answer(cp, w, NULL);
+		return;
+	}
+	w->next = NULL;
+	*cp->waiters_tail = w;
+	cp->waiters_tail = &w->next;
+}
+
+void waiter_on_ack(struct cp *cp, uint64_t pos, const struct erdp_ack *a, const char *what)
+{
+	for (struct waiter *w = cp->waiters; w != NULL; w = w->next) {
+		if (pos < w->first || pos > w->last)
+			continue;
+		w->rejected++;
+		if (json_array_size(w->rejections) < CP_MAX_REJECTIONS) {
+			char line[400];
+
+			snprintf(line, sizeof(line), "%s: %s%s%.40s", what,
+				 erdp_ack_status_str(a->status), a->detail[0] ? ": " : "",
+				 a->detail);
+			json_array_append_new(w->rejections, json_string(line));
+		}
+		return;
+	}
+}
+
+static void complete_if(struct cp *cp, bool (*done)(struct cp *, struct waiter *),
+			const char *not_applied)
+{
+	struct waiter **pp = &cp->waiters;
+
+	while (*pp != NULL) {
+		struct waiter *w = *pp;
+
+		if (!done(cp, w)) {
+			pp = &w->next;
+			continue;
+		}
+		*pp = w->next;
+		answer(cp, w, not_applied);
+	}
+	cp->waiters_tail = pp;
+}
+
+static bool acked(struct cp *cp, struct waiter *w)
+{
+	return cp->chan.q.tail > w->last;
+}
+
+static bool always(struct cp *cp, struct waiter *w)
+{
+	return true;
+}
+
+void waiter_complete(struct cp *cp)
+{
+	complete_if(cp, acked, NULL);
+}
+
+void waiter_flush_disconnected(struct cp *cp, const char *why)
+{
+	char msg[300];
+
+	snprintf(msg, sizeof(msg),
+		 "%s before acknowledging every change: they are in erdp-cp's RIB and are "
+		 "replayed when erdp returns",
+		 why);
+	complete_if(cp, always, msg);
+}
+
+void waiter_conn_gone(struct cp *cp, struct conn *c)
+{
+	for (struct waiter *w = cp->waiters; w != NULL; w = w->next)
+		if (w->conn == c)
+			w->conn = NULL;
+}

@@ -1,0 +1,314 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * erdpctl: turns a command line into one request to erdp-cp, prints the
+ * reply. Argument checks that need no state (word counts, keywords,
+ * numbers) happen here; names, prefixes and targets are checked by
+ * erdp-cp, which knows the config, so both give one consistent message.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "erdpctl.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"NAME\n"
+		"    erdpctl - operate erdp through its control plane, erdp-cp\n"
+		"\n"
+		"SYNOPSIS\n"
+		"    erdpctl [--socket PATH | --instance NAME] [--json] [--timeout SEC] COMMAND...\n"
+		"\n"
+		"COMMANDS\n"
+		"    show ports               ports: role, admin and link state, counters\n"
+		"    show circuits            circuits: S-tag, bandwidth, counters\n"
+		"    show peerings            per peering and link: admin state, port link,\n"
+		"                             subnet, customer ARP/ND entry, counters\n"
+		"    show neighbors           customer ARP/ND entries (IP, MAC, state, age)\n"
+		"    show gateways            gateways and their instances with admin state\n"
+		"    show counters            totals and drops by reason\n"
+		"    show routes VRF [--limit N] [--after PREFIX]\n"
+		"                             routes of VRF in address order, N at a time\n"
+		"                             (default 100, at most 100000); --after continues\n"
+		"                             from the last prefix of the previous page\n"
+		"    status                   erdp-cp: instance, data-plane connection, syncs\n"
+		"    lookup VRF ADDRESS       longest-prefix match of ADDRESS in VRF's RIB\n"
+		"    route add VRF PREFIX TARGET\n"
+		"                             add or replace a route; TARGET is\n"
+		"                             gateway:NAME, peering:CIRCUIT/TYPE or blackhole\n"
+		"    route del VRF PREFIX     delete a route\n"
+		"    route load FILE          add routes in bulk, one per line:\n"
+		"                               VRF PREFIX TARGET   (TARGET may also be\n"
+		"                               'withdraw': delete); '#' starts a comment.\n"
+		"                             All lines are checked first: one bad line\n"
+		"                             rejects the file (FILE:LINE: reason). Returns\n"
+		"                             once erdp has acknowledged every route.\n"
+		"    gateway NAME instance N up|down\n"
+		"                             admin state of instance N (from 0, as listed\n"
+		"                             by show gateways)\n"
+		"    link PEERING primary|secondary up|down\n"
+		"                             admin state of one link of a peering\n"
+		"                             (PEERING is CIRCUIT/private or CIRCUIT/microsoft)\n"
+		"    port NAME up|down        admin state of a port\n"
+		"\n"
+		"    Changes return once erdp has applied them. When erdp is not running they\n"
+		"    are kept by erdp-cp and applied when erdp starts (a warning says so).\n"
+		"\n"
+		"OPTIONS\n"
+		"    -s, --socket PATH    erdp-cp's socket (default /run/erdp/NAME.sock)\n"
+		"    -i, --instance NAME  erdp instance, picks the default socket (default erdp)\n"
+		"    -j, --json           print erdp-cp's JSON reply as is (one line)\n"
+		"    -t, --timeout SEC    how long to wait for the reply (default 300)\n"
+		"    -h, --help           this text\n"
+		"\n"
+		"EXIT STATUS\n"
+		"    0  success\n"
+		"    1  bad command line, or the request was refused (unknown VRF, gateway or\n"
+		"       peering, bad prefix, host bits set, erdp not running for a show,\n"
+		"       rejected by erdp); the reason is on stderr\n"
+		"    2  erdp-cp cannot be reached, or the connection broke\n"
+		"\n"
+		"EXAMPLES\n"
+		"    erdpctl show peerings\n"
+		"    erdpctl route add contoso-private 10.50.0.0/16 gateway:gw-contoso\n"
+		"    erdpctl lookup contoso-private 10.50.1.2\n"
+		"    tools/gen-routes --vrf contoso-private --target gateway:gw-contoso > r.txt\n"
+		"    erdpctl route load r.txt\n"
+		"    erdpctl link contoso/private secondary down\n"
+		"    erdpctl --json show counters | jq .result.drops\n"
+		"\n"
+		"SEE ALSO\n"
+		"    erdp-cp(8), docs/control-plane.md\n");
+}
+
+static int bad(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static int bad(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "erdpctl: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "; try 'erdpctl --help'\n");
+	return EXIT_REJECTED;
+}
+
+static bool updown(const char *s)
+{
+	return strcmp(s, "up") == 0 || strcmp(s, "down") == 0;
+}
+
+/* argv[0..argc) after the options -> request; fills *cmd and *fd. */
+static int build(int argc, char **argv, json_t **out, const char **cmd, int *fd)
+{
+	json_t *r = json_object();
+
+	*out = r;
+	*fd = -1;
+	if (argc == 0)
+		return bad("no command%s", "");
+	if (strcmp(argv[0], "status") == 0 && argc == 1) {
+		*cmd = "status";
+	} else if (strcmp(argv[0], "show") == 0) {
+		static const char *const what[] = { "ports", "circuits", "peerings", "neighbors",
+						    "gateways", "counters", "routes", NULL };
+		static char name[32];
+		int i;
+
+		if (argc < 2)
+			return bad("show: what? (%sports, circuits, peerings, neighbors, gateways, "
+				   "counters, routes VRF)",
+				   "");
+		for (i = 0; what[i] != NULL && strcmp(what[i], argv[1]) != 0; i++)
+			;
+		if (what[i] == NULL)
+			return bad("show: unknown object '%s'", argv[1]);
+		snprintf(name, sizeof(name), "show-%s", what[i]);
+		*cmd = name;
+		if (strcmp(argv[1], "routes") != 0) {
+			if (argc != 2)
+				return bad("show: unexpected '%s'", argv[2]);
+		} else {
+			if (argc < 3 || argv[2][0] == '-')
+				return bad("show routes: VRF missing%s", "");
+			json_object_set_new(r, "vrf", json_string(argv[2]));
+			for (int k = 3; k < argc; k += 2) {
+				char *end;
+				long long n;
+
+				if (k + 1 >= argc)
+					return bad("show routes: '%s' needs a value", argv[k]);
+				if (strcmp(argv[k], "--limit") == 0) {
+					n = strtoll(argv[k + 1], &end, 10);
+					if (*end != '\0' || n < 1 || n > 100000)
+						return bad("--limit '%s': a number 1..100000",
+							   argv[k + 1]);
+					json_object_set_new(r, "limit", json_integer(n));
+				} else if (strcmp(argv[k], "--after") == 0) {
+					json_object_set_new(r, "after", json_string(argv[k + 1]));
+				} else {
+					return bad("show routes: unknown option '%s'", argv[k]);
+				}
+			}
+		}
+	} else if (strcmp(argv[0], "lookup") == 0) {
+		if (argc != 3)
+			return bad("usage: lookup VRF ADDRESS%s", "");
+		*cmd = "lookup";
+		json_object_set_new(r, "vrf", json_string(argv[1]));
+		json_object_set_new(r, "address", json_string(argv[2]));
+	} else if (strcmp(argv[0], "route") == 0) {
+		if (argc >= 2 && strcmp(argv[1], "add") == 0) {
+			if (argc != 5)
+				return bad("usage: route add VRF PREFIX TARGET%s", "");
+			*cmd = "route-add";
+			json_object_set_new(r, "vrf", json_string(argv[2]));
+			json_object_set_new(r, "prefix", json_string(argv[3]));
+			json_object_set_new(r, "target", json_string(argv[4]));
+		} else if (argc >= 2 && strcmp(argv[1], "del") == 0) {
+			if (argc != 4)
+				return bad("usage: route del VRF PREFIX%s", "");
+			*cmd = "route-del";
+			json_object_set_new(r, "vrf", json_string(argv[2]));
+			json_object_set_new(r, "prefix", json_string(argv[3]));
+		} else if (argc >= 2 && strcmp(argv[1], "load") == 0) {
+			if (argc != 3)
+				return bad("usage: route load FILE%s", "");
+			*cmd = "route-load";
+			*fd = open(argv[2], O_RDONLY | O_CLOEXEC);
+			if (*fd < 0) {
+				fprintf(stderr, "erdpctl: route load: %s: %s\n", argv[2],
+					strerror(errno));
+				return EXIT_REJECTED;
+			}
+			json_object_set_new(r, "name", json_string(argv[2]));
+		} else {
+			return bad("route: expected add, del or load%s", "");
+		}
+	} else if (strcmp(argv[0], "gateway") == 0) {
+		char *end;
+		long n;
+
+		if (argc != 5 || strcmp(argv[2], "instance") != 0 || !updown(argv[4]))
+			return bad("usage: gateway NAME instance N up|down%s", "");
+		n = strtol(argv[3], &end, 10);
+		if (*end != '\0' || n < 0 || n > 255)
+			return bad("gateway: instance '%s' is not a number", argv[3]);
+		*cmd = "gateway-instance";
+		json_object_set_new(r, "gateway", json_string(argv[1]));
+		json_object_set_new(r, "instance", json_integer(n));
+		json_object_set_new(r, "state", json_string(argv[4]));
+	} else if (strcmp(argv[0], "link") == 0) {
+		if (argc != 4 || !updown(argv[3]))
+			return bad("usage: link PEERING primary|secondary up|down%s", "");
+		*cmd = "link";
+		json_object_set_new(r, "peering", json_string(argv[1]));
+		json_object_set_new(r, "link", json_string(argv[2]));
+		json_object_set_new(r, "state", json_string(argv[3]));
+	} else if (strcmp(argv[0], "port") == 0) {
+		if (argc != 3 || !updown(argv[2]))
+			return bad("usage: port NAME up|down%s", "");
+		*cmd = "port";
+		json_object_set_new(r, "port", json_string(argv[1]));
+		json_object_set_new(r, "state", json_string(argv[2]));
+	} else {
+		return bad("unknown command '%s'", argv[0]);
+	}
+	json_object_set_new(r, "cmd", json_string(*cmd));
+	return 0;
+}
+
+static void print_list(json_t *reply, const char *key)
+{
+	json_t *e;
+	size_t i;
+
+	json_array_foreach(json_object_get(reply, key), i, e)
+		fprintf(stderr, "  %s\n", json_string_value(e));
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "socket", required_argument, NULL, 's' },
+		{ "instance", required_argument, NULL, 'i' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *sock = NULL, *instance = "erdp", *cmd = NULL;
+	char path[256];
+	double timeout = 300;
+	bool json = false;
+	json_t *req, *reply;
+	int c, rc, fd;
+
+	/* '+': options end at the command, so "show routes V --limit 5" stays intact. */
+	while ((c = getopt_long(argc, argv, "+s:i:jt:h", lo, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			sock = optarg;
+			break;
+		case 'i':
+			instance = optarg;
+			break;
+		case 'j':
+			json = true;
+			break;
+		case 't':
+			timeout = strtod(optarg, NULL);
+			if (timeout <= 0)
+				return bad("--timeout '%s': a number of seconds > 0", optarg);
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			fprintf(stderr, "erdpctl: try 'erdpctl --help'\n");
+			return EXIT_REJECTED;
+		}
+	}
+	if (sock == NULL) {
+		snprintf(path, sizeof(path), "/run/erdp/%s.sock", instance);
+		sock = path;
+	}
+	rc = build(argc - optind, argv + optind, &req, &cmd, &fd);
+	if (rc != 0) {
+		json_decref(req);
+		return rc;
+	}
+	reply = client_call(sock, req, fd, timeout);
+	json_decref(req);
+	if (fd >= 0)
+		close(fd);
+	if (reply == NULL)
+		return EXIT_UNREACHABLE;
+	if (json) {
+		char *s = json_dumps(reply, JSON_COMPACT);
+
+		printf("%s\n", s);
+		free(s);
+	}
+	if (!json_is_true(json_object_get(reply, "ok"))) {
+		const char *e = json_string_value(json_object_get(reply, "error"));
+
+		fprintf(stderr, "erdpctl: %s\n", e != NULL ? e : "request failed (no reason given)");
+		print_list(reply, "errors");
+		print_list(reply, "rejections");
+		json_decref(reply);
+		return EXIT_REJECTED;
+	}
+	if (!json)
+		render(cmd, json_object_get(reply, "result"));
+	json_decref(reply);
+	return 0;
+}
