@@ -98,9 +98,11 @@ struct erdp_gw_rt {
 /* Gateway ids: config gateways keep their index; this many more can be created. */
 #define ERDP_DYN_GATEWAYS 1024
 
+/* Frames waiting for a TX burst, with the peering link each one counted tx on. */
 struct erdp_txb {
 	uint16_t n;
 	struct rte_mbuf *m[ERDP_TXB_MAX];
+	uint16_t plink[ERDP_TXB_MAX]; /* kept here, not in the mbuf: no extra cache line */
 };
 
 struct erdp_worker {
@@ -158,8 +160,9 @@ void erdp_dp_teardown(struct erdp_dp *dp);
 /* ports.c */
 int erdp_ports_init(struct erdp_dp *dp, struct erdp_err *err);
 void erdp_ports_close(struct erdp_dp *dp);
+/* plink[i]: peering link of m[i] (0xffff none), to take back its tx count on failure. */
 int erdp_eth_tx(struct erdp_dp *dp, uint8_t cfg_port, uint16_t queue, struct rte_mbuf **m,
-		uint16_t n);
+		const uint16_t *plink, uint16_t n);
 
 /* routes.c */
 int erdp_routes_init(struct erdp_dp *dp, struct erdp_err *err);

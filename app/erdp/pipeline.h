@@ -185,13 +185,15 @@ static inline void stage_parse(struct burst_ctx *b, struct rte_mbuf *m, uint16_t
 	}
 }
 
-static inline void tx_enqueue(struct erdp_worker *w, uint8_t cfg_port, struct rte_mbuf *m)
+static inline void tx_enqueue(struct erdp_worker *w, uint8_t cfg_port, struct rte_mbuf *m,
+			      uint16_t plink)
 {
 	struct erdp_txb *t = &w->txb[cfg_port];
 
+	t->plink[t->n] = plink;
 	t->m[t->n++] = m;
 	if (unlikely(t->n == ERDP_TXB_MAX)) {
-		erdp_eth_tx(&erdp, cfg_port, w->txq[cfg_port], t->m, t->n);
+		erdp_eth_tx(&erdp, cfg_port, w->txq[cfg_port], t->m, t->plink, t->n);
 		t->n = 0;
 	}
 }
@@ -253,8 +255,7 @@ static inline void stage_forward(struct burst_ctx *b, struct rte_mbuf *m, uint16
 		c->plink[l2->plink].tx_pkts++;
 		c->plink[l2->plink].tx_bytes += m->pkt_len;
 	}
-	erdp_meta(m)->plink = l2->plink;
-	tx_enqueue(b->w, (uint8_t)l2->cfg_port, m);
+	tx_enqueue(b->w, (uint8_t)l2->cfg_port, m, l2->plink);
 }
 
 /* Stage 1 over a burst: classify and check every frame, collect lookup keys. */
@@ -321,7 +322,7 @@ static inline void erdp_flush_tx(struct erdp_worker *w)
 		struct erdp_txb *t = &w->txb[p];
 
 		if (t->n != 0) {
-			erdp_eth_tx(&erdp, (uint8_t)p, w->txq[p], t->m, t->n);
+			erdp_eth_tx(&erdp, (uint8_t)p, w->txq[p], t->m, t->plink, t->n);
 			t->n = 0;
 		}
 	}

@@ -168,7 +168,7 @@ void erdp_ports_close(struct erdp_dp *dp)
  * Counts port tx. Returns the number sent.
  */
 int erdp_eth_tx(struct erdp_dp *dp, uint8_t cfg_port, uint16_t queue, struct rte_mbuf **m,
-		uint16_t n)
+		const uint16_t *plink, uint16_t n)
 {
 	struct erdp_port *p = &dp->port[cfg_port];
 	struct erdp_counters *c = dp->workers[rte_lcore_id()] != NULL
@@ -186,7 +186,7 @@ int erdp_eth_tx(struct erdp_dp *dp, uint8_t cfg_port, uint16_t queue, struct rte
 	if (p->shared_txq)
 		rte_spinlock_unlock(&p->txq_lock[queue]);
 	for (uint16_t i = sent; i < n; i++) {
-		uint16_t pl = erdp_meta(m[i])->plink;
+		uint16_t pl = plink[i];
 
 		bytes -= m[i]->pkt_len;
 		if (pl != 0xffff) {

@@ -18,7 +18,7 @@ static void drain_inject(struct erdp_worker *w)
 	unsigned int n = rte_ring_sc_dequeue_burst(w->inject, (void **)m, ERDP_BURST_MAX, NULL);
 
 	for (unsigned int i = 0; i < n; i++)
-		tx_enqueue(w, erdp_meta(m[i])->in_port, m[i]);
+		tx_enqueue(w, erdp_meta(m[i])->in_port, m[i], erdp_meta(m[i])->plink);
 }
 
 int erdp_worker_main(void *arg)

@@ -9,7 +9,7 @@ void erdp_classifier_free(struct erdp_classifier *c)
 {
 	if (c == NULL)
 		return;
-	free(c->ctag);
+	free(c->stag);
 	free(c->gw);
 	free(c->peering_vrf);
 	free(c->peering_circuit);
@@ -39,13 +39,19 @@ static int fill_peerings(struct erdp_classifier *c, const struct erdp_config *cf
 		c->peering_vrf[i] = (uint16_t)p->vrf;
 		c->peering_circuit[i] = (uint16_t)p->circuit;
 		if (cfg->pair.encap == ERDP_ENCAP_QINQ) {
-			const struct erdp_circuit_conf *ci = &cfg->circuits[p->circuit];
+			struct erdp_stag_entry *se = &c->stag[cfg->circuits[p->circuit].s_tag];
+			int k = se->ctag[0] == 0 ? 0 : 1;
 
-			c->stag[ci->s_tag] = (uint16_t)(p->circuit + 1);
-			slot = &c->ctag[(uint32_t)p->circuit * ERDP_VLAN_TABLE + p->vlan];
-		} else {
-			slot = &c->vlan[p->vlan];
+			if (se->ctag[0] == p->vlan || (k == 1 && se->ctag[1] != 0))
+				return erdp_errf(err, EEXIST,
+						 "peering '%s': C-tag %u already classified, or more "
+						 "than %d peerings on the circuit",
+						 p->name, p->vlan, ERDP_PEERINGS_PER_CIRCUIT);
+			se->ctag[k] = p->vlan;
+			se->peering[k] = (uint16_t)(i + 1);
+			continue;
 		}
+		slot = &c->vlan[p->vlan];
 		if (*slot != 0)
 			return erdp_errf(err, EEXIST, "peering '%s': VLAN %u already classified",
 					 p->name, p->vlan);
@@ -54,7 +60,7 @@ static int fill_peerings(struct erdp_classifier *c, const struct erdp_config *cf
 	/* A circuit with no peering still owns its S-tag (frames count on it). */
 	if (cfg->pair.encap == ERDP_ENCAP_QINQ)
 		for (int i = 0; i < cfg->n_circuits; i++)
-			c->stag[cfg->circuits[i].s_tag] = (uint16_t)(i + 1);
+			c->stag[cfg->circuits[i].s_tag].circuit = (uint16_t)(i + 1);
 	return 0;
 }
 
@@ -83,7 +89,6 @@ int erdp_classifier_build(const struct erdp_config *cfg, struct erdp_classifier 
 			  struct erdp_err *err)
 {
 	struct erdp_classifier *c = calloc(1, sizeof(*c));
-	size_t nc = cfg->n_circuits > 0 ? (size_t)cfg->n_circuits : 1;
 	size_t np = cfg->n_peerings > 0 ? (size_t)cfg->n_peerings : 1;
 	int rc;
 
@@ -94,14 +99,14 @@ int erdp_classifier_build(const struct erdp_config *cfg, struct erdp_classifier 
 	c->n_peerings = cfg->n_peerings;
 	c->outer.n = (uint16_t)cfg->pair.n_outer_tpids;
 	memcpy(c->outer.tpid, cfg->pair.outer_tpids, sizeof(c->outer.tpid));
-	c->ctag = calloc(nc * ERDP_VLAN_TABLE, sizeof(uint16_t));
+	c->stag = calloc(ERDP_VLAN_TABLE, sizeof(*c->stag));
 	c->gw = calloc((size_t)ERDP_MAX_PORTS * ERDP_VLAN_TABLE, sizeof(uint16_t));
 	c->peering_vrf = calloc(np, sizeof(uint16_t));
 	c->peering_circuit = calloc(np, sizeof(uint16_t));
-	if (c->ctag == NULL || c->gw == NULL || c->peering_vrf == NULL ||
+	if (c->stag == NULL || c->gw == NULL || c->peering_vrf == NULL ||
 	    c->peering_circuit == NULL) {
 		erdp_classifier_free(c);
-		return erdp_errf(err, ENOMEM, "classifier: out of memory for %zu circuits", nc);
+		return erdp_errf(err, ENOMEM, "classifier: out of memory for %zu peerings", np);
 	}
 	fill_ports(c, cfg);
 	rc = fill_peerings(c, cfg, err);

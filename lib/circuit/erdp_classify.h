@@ -3,11 +3,15 @@
  * Circuit classification: frame tags -> (circuit, peering, link, VRF).
  *
  * Direct tables indexed by the 12-bit VID, built once from the config:
- *   QinQ:    stag[S]            -> circuit,  ctag[circuit][C] -> peering
+ *   QinQ:    stag[S]            -> circuit and its (C-tag, peering) pairs
  *   Dot1Q:   vlan[V]            -> peering   (unique across the port pair)
  *   gateway: gw[port slot][V]   -> VRF       (V = 0 for untagged)
- * A lookup is two dependent loads and no hashing. Entries store index+1 so
- * that a zeroed table means "unknown". Tables are read-only after build.
+ * A circuit has at most two peerings (private, Microsoft), so an S-tag
+ * entry holds both C-tags: QinQ classification is one 16-byte load from a
+ * 64 KiB table plus two compares, where a C-tag table per circuit would
+ * be 8 KiB per circuit and miss the cache at a thousand circuits. No
+ * hashing. Entries store index+1 so that zero means "unknown". Tables are
+ * read-only after build (except gw, see erdp_classifier_gw_set).
  */
 #ifndef ERDP_CLASSIFY_H
 #define ERDP_CLASSIFY_H
@@ -23,18 +27,24 @@
 /* What a config port is to the classifier. */
 enum erdp_port_kind { ERDP_PORT_ER = 0, ERDP_PORT_GW = 1 };
 
+struct erdp_stag_entry {
+	uint16_t circuit;                        /* circuit + 1 */
+	uint16_t ctag[ERDP_PEERINGS_PER_CIRCUIT]; /* 0 = none (C-tags are 1..4094) */
+	uint16_t peering[ERDP_PEERINGS_PER_CIRCUIT];
+	uint16_t pad[3];
+};
+
 struct erdp_classifier {
 	enum erdp_encap encap;
 	struct erdp_tpid_set outer;
 	int n_circuits;
 	int n_peerings;
-	uint16_t *ctag;           /* n_circuits x 4096: peering + 1 */
+	struct erdp_stag_entry *stag; /* 4096 entries (QinQ) */
 	uint16_t *gw;             /* n_ports x 4096: vrf + 1 */
 	uint16_t *peering_vrf;    /* n_peerings */
 	uint16_t *peering_circuit; /* n_peerings */
 	uint8_t port_kind[ERDP_MAX_PORTS];
 	uint8_t port_link[ERDP_MAX_PORTS]; /* enum erdp_link for ER ports */
-	uint16_t stag[ERDP_VLAN_TABLE];    /* circuit + 1 (QinQ) */
 	uint16_t vlan[ERDP_VLAN_TABLE];    /* peering + 1 (Dot1Q) */
 };
 
@@ -98,15 +108,20 @@ static inline int erdp_classify(const struct erdp_classifier *c, unsigned int po
 	}
 	r->link = c->port_link[port];
 	if (c->encap == ERDP_ENCAP_QINQ) {
+		const struct erdp_stag_entry *se;
+
 		rc = erdp_parse_qinq(f, len, &c->outer, &r->tags);
 		if (rc != 0)
 			return rc;
-		e = c->stag[r->tags.outer_vid];
-		if (e == 0)
+		se = &c->stag[r->tags.outer_vid];
+		if (se->circuit == 0)
 			return ERDP_DROP_UNKNOWN_STAG;
-		r->circuit = e - 1;
-		e = c->ctag[(uint32_t)r->circuit * ERDP_VLAN_TABLE + r->tags.inner_vid];
-		if (e == 0)
+		r->circuit = se->circuit - 1;
+		if (r->tags.inner_vid == se->ctag[0])
+			e = se->peering[0];
+		else if (r->tags.inner_vid == se->ctag[1])
+			e = se->peering[1];
+		else
 			return ERDP_DROP_UNKNOWN_CTAG;
 	} else {
 		rc = erdp_parse_dot1q(f, len, &c->outer, &r->tags);

@@ -143,6 +143,11 @@ static void test_qinq(void)
 	CHECK_EQ(r.vrf, 2);
 	CHECK_EQ(erdp_classify(c, 2, f, dot1q(f, 11), &r), ERDP_DROP_UNKNOWN_VLAN);
 	erdp_classifier_free(c);
+	/* Two peerings of one circuit on one C-tag cannot be built. */
+	cfg.peerings[1].vlan = 200;
+	c = NULL;
+	CHECK(erdp_classifier_build(&cfg, &c, &err) < 0);
+	CHECK(strstr(err.msg, "C-tag 200") != NULL);
 	free_config(&cfg);
 }
 
