@@ -56,13 +56,20 @@ static void icmp6_cksum(struct rte_ipv6_hdr *ip, uint8_t *icmp)
 	memcpy(icmp + 2, &ck, 2);
 }
 
+static bool is_unspecified(const uint8_t a[16])
+{
+	static const uint8_t zero[16];
+
+	return memcmp(a, zero, 16) == 0;
+}
+
 /* Neighbour advertisement from us (`target`, our port MAC) back to the sender of m. */
 static void send_na(struct erdp_dp *dp, struct rte_mbuf *m, const uint8_t target[16])
 {
 	static const uint8_t all_nodes[16] = { 0xff, 0x02, [15] = 1 };
 	const struct rte_ipv6_hdr *in = rte_pktmbuf_mtod_offset(m, struct rte_ipv6_hdr *,
 								erdp_meta(m)->l3_off);
-	bool dad = in->src_addr[0] == 0 && memcmp(in->src_addr, in->src_addr + 1, 15) == 0;
+	bool dad = is_unspecified(in->src_addr);
 	uint8_t *l3, *icmp;
 	struct rte_mbuf *r = erdp_sp_reply_alloc(dp, m, ERDP_ETYPE_IPV6, 40 + ND_LEN + 8, &l3);
 
@@ -145,8 +152,13 @@ void erdp_nd_input(struct erdp_dp *dp, struct rte_mbuf *m)
 		customer_nd(dp, m, ip, icmp, len);
 		return;
 	}
-	/* Gateway side: proxy every NS that is not a duplicate address probe. */
-	if (icmp[0] == ND_NS && memcmp(icmp + 8, ip->src_addr, 16) != 0)
+	/*
+	 * Gateway side: proxy every NS, except duplicate address detection
+	 * (source ::, RFC 4862 5.4): answering it would tell the instance its
+	 * own address is taken, and it would drop it.
+	 */
+	if (icmp[0] == ND_NS && !is_unspecified(ip->src_addr) &&
+	    memcmp(icmp + 8, ip->src_addr, 16) != 0)
 		send_na(dp, m, icmp + 8);
 	erdp_sp_consumed(dp, m);
 }

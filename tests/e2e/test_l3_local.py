@@ -325,6 +325,12 @@ def main():
         fr = gw_frame(port, vlan, mac, 0x0806, body, dst=c.BCAST)
         send(port, fr)
         ctr.in_local(port["name"], fr)
+    # Duplicate address detection from a gateway instance (NS from ::) must NOT be
+    # answered by the proxy, or Linux marks the instance's own address dadfailed.
+    fr = gw_frame(G0, 10, "02:00:00:00:10:01", 0x86dd,
+                  c.nd_ns("::", "ff02::1:ffbf:9d7b", "fe80::dc86:7dff:febf:9d7b"), dst="33:33:ff:bf:9d:7b")
+    send(G0, fr)
+    ctr.in_local("gw0", fr)
     fr = gw_frame(G0, 99, "02:00:00:00:10:01", 0x0806,
                   c.arp(1, "02:00:00:00:10:01", "10.100.0.9", zero, "10.100.0.1"), dst=c.BCAST)
     send(G0, fr)
