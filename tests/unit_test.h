@@ -12,32 +12,32 @@
 
 static unsigned int ut_checks, ut_failed;
 
-#define CHECK(cond)                                                                               \
-	do {                                                                                      \
-		ut_checks++;                                                                      \
-		if (!(cond)) {                                                                    \
-			ut_failed++;                                                              \
-			fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
-		}                                                                                 \
+#define CHECK(cond)                                                                                \
+	do {                                                                                       \
+		ut_checks++;                                                                       \
+		if (!(cond)) {                                                                     \
+			ut_failed++;                                                               \
+			fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond);   \
+		}                                                                                  \
 	} while (0)
 
-#define CHECK_MSG(cond, ...)                                                                      \
-	do {                                                                                      \
-		ut_checks++;                                                                      \
-		if (!(cond)) {                                                                    \
-			ut_failed++;                                                              \
-			fprintf(stderr, "%s:%d: CHECK failed: %s: ", __FILE__, __LINE__, #cond); \
-			fprintf(stderr, __VA_ARGS__);                                             \
-			fputc('\n', stderr);                                                      \
-		}                                                                                 \
+#define CHECK_MSG(cond, ...)                                                                       \
+	do {                                                                                       \
+		ut_checks++;                                                                       \
+		if (!(cond)) {                                                                     \
+			ut_failed++;                                                               \
+			fprintf(stderr, "%s:%d: CHECK failed: %s: ", __FILE__, __LINE__, #cond);   \
+			fprintf(stderr, __VA_ARGS__);                                              \
+			fputc('\n', stderr);                                                       \
+		}                                                                                  \
 	} while (0)
 
 #define CHECK_EQ(a, b) CHECK_MSG((a) == (b), "%lld != %lld", (long long)(a), (long long)(b))
 
-#define TEST_MAIN_END()                                                                           \
-	do {                                                                                      \
-		printf("checks: %u, failed: %u\n", ut_checks, ut_failed);                        \
-		return ut_failed == 0 ? 0 : 1;                                                    \
+#define TEST_MAIN_END()                                                                            \
+	do {                                                                                       \
+		printf("checks: %u, failed: %u\n", ut_checks, ut_failed);                          \
+		return ut_failed == 0 ? 0 : 1;                                                     \
 	} while (0)
 
 #endif

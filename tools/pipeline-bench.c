@@ -102,8 +102,7 @@ static int l2_gateway(const struct erdp_config *cfg, int gw, uint8_t *f, uint8_t
 }
 
 /* IPv4/IPv6 + UDP, padded to a 60-byte frame (64 with FCS). */
-static uint16_t l3_udp(uint8_t *f, int o, bool v6, const void *src, const void *dst,
-		       uint16_t sport)
+static uint16_t l3_udp(uint8_t *f, int o, bool v6, const void *src, const void *dst, uint16_t sport)
 {
 	uint8_t *ip = f + o + 2;
 	uint8_t *udp;
@@ -173,13 +172,14 @@ static int build_frames(const struct erdp_config *cfg, struct bench *b)
 		struct frame *fr = &b->frames[i];
 		bool v6 = b->mix == MIX_V6;
 		int r = -1, o, tries = 0;
-		uint8_t src[16] = { 0 }, dst[16] = { 0 };
+		uint8_t src[16] = {0}, dst[16] = {0};
 
 		while (r < 0 && tries++ < 1000) {
 			if (b->mix == MIX_RETURN) {
 				int g = (int)rte_rand_max((uint64_t)cfg->n_gateways);
 
-				r = pick_route(cfg, cfg->gateways[g].vrf, false, ERDP_TARGET_PEERING);
+				r = pick_route(cfg, cfg->gateways[g].vrf, false,
+					       ERDP_TARGET_PEERING);
 				if (r >= 0)
 					o = l2_gateway(cfg, g, fr->data, &fr->cfg_port);
 			} else {
@@ -217,7 +217,7 @@ static int cmp_u64(const void *a, const void *b)
 }
 
 #define STAGES 4
-static const char *const stage_name[STAGES] = { "parse", "lookup", "forward", "tx" };
+static const char *const stage_name[STAGES] = {"parse", "lookup", "forward", "tx"};
 
 /* One round: `bursts` bursts; per-stage cycles summed into t[]. */
 static int run_round(struct bench *b, struct erdp_worker *w, uint64_t t[STAGES], uint64_t *pkts)
@@ -270,28 +270,45 @@ static void usage(void)
 int main(int argc, char **argv)
 {
 	static const struct option lo[] = {
-		{ "mix", required_argument, NULL, 'm' },   { "frames", required_argument, NULL, 'f' },
-		{ "rounds", required_argument, NULL, 'r' }, { "bursts", required_argument, NULL, 'b' },
-		{ "json", required_argument, NULL, 'j' },  { "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		{"mix", required_argument, NULL, 'm'},
+		{"frames", required_argument, NULL, 'f'},
+		{"rounds", required_argument, NULL, 'r'},
+		{"bursts", required_argument, NULL, 'b'},
+		{"json", required_argument, NULL, 'j'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
 	};
-	struct bench b = { .mix = MIX_V4, .n_frames = 8192, .rounds = 7, .bursts = 20000 };
+	struct bench b = {.mix = MIX_V4, .n_frames = 8192, .rounds = 7, .bursts = 20000};
 	const char *config = NULL, *json = NULL;
-	struct erdp_err err = { 0 };
-	char *eal[64] = { argv[0] };
+	struct erdp_err err = {0};
+	char *eal[64] = {argv[0]};
 	int c, n_eal = 1;
 
 	while ((c = getopt_long(argc, argv, "c:h", lo, NULL)) != -1) {
 		switch (c) {
-		case 'c': config = optarg; break;
-		case 'm':
-			b.mix = !strcmp(optarg, "v6") ? MIX_V6 : !strcmp(optarg, "return") ? MIX_RETURN : MIX_V4;
+		case 'c':
+			config = optarg;
 			break;
-		case 'f': b.n_frames = (unsigned int)atoi(optarg); break;
-		case 'r': b.rounds = (unsigned int)atoi(optarg); break;
-		case 'b': b.bursts = (unsigned int)atoi(optarg); break;
-		case 'j': json = optarg; break;
-		default: usage(); return c == 'h' ? 0 : 1;
+		case 'm':
+			b.mix = !strcmp(optarg, "v6")	    ? MIX_V6
+				: !strcmp(optarg, "return") ? MIX_RETURN
+							    : MIX_V4;
+			break;
+		case 'f':
+			b.n_frames = (unsigned int)atoi(optarg);
+			break;
+		case 'r':
+			b.rounds = (unsigned int)atoi(optarg);
+			break;
+		case 'b':
+			b.bursts = (unsigned int)atoi(optarg);
+			break;
+		case 'j':
+			json = optarg;
+			break;
+		default:
+			usage();
+			return c == 'h' ? 0 : 1;
 		}
 	}
 	if (config == NULL || b.n_frames == 0 || b.rounds == 0 || b.rounds > 101) {
@@ -310,7 +327,8 @@ int main(int argc, char **argv)
 	for (int i = optind; i < argc && n_eal < 63; i++)
 		eal[n_eal++] = argv[i];
 	if (rte_eal_init(n_eal, eal) < 0 || rte_lcore_count() < 2) {
-		fprintf(stderr, "pipeline-bench: EAL init failed or fewer than 2 lcores (-l 0-1)\n");
+		fprintf(stderr,
+			"pipeline-bench: EAL init failed or fewer than 2 lcores (-l 0-1)\n");
 		return 1;
 	}
 	if (erdp_dp_setup(&erdp, &err) != 0) {
@@ -325,9 +343,9 @@ int main(int argc, char **argv)
 	struct erdp_worker *w = erdp.workers[rte_get_next_lcore(-1, 1, 0)];
 	uint64_t per[STAGES][101], tot[101];
 
-	run_round(&b, w, (uint64_t[STAGES]){ 0 }, &(uint64_t){ 0 }); /* warm caches */
+	run_round(&b, w, (uint64_t[STAGES]){0}, &(uint64_t){0}); /* warm caches */
 	for (unsigned int r = 0; r < b.rounds; r++) {
-		uint64_t t[STAGES] = { 0 }, pkts = 0;
+		uint64_t t[STAGES] = {0}, pkts = 0;
 
 		if (run_round(&b, w, t, &pkts) != 0) {
 			fprintf(stderr, "pipeline-bench: mbuf pool exhausted\n");
@@ -343,12 +361,17 @@ int main(int argc, char **argv)
 	double hz = (double)rte_get_tsc_hz();
 
 	printf("mix=%s frames=%u burst=%u rounds=%u tsc=%.2f GHz\n",
-	       b.mix == MIX_V6 ? "v6" : b.mix == MIX_RETURN ? "return" : "v4", b.n_frames, b.burst,
-	       b.rounds, hz / 1e9);
+	       b.mix == MIX_V6	     ? "v6"
+	       : b.mix == MIX_RETURN ? "return"
+				     : "v4",
+	       b.n_frames, b.burst, b.rounds, hz / 1e9);
 	printf("%-8s %10s %10s %10s\n", "stage", "median", "min", "max");
 	if (jf != NULL)
 		fprintf(jf, "{\"mix\": \"%s\", \"tsc_hz\": %.0f, \"cycles_per_packet\": {",
-			b.mix == MIX_V6 ? "v6" : b.mix == MIX_RETURN ? "return" : "v4", hz);
+			b.mix == MIX_V6	      ? "v6"
+			: b.mix == MIX_RETURN ? "return"
+					      : "v4",
+			hz);
 	for (int s = 0; s <= STAGES; s++) {
 		uint64_t *v = s < STAGES ? per[s] : tot;
 

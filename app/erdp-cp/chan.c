@@ -22,12 +22,12 @@
 
 #include "cp.h"
 
-#define DP_STALL_S     1.0  /* heartbeat stall that means erdp is gone */
-#define WAIT_DP_S      1.5  /* reopen the segment if erdp does not beat by then */
-#define OPEN_RETRY_S   0.1
-#define BEAT_S         0.02
-#define SEND_BURST     256
-#define ACK_BURST      1024
+#define DP_STALL_S   1.0 /* heartbeat stall that means erdp is gone */
+#define WAIT_DP_S    1.5 /* reopen the segment if erdp does not beat by then */
+#define OPEN_RETRY_S 0.1
+#define BEAT_S	     0.02
+#define SEND_BURST   256
+#define ACK_BURST    1024
 
 int chan_init(struct chan *ch)
 {
@@ -72,7 +72,7 @@ static void dp_lost(struct cp *cp, double now, const char *why)
 static void try_open(struct cp *cp, double now)
 {
 	struct chan *ch = &cp->chan;
-	struct erdp_err err = { 0 };
+	struct erdp_err err = {0};
 
 	if (now < ch->next_try)
 		return;

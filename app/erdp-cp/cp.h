@@ -36,24 +36,24 @@ double cp_now(void); /* monotonic seconds */
 /* ---- chan.c: the control channel to erdp ---- */
 enum chan_state {
 	CHAN_NO_SEGMENT, /* erdp has not created the segment (or we dropped it) */
-	CHAN_WAIT_DP,    /* segment open, waiting for erdp's heartbeat to move */
-	CHAN_UP,         /* erdp alive: ops flow */
+	CHAN_WAIT_DP,	 /* segment open, waiting for erdp's heartbeat to move */
+	CHAN_UP,	 /* erdp alive: ops flow */
 };
 
 struct chan {
 	struct erdp_ctl *ctl;
 	enum chan_state state;
-	uint64_t boot_id;     /* ours, new at every start */
-	uint64_t dp_boot_id;  /* erdp's, as seen when the channel came up */
-	uint64_t dp_hb;       /* last heartbeat value seen */
-	double dp_hb_time;    /* when it last moved (or an ack came) */
-	double opened_at;     /* WAIT_DP: when the segment was opened */
-	double next_try;      /* NO_SEGMENT: next open attempt */
+	uint64_t boot_id;    /* ours, new at every start */
+	uint64_t dp_boot_id; /* erdp's, as seen when the channel came up */
+	uint64_t dp_hb;	     /* last heartbeat value seen */
+	double dp_hb_time;   /* when it last moved (or an ack came) */
+	double opened_at;    /* WAIT_DP: when the segment was opened */
+	double next_try;     /* NO_SEGMENT: next open attempt */
 	double last_beat;
 	char last_err[ERDP_ERR_MSG_LEN]; /* last open error, logged once */
 	struct opq q;
-	uint32_t generation;  /* of the last full sync */
-	uint64_t sync_end;    /* position of the SYNC_END op in flight; UINT64_MAX: none */
+	uint32_t generation; /* of the last full sync */
+	uint64_t sync_end;   /* position of the SYNC_END op in flight; UINT64_MAX: none */
 	double sync_start;
 	uint64_t sync_msgs, sync_rejected;
 	uint64_t n_sent, n_acked, n_rejected, n_syncs;
@@ -64,10 +64,10 @@ struct chan {
 
 struct waiter {
 	struct waiter *next;
-	struct conn *conn; /* NULL once the client went away */
+	struct conn *conn;    /* NULL once the client went away */
 	uint64_t first, last; /* op positions [first, last]; last < first: none */
 	double start;
-	json_t *result;    /* filled by the request; counts are added on completion */
+	json_t *result; /* filled by the request; counts are added on completion */
 	uint64_t rejected;
 	json_t *rejections; /* array of strings, at most CP_MAX_REJECTIONS */
 };
@@ -124,8 +124,8 @@ void waiter_conn_gone(struct cp *cp, struct conn *c);
 
 /* ---- targets (target.c) ---- */
 /* "gateway:NAME" | "peering:CIRCUIT/TYPE" | "blackhole" for a route of VRF vrf. */
-int cp_parse_target(const struct erdp_config *cfg, int vrf, const char *s, uint32_t *nh,
-		    char *why, size_t why_len);
+int cp_parse_target(const struct erdp_config *cfg, int vrf, const char *s, uint32_t *nh, char *why,
+		    size_t why_len);
 char *cp_format_target(const struct erdp_config *cfg, uint32_t nh, char *buf, size_t n);
 
 /* ---- server.c ---- */
@@ -134,7 +134,7 @@ void server_close(void);
 /* Wait up to timeout_ms (fractions allowed) for clients and serve them. */
 void server_poll(struct cp *cp, double timeout_ms);
 void conn_reply(struct conn *c, json_t *reply); /* steals reply */
-int conn_take_fd(struct conn *c);               /* next fd passed with the request, or -1 */
+int conn_take_fd(struct conn *c);		/* next fd passed with the request, or -1 */
 
 /* ---- requests (req*.c) ---- */
 void req_handle(struct cp *cp, struct conn *c, const char *line);

@@ -136,8 +136,8 @@ static int vrf_of(struct load *ld, const char *name)
 	return ld->last_vrf_idx;
 }
 
-static int target_of(struct load *ld, int vrf, const char *s, uint32_t *nh, bool *del,
-		     char *why, size_t n)
+static int target_of(struct load *ld, int vrf, const char *s, uint32_t *nh, bool *del, char *why,
+		     size_t n)
 {
 	int rc = 0;
 
@@ -177,7 +177,7 @@ static int push_item(struct load *ld, const struct cp_op *op)
 static void parse_line(struct load *ld, char *s, uint64_t line)
 {
 	char *vs = next_field(&s), *ps, *ts, *extra, why[400];
-	struct cp_op op = { .line = (uint32_t)line };
+	struct cp_op op = {.line = (uint32_t)line};
 	struct cp_prefix p;
 	bool del;
 	int vrf;
@@ -240,7 +240,7 @@ static void parse_all(struct load *ld, char *buf, size_t len)
 static void check_capacity(struct load *ld)
 {
 	const struct erdp_config *cfg = ld->cp->cfg;
-	long long (*delta)[2] = calloc((size_t)cfg->n_vrfs + 1, sizeof(*delta));
+	long long(*delta)[2] = calloc((size_t)cfg->n_vrfs + 1, sizeof(*delta));
 
 	if (delta == NULL) {
 		load_error(ld, 0, "out of memory");
@@ -258,15 +258,16 @@ static void check_capacity(struct load *ld)
 	for (int v = 0; v < cfg->n_vrfs; v++)
 		for (int f = 0; f < 2; f++) {
 			uint32_t cap = f ? cfg->vrfs[v].ipv6_routes : cfg->vrfs[v].ipv4_routes;
-			long long now = (long long)rib_count_vrf(ld->cp->rib, (uint16_t)v,
-								 f ? 6 : 4);
+			long long now =
+				(long long)rib_count_vrf(ld->cp->rib, (uint16_t)v, f ? 6 : 4);
 
 			if (now + delta[v][f] > (long long)cap)
-				load_error(ld, 0,
-					   "VRF '%s' would hold %lld IPv%d routes, over its capacity "
-					   "%u (raise vrfs.ipv%d_routes in %s)",
-					   cfg->vrfs[v].name, now + delta[v][f], f ? 6 : 4, cap,
-					   f ? 6 : 4, cfg->path);
+				load_error(
+					ld, 0,
+					"VRF '%s' would hold %lld IPv%d routes, over its capacity "
+					"%u (raise vrfs.ipv%d_routes in %s)",
+					cfg->vrfs[v].name, now + delta[v][f], f ? 6 : 4, cap,
+					f ? 6 : 4, cfg->path);
 		}
 	free(delta);
 }
@@ -284,8 +285,11 @@ static json_t *apply(struct load *ld, struct waiter *w)
 			rc == 0 ? withdrawn++ : absent++;
 			continue;
 		}
-		struct rib_route rt = { .vrf = op->id, .family = op->family, .len = op->len,
-					.nh = op->nh, .origin = RIB_ORIGIN_RUNTIME };
+		struct rib_route rt = {.vrf = op->id,
+				       .family = op->family,
+				       .len = op->len,
+				       .nh = op->nh,
+				       .origin = RIB_ORIGIN_RUNTIME};
 
 		memcpy(rt.addr, op->addr, 16);
 		rc = cp_route_set(ld->cp, &rt, op->line);
@@ -317,10 +321,10 @@ static json_t *apply(struct load *ld, struct waiter *w)
 
 void req_route_load(struct cp *cp, struct conn *c, json_t *req)
 {
-	struct load ld = { .cp = cp, .last_vrf_idx = -1, .last_target_vrf = -1 };
+	struct load ld = {.cp = cp, .last_vrf_idx = -1, .last_target_vrf = -1};
 	double t0 = cp_now();
 	json_t *err = NULL, *reply;
-	struct erdp_err e = { 0 };
+	struct erdp_err e = {0};
 	struct waiter *w;
 	char *buf = NULL;
 	size_t len = 0;
@@ -370,8 +374,9 @@ void req_route_load(struct cp *cp, struct conn *c, json_t *req)
 	free(ld.items);
 	json_object_set_new(w->result, "parse_seconds", json_real(cp_now() - t0));
 	if (reply != NULL)
-		json_object_set_new(w->result, "error", json_string(json_string_value(
-								json_object_get(reply, "error"))));
+		json_object_set_new(
+			w->result, "error",
+			json_string(json_string_value(json_object_get(reply, "error"))));
 	json_decref(reply);
 	waiter_commit(cp, w);
 }

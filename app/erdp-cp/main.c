@@ -100,13 +100,13 @@ static void usage(FILE *f)
 static int parse_args(int argc, char **argv, struct opts *o)
 {
 	static const struct option lo[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "instance", required_argument, NULL, 'i' },
-		{ "socket", required_argument, NULL, 's' },
-		{ "socket-group", required_argument, NULL, 'g' },
-		{ "telemetry", required_argument, NULL, 't' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		{"config", required_argument, NULL, 'c'},
+		{"instance", required_argument, NULL, 'i'},
+		{"socket", required_argument, NULL, 's'},
+		{"socket-group", required_argument, NULL, 'g'},
+		{"telemetry", required_argument, NULL, 't'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
 	};
 	int c;
 
@@ -184,11 +184,11 @@ static void on_signal(int sig)
 
 int main(int argc, char **argv)
 {
-	struct erdp_err err = { 0 };
+	struct erdp_err err = {0};
 	struct cp *cp = &cp_g;
 	char sock[256];
 	struct opts o;
-	struct sigaction sa = { .sa_handler = on_signal };
+	struct sigaction sa = {.sa_handler = on_signal};
 
 	if (parse_args(argc, argv, &o) != 0)
 		return 1;

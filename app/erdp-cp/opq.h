@@ -18,14 +18,14 @@
 #include <stdint.h>
 
 struct cp_op {
-	uint8_t type;   /* enum erdp_msg_type */
+	uint8_t type;	/* enum erdp_msg_type */
 	uint8_t family; /* route: 4 or 6 */
-	uint8_t len;    /* route: prefix length */
-	uint8_t up;     /* instance, link: 1 = up */
-	uint16_t id;    /* route: VRF; gateway ops: gateway; link: index */
-	uint16_t aux;   /* instance: instance number; link: enum erdp_link_target */
-	uint32_t nh;    /* route: ERDP_NH_REF_*; sync: generation */
-	uint32_t line;  /* route from a file: its line, for error messages (0: none) */
+	uint8_t len;	/* route: prefix length */
+	uint8_t up;	/* instance, link: 1 = up */
+	uint16_t id;	/* route: VRF; gateway ops: gateway; link: index */
+	uint16_t aux;	/* instance: instance number; link: enum erdp_link_target */
+	uint32_t nh;	/* route: ERDP_NH_REF_*; sync: generation */
+	uint32_t line;	/* route from a file: its line, for error messages (0: none) */
 	uint8_t addr[16];
 };
 

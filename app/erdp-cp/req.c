@@ -40,8 +40,8 @@ const char *req_str(json_t *req, const char *key, json_t **err)
 	return json_string_value(v);
 }
 
-int req_int(json_t *req, const char *key, long long min, long long max, long long def,
-	    bool def_ok, long long *out, json_t **err)
+int req_int(json_t *req, const char *key, long long min, long long max, long long def, bool def_ok,
+	    long long *out, json_t **err)
 {
 	json_t *v = json_object_get(req, key);
 
@@ -122,7 +122,7 @@ static void route_add(struct cp *cp, struct conn *c, json_t *req)
 	int vrf = req_vrf(cp, req, &err);
 	const char *ps = vrf >= 0 ? req_str(req, "prefix", &err) : NULL;
 	const char *ts = ps != NULL ? req_str(req, "target", &err) : NULL;
-	struct rib_route rt = { .origin = RIB_ORIGIN_RUNTIME };
+	struct rib_route rt = {.origin = RIB_ORIGIN_RUNTIME};
 	struct cp_prefix p;
 	struct waiter *w;
 	char why[300];
@@ -155,7 +155,7 @@ static void route_add(struct cp *cp, struct conn *c, json_t *req)
 		json_object_set_new(w->result, "error", json_string(strerror(-rc)));
 	} else {
 		json_object_set_new(w->result, "route",
-				    json_string(rc == RIB_ADDED      ? "added"
+				    json_string(rc == RIB_ADDED	     ? "added"
 						: rc == RIB_REPLACED ? "replaced"
 								     : "unchanged"));
 	}
@@ -203,7 +203,7 @@ static void gateway_instance(struct cp *cp, struct conn *c, json_t *req)
 	const char *name = req_str(req, "gateway", &err);
 	long long inst;
 	int g = -1, up;
-	struct cp_op op = { .type = ERDP_MSG_GW_INSTANCE };
+	struct cp_op op = {.type = ERDP_MSG_GW_INSTANCE};
 	struct waiter *w;
 
 	if (name == NULL)
@@ -242,7 +242,7 @@ static void link_admin(struct cp *cp, struct conn *c, json_t *req, bool port)
 {
 	json_t *err = NULL;
 	const char *name = req_str(req, port ? "port" : "peering", &err), *ls = NULL;
-	struct cp_op op = { .type = ERDP_MSG_LINK_ADMIN };
+	struct cp_op op = {.type = ERDP_MSG_LINK_ADMIN};
 	bool *state;
 	struct waiter *w;
 	int idx, up;
@@ -252,7 +252,8 @@ static void link_admin(struct cp *cp, struct conn *c, json_t *req, bool port)
 	if (port) {
 		idx = erdp_config_port_by_name(cp->cfg, name);
 		if (idx < 0) {
-			err = reply_error("unknown port '%s' (erdpctl show ports lists them)", name);
+			err = reply_error("unknown port '%s' (erdpctl show ports lists them)",
+					  name);
 			goto fail;
 		}
 		state = &cp->port_up[idx];
@@ -305,8 +306,8 @@ fail:
 
 static json_t *status(struct cp *cp)
 {
-	static const char *const names[] = { "waiting for the segment", "waiting for erdp",
-					     "connected" };
+	static const char *const names[] = {"waiting for the segment", "waiting for erdp",
+					    "connected"};
 	struct chan *ch = &cp->chan;
 	json_t *r = json_object();
 	char boot[20];

@@ -11,8 +11,8 @@
  */
 const char *req_str(json_t *req, const char *key, json_t **err);
 /* An integer argument in [min, max], or def when absent and def_ok. */
-int req_int(json_t *req, const char *key, long long min, long long max, long long def,
-	    bool def_ok, long long *out, json_t **err);
+int req_int(json_t *req, const char *key, long long min, long long max, long long def, bool def_ok,
+	    long long *out, json_t **err);
 /* "up" | "down" -> 1 | 0, else -1 and *err. */
 int req_updown(json_t *req, json_t **err);
 /* VRF by name, else -1 and *err listing what exists. */

@@ -13,8 +13,8 @@
 
 #include "req.h"
 
-static const char *const base_ctr[] = { "rx_packets", "rx_bytes", "tx_packets", "tx_bytes",
-					"local_packets" };
+static const char *const base_ctr[] = {"rx_packets", "rx_bytes", "tx_packets", "tx_bytes",
+				       "local_packets"};
 
 /*
  * erdp's counters of one object -> {rx_packets.., drops: total, drop_reasons:
@@ -23,7 +23,8 @@ static const char *const base_ctr[] = { "rx_packets", "rx_bytes", "tx_packets", 
  */
 static json_t *counters(json_t *tel)
 {
-	json_t *o = json_object(), *reasons = json_object(), *v, *dd = json_object_get(tel, "drops");
+	json_t *o = json_object(), *reasons = json_object(), *v,
+	       *dd = json_object_get(tel, "drops");
 	json_int_t drops = 0;
 	const char *k;
 
@@ -31,7 +32,8 @@ static json_t *counters(json_t *tel)
 		v = json_object_get(tel, base_ctr[i]);
 		json_object_set_new(o, base_ctr[i], json_integer(json_integer_value(v)));
 	}
-	json_object_foreach(json_is_object(dd) ? dd : tel, k, v) {
+	json_object_foreach(json_is_object(dd) ? dd : tel, k, v)
+	{
 		bool base = strcmp(k, "drops_total") == 0;
 
 		for (size_t i = 0; i < sizeof(base_ctr) / sizeof(base_ctr[0]); i++)
@@ -84,8 +86,7 @@ static json_t *page_entries(json_t *items)
 		return json_incref(items);
 	arr = json_array();
 	if (json_is_object(items))
-		json_object_foreach(items, k, e)
-			json_array_append(arr, e);
+		json_object_foreach(items, k, e) json_array_append(arr, e);
 	return arr;
 }
 
@@ -119,14 +120,14 @@ static json_t *tel_objects(struct cp *cp, struct tel *t, const char *list_cmd, c
 		if (items != NULL) {
 			json_t *page = page_entries(items);
 
-			json_array_foreach(page, i, e)
-				if (json_is_string(json_object_get(e, "name")))
-					json_object_set(all, json_string_value(json_object_get(e, "name")), e);
+			json_array_foreach(page, i,
+					   e) if (json_is_string(json_object_get(e, "name")))
+				json_object_set(all, json_string_value(json_object_get(e, "name")),
+						e);
 			json_decref(page);
 		} else if (json_object_get(v, "total") == NULL) {
-			json_object_foreach(v, k, e)
-				if (json_is_object(e))
-					json_object_set(all, k, e);
+			json_object_foreach(v, k, e) if (json_is_object(e))
+				json_object_set(all, k, e);
 		}
 		next = json_object_get(v, "next");
 		start = json_is_integer(next) ? json_integer_value(next) : 0;
@@ -169,7 +170,8 @@ static json_t *tel_neighbors(struct tel *t)
 		if (items != NULL) {
 			json_t *page = page_entries(items);
 
-			json_array_foreach(page, i, e) {
+			json_array_foreach(page, i, e)
+			{
 				const char *pn = json_string_value(json_object_get(e, "peering"));
 				const char *ln = json_string_value(json_object_get(e, "link"));
 				const char *ip = json_string_value(json_object_get(e, "ip"));
@@ -198,7 +200,7 @@ static json_t *tel_neighbors(struct tel *t)
 
 static struct tel *tel_or_error(struct cp *cp, json_t **err)
 {
-	struct erdp_err e = { 0 };
+	struct erdp_err e = {0};
 	struct tel *t = tel_open(cp, &e);
 
 	if (t == NULL)
@@ -220,8 +222,7 @@ static json_t *show_ports(struct cp *cp)
 
 	if (t == NULL)
 		return err;
-	tel = tel_objects(cp, t, "/erdp/ports", "ports", "/erdp/port", cp->cfg->n_ports,
-			  port_name);
+	tel = tel_objects(cp, t, "/erdp/ports", "ports", "/erdp/port", cp->cfg->n_ports, port_name);
 	tel_close(t);
 	arr = json_array();
 	for (int p = 0; p < cp->cfg->n_ports; p++) {
@@ -246,8 +247,8 @@ static json_t *show_circuits(struct cp *cp)
 
 	if (t == NULL)
 		return err;
-	tel = tel_objects(cp, t, "/erdp/circuits", "circuits", "/erdp/circuit",
-			  cp->cfg->n_circuits, circuit_name);
+	tel = tel_objects(cp, t, "/erdp/circuits", "circuits", "/erdp/circuit", cp->cfg->n_circuits,
+			  circuit_name);
 	tel_close(t);
 	arr = json_array();
 	for (int i = 0; i < cp->cfg->n_circuits; i++) {
@@ -258,7 +259,8 @@ static json_t *show_circuits(struct cp *cp)
 		for (int k = 0; k < ERDP_PEERINGS_PER_CIRCUIT; k++)
 			if (cc->peering[k] >= 0)
 				json_array_append_new(
-					peerings, json_string(cp->cfg->peerings[cc->peering[k]].name));
+					peerings,
+					json_string(cp->cfg->peerings[cc->peering[k]].name));
 		o = json_pack("{s:s,s:i,s:i,s:b,s:o}", "name", cc->name, "s_tag", cc->s_tag,
 			      "bandwidth_mbps", cc->bandwidth_mbps, "rate_limit", cc->rate_limit,
 			      "peerings", peerings);
@@ -304,8 +306,8 @@ static json_t *show_peerings(struct cp *cp)
 		const struct erdp_circuit_conf *cc = &cfg->circuits[pe->circuit];
 		json_t *o, *links = json_object();
 
-		o = json_pack("{s:s,s:s,s:s,s:s,s:i,s:i,s:I}", "name", pe->name, "circuit", cc->name,
-			      "type", erdp_peering_type_str(pe->type), "vrf",
+		o = json_pack("{s:s,s:s,s:s,s:s,s:i,s:i,s:I}", "name", pe->name, "circuit",
+			      cc->name, "type", erdp_peering_type_str(pe->type), "vrf",
 			      cfg->vrfs[pe->vrf].name, "s_tag", cc->s_tag, "vlan", pe->vlan,
 			      "peer_asn", (json_int_t)pe->peer_asn);
 		for (int l = 0; l < ERDP_LINKS; l++) {
@@ -319,18 +321,18 @@ static json_t *show_peerings(struct cp *cp)
 				       cp->plink_up[i * ERDP_LINKS + l] ? "up" : "down", "port",
 				       port >= 0 ? cfg->ports[port].name : "", "subnet",
 				       p4_str(&pe->v4[l], s4, sizeof(s4)));
-			json_object_set_new(lo, "port_admin",
-					    json_string(port >= 0 && !cp->port_up[port] ? "down"
-											: "up"));
+			json_object_set_new(
+				lo, "port_admin",
+				json_string(port >= 0 && !cp->port_up[port] ? "down" : "up"));
 			json_object_set_new(lo, "port_link",
 					    port >= 0 ? link_state(json_object_get(
 								ports, cfg->ports[port].name))
 						      : json_string("none"));
 			if (pe->has_v6)
-				json_object_set_new(
-					lo, "subnet6",
-					json_string(cp_format_prefix(6, pe->v6[l].addr, pe->v6[l].len,
-								     s6, sizeof(s6))));
+				json_object_set_new(lo, "subnet6",
+						    json_string(cp_format_prefix(6, pe->v6[l].addr,
+										 pe->v6[l].len, s6,
+										 sizeof(s6))));
 			if (json_object_get(n, "ipv4") != NULL)
 				json_object_set(lo, "arp", json_object_get(n, "ipv4"));
 			if (json_object_get(n, "ipv6") != NULL)
@@ -394,12 +396,12 @@ static json_t *show_counters(struct cp *cp)
 	ports = tel_objects(cp, t, "/erdp/ports", "ports", "/erdp/port", cp->cfg->n_ports,
 			    port_name);
 	tel_close(t);
-	json_object_foreach(ports, k, v) {
+	json_object_foreach(ports, k, v)
+	{
 		rx += json_integer_value(json_object_get(v, "rx_packets"));
 		tx += json_integer_value(json_object_get(v, "tx_packets"));
 	}
-	json_object_foreach(drops, k, v)
-		d += json_integer_value(v);
+	json_object_foreach(drops, k, v) d += json_integer_value(v);
 	tot = json_pack("{s:I,s:I,s:I}", "rx_packets", rx, "tx_packets", tx, "drops", d);
 	json_decref(ports);
 	return reply_ok(json_pack("{s:o,s:o}", "total", tot, "drops", drops));
@@ -424,9 +426,9 @@ static json_t *show_gateways(struct cp *cp)
 				 ic->mac.b[5]);
 			up += cp->gw_up[g][i];
 			json_array_append_new(
-				inst, json_pack("{s:i,s:s,s:i,s:s,s:s,s:s,s:s}", "instance", i, "port",
-						cfg->ports[ic->port].name, "vlan", ic->vlan, "mac",
-						mac, "zone", ic->zone, "admin",
+				inst, json_pack("{s:i,s:s,s:i,s:s,s:s,s:s,s:s}", "instance", i,
+						"port", cfg->ports[ic->port].name, "vlan", ic->vlan,
+						"mac", mac, "zone", ic->zone, "admin",
 						cp->gw_up[g][i] ? "up" : "down", "port_admin",
 						cp->port_up[ic->port] ? "up" : "down"));
 		}
@@ -491,9 +493,10 @@ json_t *req_routes(struct cp *cp, json_t *req)
 	if (n == (size_t)limit) {
 		char p[CP_PREFIX_STR];
 
-		json_object_set_new(res, "next",
-				    json_string(cp_format_prefix(page[n - 1].family, page[n - 1].addr,
-								 page[n - 1].len, p, sizeof(p))));
+		json_object_set_new(
+			res, "next",
+			json_string(cp_format_prefix(page[n - 1].family, page[n - 1].addr,
+						     page[n - 1].len, p, sizeof(p))));
 	}
 	free(page);
 	return reply_ok(res);

@@ -109,8 +109,8 @@ static size_t probe(const struct rib *r, uint32_t h, uint16_t vrf, uint8_t famil
 {
 	size_t i = h & r->mask;
 
-	while (r->slot[i].origin != 0 && !(r->slot[i].hash == h &&
-					   key_eq(&r->slot[i], vrf, family, len, addr)))
+	while (r->slot[i].origin != 0 &&
+	       !(r->slot[i].hash == h && key_eq(&r->slot[i], vrf, family, len, addr)))
 		i = (i + 1) & r->mask;
 	return i;
 }
@@ -182,7 +182,7 @@ int rib_set(struct rib *r, const struct rib_route *rt, uint32_t *old_nh)
 int rib_del(struct rib *r, uint16_t vrf, uint8_t family, const uint8_t *addr_in, uint8_t len,
 	    uint32_t *old_nh)
 {
-	uint8_t addr[16] = { 0 };
+	uint8_t addr[16] = {0};
 	size_t i, j;
 	uint32_t h;
 
@@ -221,7 +221,7 @@ int rib_del(struct rib *r, uint16_t vrf, uint8_t family, const uint8_t *addr_in,
 const struct rib_route *rib_find(const struct rib *r, uint16_t vrf, uint8_t family,
 				 const uint8_t *addr_in, uint8_t len)
 {
-	uint8_t addr[16] = { 0 };
+	uint8_t addr[16] = {0};
 	size_t i;
 
 	if (!key_ok(r, vrf, family, len))

@@ -26,10 +26,10 @@
 
 #include "cp.h"
 
-#define MAX_CONNS     64
-#define MAX_LINE      (1 << 20)
-#define MAX_FDS       4
-#define READ_CHUNK    65536
+#define MAX_CONNS  64
+#define MAX_LINE   (1 << 20)
+#define MAX_FDS	   4
+#define READ_CHUNK 65536
 
 struct conn {
 	int fd;
@@ -39,8 +39,8 @@ struct conn {
 	size_t out_len, out_off, out_cap;
 	int fds[MAX_FDS];
 	int n_fds;
-	bool busy;  /* a request is being answered */
-	bool eof;   /* the client closed its side: close once the reply is out */
+	bool busy; /* a request is being answered */
+	bool eof;  /* the client closed its side: close once the reply is out */
 };
 
 static int listen_fd = -1;
@@ -74,7 +74,7 @@ static int make_dir(const char *path, struct erdp_err *err)
 /* A socket file left by a killed erdp-cp is removed; a live one is an error. */
 static int remove_stale(const char *path, struct erdp_err *err)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	struct stat st;
 	int fd, rc;
 
@@ -99,13 +99,13 @@ static int remove_stale(const char *path, struct erdp_err *err)
 
 int server_open(const char *path, const char *group, struct erdp_err *err)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	gid_t gid = (gid_t)-1;
 	int rc;
 
 	if (strlen(path) >= sizeof(sa.sun_path))
-		return erdp_errf(err, ENAMETOOLONG, "--socket %s: longer than %zu characters",
-				 path, sizeof(sa.sun_path) - 1);
+		return erdp_errf(err, ENAMETOOLONG, "--socket %s: longer than %zu characters", path,
+				 sizeof(sa.sun_path) - 1);
 	if (group != NULL) {
 		struct group *g = getgrnam(group);
 
@@ -216,8 +216,7 @@ int conn_take_fd(struct conn *c)
 static void flush_out(struct conn *c)
 {
 	while (c->out_off < c->out_len) {
-		ssize_t n = send(c->fd, c->out + c->out_off, c->out_len - c->out_off,
-				 MSG_NOSIGNAL);
+		ssize_t n = send(c->fd, c->out + c->out_off, c->out_len - c->out_off, MSG_NOSIGNAL);
 
 		if (n <= 0) {
 			if (n < 0 && (errno == EAGAIN || errno == EINTR))
@@ -264,8 +263,10 @@ static void read_in(struct conn *c)
 	for (;;) {
 		char cbuf[CMSG_SPACE(sizeof(int) * MAX_FDS)];
 		struct iovec iov;
-		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
-				     .msg_controllen = sizeof(cbuf) };
+		struct msghdr mh = {.msg_iov = &iov,
+				    .msg_iovlen = 1,
+				    .msg_control = cbuf,
+				    .msg_controllen = sizeof(cbuf)};
 		ssize_t n;
 
 		if (c->in_cap - c->in_len < READ_CHUNK) {
@@ -287,7 +288,8 @@ static void read_in(struct conn *c)
 			c->eof = true;
 			return;
 		}
-		for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm != NULL; cm = CMSG_NXTHDR(&mh, cm)) {
+		for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm != NULL;
+		     cm = CMSG_NXTHDR(&mh, cm)) {
 			int nfd;
 
 			if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
@@ -319,7 +321,8 @@ static void serve_lines(struct cp *cp, struct conn *c)
 		if (nl == NULL) {
 			if (c->in_len > MAX_LINE) {
 				c->busy = true;
-				conn_reply(c, reply_error("request longer than %d bytes", MAX_LINE));
+				conn_reply(c,
+					   reply_error("request longer than %d bytes", MAX_LINE));
 				c->eof = true;
 			}
 			return;

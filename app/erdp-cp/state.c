@@ -68,7 +68,7 @@ int cp_route_set(struct cp *cp, const struct rib_route *rt, uint32_t line)
 int cp_route_del(struct cp *cp, uint16_t vrf, uint8_t family, const uint8_t *addr, uint8_t len,
 		 uint32_t line)
 {
-	struct rib_route rt = { .vrf = vrf, .family = family, .len = len };
+	struct rib_route rt = {.vrf = vrf, .family = family, .len = len};
 	struct cp_op op;
 	uint32_t old;
 	int rc;
@@ -106,7 +106,7 @@ int cp_state_init(struct cp *cp, struct erdp_err *err)
 		cp->port_up[p] = true;
 	for (int r = 0; r < cfg->n_routes; r++) {
 		const struct erdp_route_conf *rc = &cfg->routes[r];
-		struct rib_route rt = { .vrf = (uint16_t)rc->vrf, .origin = RIB_ORIGIN_CONFIG };
+		struct rib_route rt = {.vrf = (uint16_t)rc->vrf, .origin = RIB_ORIGIN_CONFIG};
 		int rv;
 
 		if (rc->v6) {

@@ -37,7 +37,7 @@ static int queue_route(const struct rib_route *rt, void *arg)
 
 static int push(struct cp *cp, uint8_t type, uint16_t id, uint16_t aux, uint8_t up, uint32_t nh)
 {
-	struct cp_op op = { .type = type, .id = id, .aux = aux, .up = up, .nh = nh };
+	struct cp_op op = {.type = type, .id = id, .aux = aux, .up = up, .nh = nh};
 
 	return opq_push(&cp->chan.q, &op);
 }
@@ -46,7 +46,7 @@ int sync_queue_full(struct cp *cp)
 {
 	const struct erdp_config *cfg = cp->cfg;
 	struct chan *ch = &cp->chan;
-	struct walk_ctx w = { .cp = cp };
+	struct walk_ctx w = {.cp = cp};
 	uint64_t start = ch->q.head;
 	int rc;
 
@@ -59,11 +59,12 @@ int sync_queue_full(struct cp *cp)
 		rc = rib_walk(cp->rib, queue_route, &w);
 	for (int k = 0; rc == 0 && k < cfg->n_peerings * ERDP_LINKS; k++)
 		if (!cp->plink_up[k])
-			rc = push(cp, ERDP_MSG_LINK_ADMIN, (uint16_t)k, ERDP_LINK_TARGET_PEERING_LINK,
-				  0, 0);
+			rc = push(cp, ERDP_MSG_LINK_ADMIN, (uint16_t)k,
+				  ERDP_LINK_TARGET_PEERING_LINK, 0, 0);
 	for (int p = 0; rc == 0 && p < cfg->n_ports; p++)
 		if (!cp->port_up[p])
-			rc = push(cp, ERDP_MSG_LINK_ADMIN, (uint16_t)p, ERDP_LINK_TARGET_PORT, 0, 0);
+			rc = push(cp, ERDP_MSG_LINK_ADMIN, (uint16_t)p, ERDP_LINK_TARGET_PORT, 0,
+				  0);
 	if (rc == 0)
 		rc = push(cp, ERDP_MSG_SYNC_END, 0, 0, 0, ch->generation);
 	if (rc != 0)

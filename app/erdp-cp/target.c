@@ -11,8 +11,8 @@
 
 #include "cp.h"
 
-int cp_parse_target(const struct erdp_config *cfg, int vrf, const char *s, uint32_t *nh,
-		    char *why, size_t why_len)
+int cp_parse_target(const struct erdp_config *cfg, int vrf, const char *s, uint32_t *nh, char *why,
+		    size_t why_len)
 {
 	const char *vname = cfg->vrfs[vrf].name;
 	int i;
@@ -24,7 +24,8 @@ int cp_parse_target(const struct erdp_config *cfg, int vrf, const char *s, uint3
 	if (strncmp(s, "gateway:", 8) == 0) {
 		i = erdp_config_gateway_by_name(cfg, s + 8);
 		if (i < 0) {
-			snprintf(why, why_len, "target '%.80s': no gateway named '%.64s'", s, s + 8);
+			snprintf(why, why_len, "target '%.80s': no gateway named '%.64s'", s,
+				 s + 8);
 			return -ENOENT;
 		}
 		if (cfg->gateways[i].vrf != vrf) {
@@ -41,7 +42,8 @@ int cp_parse_target(const struct erdp_config *cfg, int vrf, const char *s, uint3
 		i = erdp_config_peering_by_name(cfg, s + 8);
 		if (i < 0) {
 			snprintf(why, why_len,
-				 "target '%.80s': no peering named '%.64s' (write CIRCUIT/private or "
+				 "target '%.80s': no peering named '%.64s' (write CIRCUIT/private "
+				 "or "
 				 "CIRCUIT/microsoft)",
 				 s, s + 8);
 			return -ENOENT;

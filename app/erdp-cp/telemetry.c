@@ -50,8 +50,8 @@ void tel_close(struct tel *t)
 
 struct tel *tel_open(const struct cp *cp, struct erdp_err *err)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	struct timeval tv = { .tv_sec = 2 };
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	struct timeval tv = {.tv_sec = 2};
 	struct tel *t = calloc(1, sizeof(*t));
 
 	if (t == NULL || (t->buf = malloc(TEL_BUF)) == NULL) {
@@ -96,7 +96,8 @@ int tel_cmd(struct tel *t, const char *cmd, json_t **out, struct erdp_err *err)
 	if (send(t->fd, cmd, strlen(cmd), MSG_NOSIGNAL) != (ssize_t)strlen(cmd) ||
 	    read_msg(t->fd, t->buf, TEL_BUF) <= 0)
 		return erdp_errf(err, EIO, "erdp's telemetry socket %s did not answer '%s': %s",
-				 t->cp->tel_path, cmd, errno ? strerror(errno) : "connection closed");
+				 t->cp->tel_path, cmd,
+				 errno ? strerror(errno) : "connection closed");
 	doc = json_loads(t->buf, 0, &jerr);
 	snprintf(key, sizeof(key), "%s", cmd);
 	comma = strchr(key, ',');

@@ -67,7 +67,7 @@ static uint16_t frame_vlan(struct rte_mbuf *m)
 	const uint8_t *f = rte_pktmbuf_mtod(m, const uint8_t *);
 
 	return erdp_meta(m)->l3_off > ERDP_ETH_HLEN ? (uint16_t)(((f[14] << 8) | f[15]) & 0x0fff)
-						     : 0;
+						    : 0;
 }
 
 static void gateway_arp(struct erdp_dp *dp, struct rte_mbuf *m, struct rte_arp_hdr *a)
@@ -110,7 +110,7 @@ void erdp_arp_input(struct erdp_dp *dp, struct rte_mbuf *m)
 /* Who has <customer address>? Tell <MSEE address>, on one link of a peering. */
 void erdp_arp_request(struct erdp_dp *dp, unsigned int peering, unsigned int link)
 {
-	static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+	static const uint8_t bcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
 	const struct erdp_prefix4 *net = &dp->cfg->peerings[peering].v4[link];
 	struct rte_mbuf *m;
 	struct erdp_l2 l2;

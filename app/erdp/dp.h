@@ -27,11 +27,11 @@
 #include "erdp_nh.h"
 #include "neigh.h"
 
-#define ERDP_BURST_MAX   64
-#define ERDP_TXB_MAX     (2 * ERDP_BURST_MAX)
+#define ERDP_BURST_MAX	 64
+#define ERDP_TXB_MAX	 (2 * ERDP_BURST_MAX)
 #define ERDP_MAX_WORKERS RTE_MAX_LCORE
-#define ERDP_MAX_RXQ     64
-#define ERDP_RING_SIZE   1024
+#define ERDP_MAX_RXQ	 64
+#define ERDP_RING_SIZE	 1024
 
 /* Why a packet goes to the main lcore (stored in the mbuf meta). */
 enum erdp_punt {
@@ -45,15 +45,15 @@ enum erdp_punt {
 
 /* Per-packet metadata kept in an mbuf dynamic field. */
 struct erdp_meta {
-	uint16_t plink;   /* ingress peering link, 0xffff if from a gateway port */
+	uint16_t plink; /* ingress peering link, 0xffff if from a gateway port */
 	uint16_t vrf;
-	uint16_t l3_off;  /* at ingress */
-	uint8_t in_port;  /* config port index (inject ring: the egress port) */
-	uint8_t punt;     /* enum erdp_punt */
-	uint16_t etype;   /* L3 EtherType */
-	uint8_t member;   /* ERDP_PUNT_MTU: the chosen next-hop member */
+	uint16_t l3_off; /* at ingress */
+	uint8_t in_port; /* config port index (inject ring: the egress port) */
+	uint8_t punt;	 /* enum erdp_punt */
+	uint16_t etype;	 /* L3 EtherType */
+	uint8_t member;	 /* ERDP_PUNT_MTU: the chosen next-hop member */
 	uint8_t pad;
-	uint32_t nh_id;   /* ERDP_PUNT_MTU / NEIGH: the route's next hop */
+	uint32_t nh_id; /* ERDP_PUNT_MTU / NEIGH: the route's next hop */
 };
 
 extern int erdp_meta_offset;
@@ -68,8 +68,8 @@ struct erdp_port {
 	uint16_t n_rxq;
 	uint16_t n_txq;
 	bool shared_txq; /* fewer TX queues than workers: lock per queue */
-	bool link_up;    /* last link state seen by the main lcore */
-	bool admin_up;   /* operator state (always up until the control plane sets it) */
+	bool link_up;	 /* last link state seen by the main lcore */
+	bool admin_up;	 /* operator state (always up until the control plane sets it) */
 	struct rte_ether_addr mac;
 	rte_spinlock_t txq_lock[RTE_MAX_QUEUES_PER_PORT];
 };
@@ -82,15 +82,15 @@ struct erdp_gw_rt {
 	uint32_t health_interval_ms;
 	uint32_t health_multiplier;
 	struct {
-		uint8_t port;   /* config port index (a gateway port) */
-		bool admin_up;  /* operator / control-plane state */
-		uint16_t vlan;  /* 0 = untagged */
+		uint8_t port;  /* config port index (a gateway port) */
+		bool admin_up; /* operator / control-plane state */
+		uint16_t vlan; /* 0 = untagged */
 		struct rte_ether_addr mac;
-		bool has_ip;    /* health-checked by ARP probes */
-		bool alive;     /* health state (true when not checked) */
-		bool answered;  /* a reply came since the last probe */
+		bool has_ip;	/* health-checked by ARP probes */
+		bool alive;	/* health state (true when not checked) */
+		bool answered;	/* a reply came since the last probe */
 		uint8_t missed; /* probes in a row without an answer */
-		uint32_t ip;    /* host order */
+		uint32_t ip;	/* host order */
 		uint64_t last_probe;
 	} inst[ERDP_MAX_GW_INSTANCES];
 };
@@ -114,13 +114,13 @@ struct erdp_worker {
 		uint16_t queue;
 		uint8_t cfg_port;
 	} rxq[ERDP_MAX_RXQ];
-	uint16_t txq[ERDP_MAX_PORTS];   /* per config port */
+	uint16_t txq[ERDP_MAX_PORTS]; /* per config port */
 	struct erdp_counters *ctr;
-	struct rte_ring *punt;   /* worker -> main */
+	struct rte_ring *punt;	 /* worker -> main */
 	struct rte_ring *inject; /* main -> worker: frames to send */
-	uint64_t busy_cycles;    /* cycles of loop iterations that had packets */
+	uint64_t busy_cycles;	 /* cycles of loop iterations that had packets */
 	uint64_t idle_polls;
-	uint64_t rx_pkts;        /* frames received by this worker */
+	uint64_t rx_pkts; /* frames received by this worker */
 	struct erdp_txb txb[ERDP_MAX_PORTS];
 } __rte_cache_aligned;
 
@@ -137,16 +137,16 @@ struct erdp_dp {
 	unsigned int n_workers;
 	struct erdp_worker *workers[RTE_MAX_LCORE];
 	struct erdp_counters *main_ctr; /* counters of the main lcore (punt path) */
-	struct erdp_counters *sum;      /* scratch for readers */
-	struct erdp_neigh *neigh;  /* n_peerings x ERDP_LINKS x 2 families */
-	struct erdp_hold *hold;    /* n_peerings x 2 families */
-	struct rte_rcu_qsbr_dq *dq; /* retired next hops */
-	uint32_t *vrf_src4;        /* per VRF: source of ICMP errors sent from a gateway side */
+	struct erdp_counters *sum;	/* scratch for readers */
+	struct erdp_neigh *neigh;	/* n_peerings x ERDP_LINKS x 2 families */
+	struct erdp_hold *hold;		/* n_peerings x 2 families */
+	struct rte_rcu_qsbr_dq *dq;	/* retired next hops */
+	uint32_t *vrf_src4; /* per VRF: source of ICMP errors sent from a gateway side */
 	uint8_t (*vrf_src6)[16];
-	uint8_t *vrf_has_src;      /* bit 0: v4, bit 1: v6 */
-	struct erdp_gw_rt *gw;     /* max_gateways entries */
+	uint8_t *vrf_has_src;  /* bit 0: v4, bit 1: v6 */
+	struct erdp_gw_rt *gw; /* max_gateways entries */
 	uint32_t max_gateways;
-	uint8_t *plink_admin_up;   /* per peering link: operator state */
+	uint8_t *plink_admin_up; /* per peering link: operator state */
 	uint16_t burst;
 	volatile bool quit;
 };

@@ -40,7 +40,7 @@ static void set_alive(struct erdp_dp *dp, uint32_t g, int i, bool alive)
 
 static void send_probe(struct erdp_dp *dp, uint32_t g, int i)
 {
-	static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+	static const uint8_t bcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
 	const struct erdp_gw_rt *gw = &dp->gw[g];
 	uint8_t port = gw->inst[i].port;
 	uint16_t tpid = ERDP_TPID_8021Q, vlan = gw->inst[i].vlan;
@@ -106,8 +106,8 @@ void erdp_health_reply(struct erdp_dp *dp, uint8_t port, uint16_t vlan, uint32_t
 		struct erdp_gw_rt *gw = &dp->gw[g];
 
 		for (int i = 0; gw->in_use && i < gw->n_instances; i++) {
-			if (!gw->inst[i].has_ip || gw->inst[i].ip != ip || gw->inst[i].port != port ||
-			    gw->inst[i].vlan != vlan)
+			if (!gw->inst[i].has_ip || gw->inst[i].ip != ip ||
+			    gw->inst[i].port != port || gw->inst[i].vlan != vlan)
 				continue;
 			gw->inst[i].answered = true;
 			gw->inst[i].missed = 0;

@@ -22,10 +22,10 @@
 
 #define ICMP4_DEST_UNREACH  3
 #define ICMP4_TIME_EXCEEDED 11
-#define ERDP_ICMP_RATE  1000
-#define ERDP_ICMP_BURST 50
-#define ICMP4_QUOTE_MAX (576 - 20 - 8)  /* RFC 1812: the error fits in 576 bytes */
-#define ICMP6_QUOTE_MAX (1280 - 40 - 8) /* RFC 4443: fits in the minimum MTU */
+#define ERDP_ICMP_RATE	    1000
+#define ERDP_ICMP_BURST	    50
+#define ICMP4_QUOTE_MAX	    (576 - 20 - 8)  /* RFC 1812: the error fits in 576 bytes */
+#define ICMP6_QUOTE_MAX	    (1280 - 40 - 8) /* RFC 4443: fits in the minimum MTU */
 
 bool erdp_icmp_allow(struct erdp_dp *dp)
 {
@@ -314,8 +314,7 @@ void erdp_too_big(struct erdp_dp *dp, struct rte_mbuf *m)
 	if ((rte_be_to_cpu_16(ip->fragment_offset) & RTE_IPV4_HDR_DF_FLAG) || l2 == NULL ||
 	    !l2->ok) {
 		/* RFC 1191: next-hop MTU in the low 16 bits of the second word. */
-		error_and_drop(dp, m, ICMP4_DEST_UNREACH, 4, rte_cpu_to_be_32(mtu),
-			       ERDP_DROP_MTU);
+		error_and_drop(dp, m, ICMP4_DEST_UNREACH, 4, rte_cpu_to_be_32(mtu), ERDP_DROP_MTU);
 		return;
 	}
 	fragment4(dp, m, l2);

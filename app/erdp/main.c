@@ -28,7 +28,6 @@
 #include "ctrl.h"
 #include "dp.h"
 
-
 struct opts {
 	const char *config;
 	const char *check;
@@ -99,16 +98,16 @@ static void usage(FILE *f)
 static int parse_args(int argc, char **argv, struct opts *o)
 {
 	static const struct option lo[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "check-config", required_argument, NULL, 'k' },
-		{ "duration", required_argument, NULL, 'd' },
-		{ "exit-when-idle", required_argument, NULL, 'i' },
-		{ "stats-json", required_argument, NULL, 'j' },
-		{ "stats-interval", required_argument, NULL, 's' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
+		{"config", required_argument, NULL, 'c'},
+		{"check-config", required_argument, NULL, 'k'},
+		{"duration", required_argument, NULL, 'd'},
+		{"exit-when-idle", required_argument, NULL, 'i'},
+		{"stats-json", required_argument, NULL, 'j'},
+		{"stats-interval", required_argument, NULL, 's'},
+		{"quiet", no_argument, NULL, 'q'},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{NULL, 0, NULL, 0},
 	};
 	char *end;
 	int c;
@@ -127,7 +126,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case 'd':
 			o->duration_s = strtod(optarg, &end);
 			if (*end != '\0' || o->duration_s < 0) {
-				fprintf(stderr, "erdp: --duration: '%s' is not a number of seconds\n",
+				fprintf(stderr,
+					"erdp: --duration: '%s' is not a number of seconds\n",
 					optarg);
 				return -1;
 			}
@@ -138,7 +138,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			long v = strtol(optarg, &end, 10);
 
 			if (*end != '\0' || v < 0 || errno != 0) {
-				fprintf(stderr, "erdp: --%s: '%s' is not a number of milliseconds\n",
+				fprintf(stderr,
+					"erdp: --%s: '%s' is not a number of milliseconds\n",
 					c == 'i' ? "exit-when-idle" : "stats-interval", optarg);
 				return -1;
 			}
@@ -178,18 +179,17 @@ static bool is_pci(const char *dev)
 }
 
 /* EAL argv from the config, then pass-through arguments. */
-static int build_eal_args(const struct erdp_config *cfg, const struct opts *o, char **argv,
-			  int max)
+static int build_eal_args(const struct erdp_config *cfg, const struct opts *o, char **argv, int max)
 {
 	static char mem[16];
 	int n = 0;
 	bool any_pci = false;
 
-#define PUSH(s)                                                                                   \
-	do {                                                                                      \
-		if (n >= max - 1)                                                                 \
-			return -1;                                                                \
-		argv[n++] = (char *)(s);                                                          \
+#define PUSH(s)                                                                                    \
+	do {                                                                                       \
+		if (n >= max - 1)                                                                  \
+			return -1;                                                                 \
+		argv[n++] = (char *)(s);                                                           \
 	} while (0)
 	PUSH("erdp");
 	PUSH("-l");
@@ -296,7 +296,7 @@ static void run_main_loop(struct erdp_dp *dp, const struct opts *o)
 
 int main(int argc, char **argv)
 {
-	struct erdp_err err = { 0 };
+	struct erdp_err err = {0};
 	struct opts o;
 	char *eal_argv[128];
 	int eal_argc, rc;

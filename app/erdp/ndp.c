@@ -12,14 +12,14 @@
 
 #include "slowpath.h"
 
-#define ND_NS         135
-#define ND_NA         136
-#define ND_OPT_SLLA   1
-#define ND_OPT_TLLA   2
-#define ND_NA_ROUTER  0x80
-#define ND_NA_SOLICIT 0x40
+#define ND_NS	       135
+#define ND_NA	       136
+#define ND_OPT_SLLA    1
+#define ND_OPT_TLLA    2
+#define ND_NA_ROUTER   0x80
+#define ND_NA_SOLICIT  0x40
 #define ND_NA_OVERRIDE 0x20
-#define ND_LEN        24 /* type, code, cksum, flags/reserved, target */
+#define ND_LEN	       24 /* type, code, cksum, flags/reserved, target */
 
 /* The link-layer address option of type `opt` in an NS/NA, or NULL. */
 static const uint8_t *nd_lladdr(const uint8_t *icmp, uint32_t len, uint8_t opt)
@@ -66,9 +66,9 @@ static bool is_unspecified(const uint8_t a[16])
 /* Neighbour advertisement from us (`target`, our port MAC) back to the sender of m. */
 static void send_na(struct erdp_dp *dp, struct rte_mbuf *m, const uint8_t target[16])
 {
-	static const uint8_t all_nodes[16] = { 0xff, 0x02, [15] = 1 };
-	const struct rte_ipv6_hdr *in = rte_pktmbuf_mtod_offset(m, struct rte_ipv6_hdr *,
-								erdp_meta(m)->l3_off);
+	static const uint8_t all_nodes[16] = {0xff, 0x02, [15] = 1};
+	const struct rte_ipv6_hdr *in =
+		rte_pktmbuf_mtod_offset(m, struct rte_ipv6_hdr *, erdp_meta(m)->l3_off);
 	bool dad = is_unspecified(in->src_addr);
 	uint8_t *l3, *icmp;
 	struct rte_mbuf *r = erdp_sp_reply_alloc(dp, m, ERDP_ETYPE_IPV6, 40 + ND_LEN + 8, &l3);
@@ -167,7 +167,7 @@ void erdp_nd_input(struct erdp_dp *dp, struct rte_mbuf *m)
 void erdp_nd_solicit(struct erdp_dp *dp, unsigned int peering, unsigned int link)
 {
 	const struct erdp_peering_conf *pe = &dp->cfg->peerings[peering];
-	uint8_t mac[6] = { 0x33, 0x33, 0xff }, snm[16] = { 0xff, 0x02, [11] = 1, [12] = 0xff };
+	uint8_t mac[6] = {0x33, 0x33, 0xff}, snm[16] = {0xff, 0x02, [11] = 1, [12] = 0xff};
 	uint8_t msee[16], cust[16], *f, *icmp;
 	struct rte_ipv6_hdr *ip;
 	struct rte_mbuf *m;

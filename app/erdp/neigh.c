@@ -68,8 +68,8 @@ int erdp_neigh_init(struct erdp_dp *dp)
 	dp->vrf_src6 = rte_zmalloc(NULL, nv * sizeof(*dp->vrf_src6), 0);
 	dp->vrf_has_src = rte_zmalloc(NULL, nv, 0);
 	dp->dq = rte_rcu_qsbr_dq_create(&prm);
-	if (dp->neigh == NULL || dp->hold == NULL || dp->vrf_src4 == NULL ||
-	    dp->vrf_src6 == NULL || dp->vrf_has_src == NULL || dp->dq == NULL)
+	if (dp->neigh == NULL || dp->hold == NULL || dp->vrf_src4 == NULL || dp->vrf_src6 == NULL ||
+	    dp->vrf_has_src == NULL || dp->dq == NULL)
 		return -ENOMEM;
 	for (int p = 0; p < cfg->n_peerings; p++)
 		for (int l = 0; l < ERDP_LINKS; l++) {
@@ -184,7 +184,8 @@ static void probe(struct erdp_dp *dp, unsigned int plink, bool v6, uint64_t now)
 {
 	struct erdp_neigh *n = erdp_neigh_get(dp, plink, v6);
 
-	if (n->last_probe != 0 && now - n->last_probe < rte_get_tsc_hz() * ERDP_NEIGH_PROBE_MS / 1000)
+	if (n->last_probe != 0 &&
+	    now - n->last_probe < rte_get_tsc_hz() * ERDP_NEIGH_PROBE_MS / 1000)
 		return;
 	n->last_probe = now;
 	if (v6)
@@ -225,8 +226,7 @@ void erdp_neigh_hold(struct erdp_dp *dp, struct erdp_worker *w, struct rte_mbuf 
 	hold_flush(dp, nh->owner, v6);
 }
 
-static void tick_entry(struct erdp_dp *dp, unsigned int plink, bool v6, uint64_t now,
-		       uint64_t hz)
+static void tick_entry(struct erdp_dp *dp, unsigned int plink, bool v6, uint64_t now, uint64_t hz)
 {
 	struct erdp_neigh *n = erdp_neigh_get(dp, plink, v6);
 	uint64_t age;
@@ -252,8 +252,8 @@ void erdp_neigh_tick(struct erdp_dp *dp)
 			struct erdp_hold *h = hold_of(dp, (unsigned int)p, v6);
 
 			for (int l = 0; l < ERDP_LINKS; l++)
-				tick_entry(dp, erdp_plink((unsigned int)p, (unsigned int)l), v6, now,
-					   hz);
+				tick_entry(dp, erdp_plink((unsigned int)p, (unsigned int)l), v6,
+					   now, hz);
 			if (h->n != 0 && now - h->since >= hz * ERDP_HOLD_TIMEOUT_MS / 1000) {
 				for (uint16_t i = 0; i < h->n; i++)
 					erdp_sp_drop(dp, h->m[i], ERDP_DROP_NEIGH);

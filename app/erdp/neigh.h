@@ -24,15 +24,15 @@
 struct erdp_dp;
 struct erdp_worker;
 
-#define ERDP_HOLD_MAX          8
-#define ERDP_HOLD_TIMEOUT_MS   3000
-#define ERDP_NEIGH_PROBE_MS    1000 /* at most one ARP/NS per link and second */
+#define ERDP_HOLD_MAX	     8
+#define ERDP_HOLD_TIMEOUT_MS 3000
+#define ERDP_NEIGH_PROBE_MS  1000 /* at most one ARP/NS per link and second */
 
 enum erdp_neigh_state { ERDP_NEIGH_NONE = 0, ERDP_NEIGH_REACHABLE = 1, ERDP_NEIGH_STATIC = 2 };
 
 struct erdp_neigh {
 	struct rte_ether_addr mac;
-	uint8_t state;       /* enum erdp_neigh_state */
+	uint8_t state;	     /* enum erdp_neigh_state */
 	uint64_t updated;    /* TSC of the last learn/refresh */
 	uint64_t last_probe; /* TSC of the last ARP request / NS we sent */
 };

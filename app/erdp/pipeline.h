@@ -146,7 +146,8 @@ static inline void stage_parse(struct burst_ctx *b, struct rte_mbuf *m, uint16_t
 			drop(b, m, ERDP_DROP_TRUNCATED, r.circuit, pc->plink);
 			return;
 		}
-		if (unlikely(!ipv4_ok(m, ip, m->pkt_len - pc->l3_off, dlen - pc->l3_off, &reason))) {
+		if (unlikely(
+			    !ipv4_ok(m, ip, m->pkt_len - pc->l3_off, dlen - pc->l3_off, &reason))) {
 			drop(b, m, reason, r.circuit, pc->plink);
 			return;
 		}
@@ -199,8 +200,8 @@ static inline void tx_enqueue(struct erdp_worker *w, uint8_t cfg_port, struct rt
 }
 
 /* Stage 3: act on the looked-up next hop of packet i. */
-static inline void stage_forward(struct burst_ctx *b, struct rte_mbuf *m, uint16_t i, uint32_t nh_id,
-				 bool v6)
+static inline void stage_forward(struct burst_ctx *b, struct rte_mbuf *m, uint16_t i,
+				 uint32_t nh_id, bool v6)
 {
 	struct pkt_ctx *pc = &b->pc[i];
 	struct erdp_counters *c = b->w->ctr;
@@ -224,7 +225,8 @@ static inline void stage_forward(struct burst_ctx *b, struct rte_mbuf *m, uint16
 			drop(b, m, ERDP_DROP_BLACKHOLE, ERDP_CLS_NONE, pc->plink);
 		return;
 	}
-	ttl = v6 ? ((struct rte_ipv6_hdr *)l3)->hop_limits : ((struct rte_ipv4_hdr *)l3)->time_to_live;
+	ttl = v6 ? ((struct rte_ipv6_hdr *)l3)->hop_limits
+		 : ((struct rte_ipv4_hdr *)l3)->time_to_live;
 	if (unlikely(ttl <= 1)) {
 		punt(b, m, pc, ERDP_PUNT_TTL, nh_id, 0);
 		return;

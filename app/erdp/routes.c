@@ -37,7 +37,8 @@ static struct erdp_nh *nh_alloc(uint8_t type, uint32_t id, uint16_t owner)
 struct erdp_nh *erdp_nh_gateway(struct erdp_dp *dp, int g)
 {
 	const struct erdp_gw_rt *gw = &dp->gw[g];
-	struct erdp_nh *nh = nh_alloc(ERDP_NH_GATEWAY, erdp_nh_id_gateway((uint32_t)g), (uint16_t)g);
+	struct erdp_nh *nh =
+		nh_alloc(ERDP_NH_GATEWAY, erdp_nh_id_gateway((uint32_t)g), (uint16_t)g);
 	bool up[ERDP_ECMP_MAX_MEMBERS];
 
 	if (nh == NULL)
@@ -71,8 +72,8 @@ static int gateways_init(struct erdp_dp *dp, struct erdp_err *err)
 
 	dp->max_gateways = (uint32_t)cfg->n_gateways + ERDP_DYN_GATEWAYS;
 	dp->gw = rte_zmalloc("erdp_gw", dp->max_gateways * sizeof(*dp->gw), 0);
-	dp->plink_admin_up = rte_malloc("erdp_plink_admin",
-					(size_t)(cfg->n_peerings + 1) * ERDP_LINKS, 0);
+	dp->plink_admin_up =
+		rte_malloc("erdp_plink_admin", (size_t)(cfg->n_peerings + 1) * ERDP_LINKS, 0);
 	if (dp->gw == NULL || dp->plink_admin_up == NULL)
 		return erdp_errf(err, ENOMEM, "gateway table: out of memory");
 	memset(dp->plink_admin_up, 1, (size_t)(cfg->n_peerings + 1) * ERDP_LINKS);
@@ -105,7 +106,7 @@ int erdp_customer_l2(struct erdp_dp *dp, int peering, int link, const uint8_t ds
 	const struct erdp_config *cfg = dp->cfg;
 	const struct erdp_peering_conf *pe = &cfg->peerings[peering];
 	int port = link == ERDP_LINK_PRIMARY ? cfg->pair.primary_port : cfg->pair.secondary_port;
-	uint16_t tpid[2] = { cfg->pair.egress_tpid, ERDP_TPID_8021Q }, vid[2];
+	uint16_t tpid[2] = {cfg->pair.egress_tpid, ERDP_TPID_8021Q}, vid[2];
 	int n_tags;
 
 	if (port < 0 || !erdp_port_usable(dp, port) ||
@@ -128,8 +129,7 @@ int erdp_customer_l2(struct erdp_dp *dp, int peering, int link, const uint8_t ds
 }
 
 /* Member toward one link for one family, from the neighbour table. */
-static void customer_member(struct erdp_dp *dp, int peering, int link, bool v6,
-			    struct erdp_l2 *l2)
+static void customer_member(struct erdp_dp *dp, int peering, int link, bool v6, struct erdp_l2 *l2)
 {
 	unsigned int pl = erdp_plink((unsigned int)peering, (unsigned int)link);
 	const struct erdp_neigh *n = erdp_neigh_get(dp, pl, v6);
@@ -203,8 +203,9 @@ static int add_connected(struct erdp_dp *dp, int p, struct erdp_err *err)
 	int rc = 0;
 
 	for (int l = 0; l < ERDP_LINKS && rc == 0; l++) {
-		uint32_t link_nh = erdp_nh_id_peering(
-			&dp->nh, (uint32_t)p, l == 0 ? ERDP_NH_LINKS_PRIMARY : ERDP_NH_LINKS_SECONDARY);
+		uint32_t link_nh = erdp_nh_id_peering(&dp->nh, (uint32_t)p,
+						      l == 0 ? ERDP_NH_LINKS_PRIMARY
+							     : ERDP_NH_LINKS_SECONDARY);
 		uint8_t msee6[16];
 
 		rc = erdp_fib4_add(dp->fib4, vrf, pe->v4[l].addr, pe->v4[l].len, link_nh);
@@ -244,8 +245,8 @@ static int fibs_create(struct erdp_dp *dp, struct erdp_err *err)
 	const struct erdp_config *cfg = dp->cfg;
 	unsigned int n = cfg->n_vrfs > 0 ? (unsigned int)cfg->n_vrfs : 1;
 	uint32_t *cap4 = calloc(n, sizeof(uint32_t)), *cap6 = calloc(n, sizeof(uint32_t));
-	struct erdp_fib_params prm = { .socket_id = (int)rte_socket_id(), .n_vrfs = n,
-				       .rcu = dp->rcu };
+	struct erdp_fib_params prm = {
+		.socket_id = (int)rte_socket_id(), .n_vrfs = n, .rcu = dp->rcu};
 	int rc = 0;
 
 	if (cap4 == NULL || cap6 == NULL) {

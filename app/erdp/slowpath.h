@@ -61,7 +61,7 @@ void erdp_nd_input(struct erdp_dp *dp, struct rte_mbuf *m);
 void erdp_nd_solicit(struct erdp_dp *dp, unsigned int peering, unsigned int link);
 
 /* icmp.c */
-void erdp_local_input(struct erdp_dp *dp, struct rte_mbuf *m);  /* to an MSEE address */
+void erdp_local_input(struct erdp_dp *dp, struct rte_mbuf *m); /* to an MSEE address */
 void erdp_ttl_expired(struct erdp_dp *dp, struct rte_mbuf *m);
 void erdp_too_big(struct erdp_dp *dp, struct rte_mbuf *m);
 bool erdp_icmp_allow(struct erdp_dp *dp); /* ICMP error rate limit (token bucket) */

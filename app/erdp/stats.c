@@ -81,7 +81,7 @@ static void print_circuits(struct erdp_dp *dp, double interval_s)
 
 static void print_drop_reasons(struct erdp_dp *dp)
 {
-	uint64_t tot[ERDP_DROP_MAX] = { 0 };
+	uint64_t tot[ERDP_DROP_MAX] = {0};
 	bool any = false;
 
 	for (int p = 0; p < dp->cfg->n_ports; p++)
@@ -119,8 +119,8 @@ static void json_ctr(FILE *f, const struct erdp_ctr *c, const uint64_t *d)
 		", \"tx_bytes\": %" PRIu64 ", \"local_packets\": %" PRIu64 ", \"drops\": {",
 		c->rx_pkts, c->rx_bytes, c->tx_pkts, c->tx_bytes, c->local_pkts);
 	for (int r = ERDP_DROP_FIRST; r < ERDP_DROP_MAX; r++)
-		fprintf(f, "%s\"%s\": %" PRIu64, r > ERDP_DROP_FIRST ? ", " : "", erdp_drop_name((unsigned int)r),
-			d[r]);
+		fprintf(f, "%s\"%s\": %" PRIu64, r > ERDP_DROP_FIRST ? ", " : "",
+			erdp_drop_name((unsigned int)r), d[r]);
 	fprintf(f, "}");
 }
 
@@ -155,7 +155,7 @@ static void json_peerings(FILE *f, struct erdp_dp *dp)
 static void json_write(FILE *f, struct erdp_dp *dp)
 {
 	const struct erdp_config *cfg = dp->cfg;
-	uint64_t tot[ERDP_DROP_MAX] = { 0 };
+	uint64_t tot[ERDP_DROP_MAX] = {0};
 
 	fprintf(f, "{\n  \"ports\": [");
 	for (int p = 0; p < cfg->n_ports; p++) {
@@ -181,8 +181,8 @@ static void json_write(FILE *f, struct erdp_dp *dp)
 	json_peerings(f, dp);
 	fprintf(f, "\n  ],\n  \"drops\": {");
 	for (int r = ERDP_DROP_FIRST; r < ERDP_DROP_MAX; r++)
-		fprintf(f, "%s\"%s\": %" PRIu64, r > ERDP_DROP_FIRST ? ", " : "", erdp_drop_name((unsigned int)r),
-			tot[r]);
+		fprintf(f, "%s\"%s\": %" PRIu64, r > ERDP_DROP_FIRST ? ", " : "",
+			erdp_drop_name((unsigned int)r), tot[r]);
 	fprintf(f, "}\n}\n");
 }
 
@@ -200,4 +200,3 @@ int erdp_stats_write_json(struct erdp_dp *dp, const char *path, struct erdp_err 
 		return erdp_errf(err, errno, "--stats-json %s: %s", path, strerror(errno));
 	return 0;
 }
-

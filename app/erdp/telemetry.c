@@ -32,7 +32,7 @@
 
 #include "dp.h"
 
-#define ERDP_TEL_PAGE       16 /* worst case ~800 B an entry: under 16 KiB a reply */
+#define ERDP_TEL_PAGE	    16 /* worst case ~800 B an entry: under 16 KiB a reply */
 #define ERDP_TEL_NEIGH_PAGE 16
 
 typedef void (*item_fn)(int i, const char **name, struct erdp_ctr *c, uint64_t *drops);
@@ -57,7 +57,8 @@ static void item_peering(int i, const char **name, struct erdp_ctr *c, uint64_t 
 }
 
 /* Counters of one object into dict d; every reason when `all`, else the non-zero ones. */
-static void put_ctr(struct rte_tel_data *d, const struct erdp_ctr *c, const uint64_t *drops, bool all)
+static void put_ctr(struct rte_tel_data *d, const struct erdp_ctr *c, const uint64_t *drops,
+		    bool all)
 {
 	struct rte_tel_data *dr = rte_tel_data_alloc();
 	uint64_t tot = 0;
@@ -86,8 +87,7 @@ static void put_ident(struct rte_tel_data *e, item_fn fn, int i)
 
 	if (fn == item_port) {
 		rte_tel_data_add_dict_string(e, "role", erdp_role_str(cfg->ports[i].role));
-		rte_tel_data_add_dict_string(e, "link",
-					     erdp_port_usable(&erdp, i) ? "up" : "down");
+		rte_tel_data_add_dict_string(e, "link", erdp_port_usable(&erdp, i) ? "up" : "down");
 	} else if (fn == item_circuit) {
 		rte_tel_data_add_dict_u64(e, "s_tag", cfg->circuits[i].s_tag);
 		rte_tel_data_add_dict_u64(e, "bandwidth_mbps", cfg->circuits[i].bandwidth_mbps);
@@ -249,7 +249,7 @@ static int tel_peering(const char *cmd, const char *params, struct rte_tel_data 
 
 static int tel_drops(const char *cmd, const char *params, struct rte_tel_data *d)
 {
-	uint64_t tot[ERDP_DROP_MAX] = { 0 };
+	uint64_t tot[ERDP_DROP_MAX] = {0};
 
 	rte_spinlock_lock(&erdp_stats_lock);
 	erdp_stats_collect(&erdp);
@@ -267,7 +267,9 @@ static int tel_drops(const char *cmd, const char *params, struct rte_tel_data *d
 
 static const char *neigh_state_str(uint8_t s)
 {
-	return s == ERDP_NEIGH_STATIC ? "static" : s == ERDP_NEIGH_REACHABLE ? "reachable" : "incomplete";
+	return s == ERDP_NEIGH_STATIC	   ? "static"
+	       : s == ERDP_NEIGH_REACHABLE ? "reachable"
+					   : "incomplete";
 }
 
 static struct rte_tel_data *neigh_entry(int peering, int link, bool v6, uint64_t now, uint64_t hz)
@@ -363,19 +365,21 @@ int erdp_telemetry_init(struct erdp_dp *dp)
 		telemetry_cb fn;
 		const char *help;
 	} cmds[] = {
-		{ "/erdp/ports", tel_ports, "All ports with counters. No parameter." },
-		{ "/erdp/port", tel_port, "One port, every drop reason. Parameter: port name." },
-		{ "/erdp/circuits", tel_circuits, "Circuits with counters, paged. Parameter: start." },
-		{ "/erdp/circuit", tel_circuit, "One circuit, every drop reason. Parameter: name." },
-		{ "/erdp/peerings", tel_peerings, "Peerings with counters, paged. Parameter: start." },
-		{ "/erdp/peering", tel_peering,
-		  "One peering with its links. Parameter: circuit/type, e.g. contoso/private." },
-		{ "/erdp/neighbors", tel_neighbors,
-		  "Customer ARP/ND entries per peering link, paged. Parameter: start." },
-		{ "/erdp/drops", tel_drops, "Drops by reason, all ports." },
-		{ "/erdp/workers", tel_workers,
-		  "Per worker lcore: rx_packets, busy_cycles (loop iterations with packets), "
-		  "idle_polls; and tsc_hz." },
+		{"/erdp/ports", tel_ports, "All ports with counters. No parameter."},
+		{"/erdp/port", tel_port, "One port, every drop reason. Parameter: port name."},
+		{"/erdp/circuits", tel_circuits,
+		 "Circuits with counters, paged. Parameter: start."},
+		{"/erdp/circuit", tel_circuit, "One circuit, every drop reason. Parameter: name."},
+		{"/erdp/peerings", tel_peerings,
+		 "Peerings with counters, paged. Parameter: start."},
+		{"/erdp/peering", tel_peering,
+		 "One peering with its links. Parameter: circuit/type, e.g. contoso/private."},
+		{"/erdp/neighbors", tel_neighbors,
+		 "Customer ARP/ND entries per peering link, paged. Parameter: start."},
+		{"/erdp/drops", tel_drops, "Drops by reason, all ports."},
+		{"/erdp/workers", tel_workers,
+		 "Per worker lcore: rx_packets, busy_cycles (loop iterations with packets), "
+		 "idle_polls; and tsc_hz."},
 	};
 
 	(void)dp;

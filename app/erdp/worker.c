@@ -34,7 +34,8 @@ int erdp_worker_main(void *arg)
 		uint64_t t0 = rte_rdtsc();
 
 		for (uint16_t q = 0; q < w->n_rxq; q++) {
-			uint16_t n = rte_eth_rx_burst(w->rxq[q].port_id, w->rxq[q].queue, pkts, burst);
+			uint16_t n =
+				rte_eth_rx_burst(w->rxq[q].port_id, w->rxq[q].queue, pkts, burst);
 
 			if (n == 0)
 				continue;

@@ -27,8 +27,8 @@ static int worker_alloc(struct erdp_dp *dp, unsigned int lcore, unsigned int idx
 			struct erdp_err *err)
 {
 	int socket = (int)rte_lcore_to_socket_id(lcore);
-	struct erdp_worker *w = rte_zmalloc_socket("erdp_worker", sizeof(*w), RTE_CACHE_LINE_SIZE,
-						   socket);
+	struct erdp_worker *w =
+		rte_zmalloc_socket("erdp_worker", sizeof(*w), RTE_CACHE_LINE_SIZE, socket);
 
 	if (w == NULL)
 		return erdp_errf(err, ENOMEM, "worker on lcore %u: out of memory", lcore);
@@ -77,10 +77,10 @@ int erdp_workers_init(struct erdp_dp *dp, struct erdp_err *err)
 	dp->rcu = rte_zmalloc("erdp_rcu", sz, RTE_CACHE_LINE_SIZE);
 	if (dp->rcu == NULL || rte_rcu_qsbr_init(dp->rcu, dp->n_workers) != 0)
 		return erdp_errf(err, ENOMEM, "RCU state for %u workers", dp->n_workers);
-	dp->main_ctr = erdp_counters_alloc(dp->cfg->n_circuits, dp->cfg->n_peerings,
-					   (int)rte_socket_id());
-	dp->sum = erdp_counters_alloc(dp->cfg->n_circuits, dp->cfg->n_peerings,
-				      (int)rte_socket_id());
+	dp->main_ctr =
+		erdp_counters_alloc(dp->cfg->n_circuits, dp->cfg->n_peerings, (int)rte_socket_id());
+	dp->sum =
+		erdp_counters_alloc(dp->cfg->n_circuits, dp->cfg->n_peerings, (int)rte_socket_id());
 	if (dp->main_ctr == NULL || dp->sum == NULL)
 		return erdp_errf(err, ENOMEM, "counters: out of memory");
 	RTE_LCORE_FOREACH_WORKER(lcore)

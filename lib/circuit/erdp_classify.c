@@ -43,10 +43,11 @@ static int fill_peerings(struct erdp_classifier *c, const struct erdp_config *cf
 			int k = se->ctag[0] == 0 ? 0 : 1;
 
 			if (se->ctag[0] == p->vlan || (k == 1 && se->ctag[1] != 0))
-				return erdp_errf(err, EEXIST,
-						 "peering '%s': C-tag %u already classified, or more "
-						 "than %d peerings on the circuit",
-						 p->name, p->vlan, ERDP_PEERINGS_PER_CIRCUIT);
+				return erdp_errf(
+					err, EEXIST,
+					"peering '%s': C-tag %u already classified, or more "
+					"than %d peerings on the circuit",
+					p->name, p->vlan, ERDP_PEERINGS_PER_CIRCUIT);
 			se->ctag[k] = p->vlan;
 			se->peering[k] = (uint16_t)(i + 1);
 			continue;

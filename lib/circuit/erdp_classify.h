@@ -28,7 +28,7 @@
 enum erdp_port_kind { ERDP_PORT_ER = 0, ERDP_PORT_GW = 1 };
 
 struct erdp_stag_entry {
-	uint16_t circuit;                        /* circuit + 1 */
+	uint16_t circuit;			  /* circuit + 1 */
 	uint16_t ctag[ERDP_PEERINGS_PER_CIRCUIT]; /* 0 = none (C-tags are 1..4094) */
 	uint16_t peering[ERDP_PEERINGS_PER_CIRCUIT];
 	uint16_t pad[3];
@@ -40,12 +40,12 @@ struct erdp_classifier {
 	int n_circuits;
 	int n_peerings;
 	struct erdp_stag_entry *stag; /* 4096 entries (QinQ) */
-	uint16_t *gw;             /* n_ports x 4096: vrf + 1 */
-	uint16_t *peering_vrf;    /* n_peerings */
-	uint16_t *peering_circuit; /* n_peerings */
+	uint16_t *gw;		      /* n_ports x 4096: vrf + 1 */
+	uint16_t *peering_vrf;	      /* n_peerings */
+	uint16_t *peering_circuit;    /* n_peerings */
 	uint8_t port_kind[ERDP_MAX_PORTS];
 	uint8_t port_link[ERDP_MAX_PORTS]; /* enum erdp_link for ER ports */
-	uint16_t vlan[ERDP_VLAN_TABLE];    /* peering + 1 (Dot1Q) */
+	uint16_t vlan[ERDP_VLAN_TABLE];	   /* peering + 1 (Dot1Q) */
 };
 
 /* Result of classifying one frame; fields not known yet are ERDP_CLS_NONE. */
@@ -86,8 +86,8 @@ static inline uint16_t erdp_classifier_gw_get(const struct erdp_classifier *c, u
  * Classify a frame that arrived on config port `port`. Returns 0, or a drop
  * reason with r->circuit / r->peering filled as far as they were known.
  */
-static inline int erdp_classify(const struct erdp_classifier *c, unsigned int port, const uint8_t *f,
-				uint32_t len, struct erdp_cls *r)
+static inline int erdp_classify(const struct erdp_classifier *c, unsigned int port,
+				const uint8_t *f, uint32_t len, struct erdp_cls *r)
 {
 	uint16_t e;
 	int rc;
@@ -95,7 +95,7 @@ static inline int erdp_classify(const struct erdp_classifier *c, unsigned int po
 	r->circuit = ERDP_CLS_NONE;
 	r->peering = ERDP_CLS_NONE;
 	r->vrf = ERDP_CLS_NONE;
-	r->tags = (struct erdp_tags){ 0 };
+	r->tags = (struct erdp_tags){0};
 	if (c->port_kind[port] == ERDP_PORT_GW) {
 		rc = erdp_parse_gateway(f, len, &r->tags);
 		if (rc != 0)

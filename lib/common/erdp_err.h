@@ -13,7 +13,7 @@
 #define ERDP_ERR_MSG_LEN 512
 
 struct erdp_err {
-	int code;                   /* positive errno value, 0 when no error */
+	int code;		    /* positive errno value, 0 when no error */
 	char msg[ERDP_ERR_MSG_LEN]; /* human message, NUL terminated */
 };
 

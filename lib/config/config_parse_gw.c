@@ -135,8 +135,9 @@ static int parse_health(const struct cfg_grp *g, struct erdp_gateway_conf *gw)
 static int parse_gateway(const struct cfg_grp *g, struct erdp_gateway_conf *gw,
 			 struct cfg_src_gw *src)
 {
-	static const char *const keys[] = {"name",	"vrf", "prefixes", "instances",
-					   "health_interval_ms", "health_multiplier", NULL};
+	static const char *const keys[] = {
+		"name", "vrf", "prefixes", "instances", "health_interval_ms", "health_multiplier",
+		NULL};
 	char path[CFG_PATH_LEN];
 	const config_setting_t *pl;
 	const char *v;

@@ -21,21 +21,21 @@
 
 #include "erdp_err.h"
 
-#define ERDP_NAME_LEN          64
-#define ERDP_DEVARGS_LEN       512
-#define ERDP_MAX_PORTS         16
-#define ERDP_MAX_OUTER_TPIDS   4
-#define ERDP_MAX_EAL_ARGS      32
-#define ERDP_MAX_GW_INSTANCES  16
-#define ERDP_MAX_VLAN          4094
-#define ERDP_VLAN_TABLE        4096 /* direct tables are indexed by the 12-bit VID */
-#define ERDP_MAX_VRFS          4096
-#define ERDP_MAX_CIRCUITS      4094
-#define ERDP_MAX_GATEWAYS      4096
+#define ERDP_NAME_LEN		  64
+#define ERDP_DEVARGS_LEN	  512
+#define ERDP_MAX_PORTS		  16
+#define ERDP_MAX_OUTER_TPIDS	  4
+#define ERDP_MAX_EAL_ARGS	  32
+#define ERDP_MAX_GW_INSTANCES	  16
+#define ERDP_MAX_VLAN		  4094
+#define ERDP_VLAN_TABLE		  4096 /* direct tables are indexed by the 12-bit VID */
+#define ERDP_MAX_VRFS		  4096
+#define ERDP_MAX_CIRCUITS	  4094
+#define ERDP_MAX_GATEWAYS	  4096
 #define ERDP_PEERINGS_PER_CIRCUIT 2 /* one private, one microsoft */
-#define ERDP_LINKS             2    /* primary, secondary */
-#define ERDP_RESERVED_ASN_MIN  65515u
-#define ERDP_RESERVED_ASN_MAX  65520u
+#define ERDP_LINKS		  2 /* primary, secondary */
+#define ERDP_RESERVED_ASN_MIN	  65515u
+#define ERDP_RESERVED_ASN_MAX	  65520u
 
 enum erdp_encap { ERDP_ENCAP_QINQ = 0, ERDP_ENCAP_DOT1Q = 1 };
 
@@ -59,7 +59,7 @@ struct erdp_prefix4 {
 
 struct erdp_prefix6 {
 	uint8_t addr[16]; /* network order, host bits zero */
-	uint8_t len;      /* 0..128 */
+	uint8_t len;	  /* 0..128 */
 };
 
 struct erdp_mac {
@@ -67,19 +67,19 @@ struct erdp_mac {
 };
 
 struct erdp_eal_conf {
-	char lcores[ERDP_NAME_LEN];      /* EAL -l list; first lcore is the main lcore */
-	uint32_t memory_mb;              /* EAL -m; 0 = EAL default */
+	char lcores[ERDP_NAME_LEN];	 /* EAL -l list; first lcore is the main lcore */
+	uint32_t memory_mb;		 /* EAL -m; 0 = EAL default */
 	char file_prefix[ERDP_NAME_LEN]; /* EAL --file-prefix */
-	bool huge;                       /* false => --no-huge */
-	int n_args;                      /* extra EAL arguments, passed verbatim */
+	bool huge;			 /* false => --no-huge */
+	int n_args;			 /* extra EAL arguments, passed verbatim */
 	char *args[ERDP_MAX_EAL_ARGS];
 };
 
 struct erdp_dataplane_conf {
-	uint16_t burst;        /* rx/tx burst size, 1..64 (default 32) */
-	uint32_t mbufs;        /* mbufs in the packet pool (default 16383) */
-	uint16_t rx_desc;      /* default 1024 */
-	uint16_t tx_desc;      /* default 1024 */
+	uint16_t burst;		    /* rx/tx burst size, 1..64 (default 32) */
+	uint32_t mbufs;		    /* mbufs in the packet pool (default 16383) */
+	uint16_t rx_desc;	    /* default 1024 */
+	uint16_t tx_desc;	    /* default 1024 */
 	uint32_t stats_interval_ms; /* 0 = no periodic print (default 1000) */
 };
 
@@ -88,8 +88,8 @@ struct erdp_port_conf {
 	char device[ERDP_DEVARGS_LEN]; /* PCI address or vdev with arguments */
 	enum erdp_port_role role;
 	uint16_t rx_queues; /* default 1 */
-	uint16_t mtu;       /* IP MTU, default 1500 */
-	bool has_mac;       /* override the port's own MAC address */
+	uint16_t mtu;	    /* IP MTU, default 1500 */
+	bool has_mac;	    /* override the port's own MAC address */
 	struct erdp_mac mac;
 	int line;
 };
@@ -99,10 +99,11 @@ struct erdp_port_pair_conf {
 	uint32_t speed_gbps; /* 10 or 100 */
 	int n_outer_tpids;   /* default 1: 0x8100 */
 	uint16_t outer_tpids[ERDP_MAX_OUTER_TPIDS];
-	uint16_t egress_tpid; /* outer TPID put on frames toward the customer (default outer_tpids[0]) */
+	uint16_t egress_tpid;	   /* outer TPID put on frames toward the customer (default
+				      outer_tpids[0]) */
 	uint32_t oversubscription; /* circuit bandwidths may add up to this x speed (default 2) */
-	int primary_port;     /* index into ports, -1 when absent */
-	int secondary_port;   /* index into ports, -1 when absent */
+	int primary_port;	   /* index into ports, -1 when absent */
+	int secondary_port;	   /* index into ports, -1 when absent */
 };
 
 struct erdp_peering_conf {
@@ -123,7 +124,7 @@ struct erdp_peering_conf {
 
 struct erdp_circuit_conf {
 	char name[ERDP_NAME_LEN];
-	uint16_t s_tag;          /* QinQ only; 0 in Dot1Q mode */
+	uint16_t s_tag;		 /* QinQ only; 0 in Dot1Q mode */
 	uint32_t bandwidth_mbps; /* SKU */
 	bool rate_limit;
 	int peering[ERDP_PEERINGS_PER_CIRCUIT]; /* by type: index into peerings or -1 */
@@ -138,12 +139,12 @@ struct erdp_vrf_conf {
 };
 
 struct erdp_gw_instance_conf {
-	int port;       /* index into ports; must be a gateway port */
+	int port; /* index into ports; must be a gateway port */
 	struct erdp_mac mac;
-	uint16_t vlan;  /* 0 = untagged */
+	uint16_t vlan; /* 0 = untagged */
 	char zone[ERDP_NAME_LEN];
-	bool up;        /* initial state (default true) */
-	bool has_ip;    /* health checking: erdp ARP-probes `ip` (host order) */
+	bool up;     /* initial state (default true) */
+	bool has_ip; /* health checking: erdp ARP-probes `ip` (host order) */
 	uint32_t ip;
 	int line;
 };
@@ -222,6 +223,6 @@ const char *erdp_peering_type_str(enum erdp_peering_type t);
 const char *erdp_encap_str(enum erdp_encap e);
 int erdp_parse_prefix4(const char *s, struct erdp_prefix4 *p); /* 0 or -EINVAL */
 int erdp_parse_prefix6(const char *s, struct erdp_prefix6 *p); /* 0 or -EINVAL */
-int erdp_parse_mac(const char *s, struct erdp_mac *m);         /* 0 or -EINVAL */
+int erdp_parse_mac(const char *s, struct erdp_mac *m);	       /* 0 or -EINVAL */
 
 #endif

@@ -30,44 +30,44 @@
 
 #include "erdp_err.h"
 
-#define ERDP_CTL_MAGIC    0x45524443u /* "ERDC" */
-#define ERDP_MSG_VERSION  1
-#define ERDP_MSG_SIZE     256
+#define ERDP_CTL_MAGIC	   0x45524443u /* "ERDC" */
+#define ERDP_MSG_VERSION   1
+#define ERDP_MSG_SIZE	   256
 #define ERDP_CTL_REQ_SLOTS 16384 /* power of two */
 #define ERDP_CTL_ACK_SLOTS 16384
 
 enum erdp_msg_type {
 	ERDP_MSG_NOP = 0,
-	ERDP_MSG_ROUTE_ADD = 1,        /* route: add or replace */
-	ERDP_MSG_ROUTE_DEL = 2,        /* route */
-	ERDP_MSG_GW_SET = 3,           /* gateway: create or replace a gateway */
-	ERDP_MSG_GW_DEL = 4,           /* gateway (only id used) */
-	ERDP_MSG_GW_INSTANCE = 5,      /* instance: set one instance up/down */
-	ERDP_MSG_LINK_ADMIN = 6,       /* link: peering link or port admin state */
-	ERDP_MSG_SYNC_BEGIN = 7,       /* sync: start of a full replay */
-	ERDP_MSG_SYNC_END = 8,         /* sync: end; routes not replayed are removed */
+	ERDP_MSG_ROUTE_ADD = 1,	  /* route: add or replace */
+	ERDP_MSG_ROUTE_DEL = 2,	  /* route */
+	ERDP_MSG_GW_SET = 3,	  /* gateway: create or replace a gateway */
+	ERDP_MSG_GW_DEL = 4,	  /* gateway (only id used) */
+	ERDP_MSG_GW_INSTANCE = 5, /* instance: set one instance up/down */
+	ERDP_MSG_LINK_ADMIN = 6,  /* link: peering link or port admin state */
+	ERDP_MSG_SYNC_BEGIN = 7,  /* sync: start of a full replay */
+	ERDP_MSG_SYNC_END = 8,	  /* sync: end; routes not replayed are removed */
 	ERDP_MSG_TYPE_MAX
 };
 
 /* Next-hop ids a route may name (the data plane checks they exist). */
-#define ERDP_NH_REF_BLACKHOLE 0u
+#define ERDP_NH_REF_BLACKHOLE  0u
 #define ERDP_NH_REF_GATEWAY(g) (0x10000000u | (uint32_t)(g)) /* gateway g */
 #define ERDP_NH_REF_PEERING(p) (0x20000000u | (uint32_t)(p)) /* customer side of peering p */
-#define ERDP_NH_REF_KIND(nh)   ((nh) & 0xf0000000u)
-#define ERDP_NH_REF_INDEX(nh)  ((nh) & 0x0fffffffu)
+#define ERDP_NH_REF_KIND(nh)   ((nh)&0xf0000000u)
+#define ERDP_NH_REF_INDEX(nh)  ((nh)&0x0fffffffu)
 
 struct erdp_msg_route {
 	uint16_t vrf;
-	uint8_t family; /* 4 or 6 */
-	uint8_t len;    /* prefix length */
-	uint32_t nh;    /* ERDP_NH_REF_* (ignored for DEL) */
+	uint8_t family;	  /* 4 or 6 */
+	uint8_t len;	  /* prefix length */
+	uint32_t nh;	  /* ERDP_NH_REF_* (ignored for DEL) */
 	uint8_t addr[16]; /* IPv4: first 4 bytes, network order; host bits must be zero */
 };
 
 struct erdp_msg_gw_instance_desc {
-	uint8_t port;   /* config port index, must be a gateway port */
+	uint8_t port; /* config port index, must be a gateway port */
 	uint8_t up;
-	uint16_t vlan;  /* 0 = untagged, else 1..4094 */
+	uint16_t vlan; /* 0 = untagged, else 1..4094 */
 	uint8_t mac[6];
 	uint8_t pad[2];
 };
@@ -113,9 +113,9 @@ struct erdp_msg_sync {
 
 struct erdp_msg {
 	uint8_t version;  /* ERDP_MSG_VERSION */
-	uint8_t type;     /* enum erdp_msg_type */
-	uint16_t len;     /* bytes of the body that follow the header */
-	uint32_t seq;     /* producer's sequence number, echoed in the ack */
+	uint8_t type;	  /* enum erdp_msg_type */
+	uint16_t len;	  /* bytes of the body that follow the header */
+	uint32_t seq;	  /* producer's sequence number, echoed in the ack */
 	uint64_t session; /* erdp-cp's boot id: acks of an old session are ignored */
 	union {
 		struct erdp_msg_route route;
@@ -132,12 +132,12 @@ enum erdp_ack_status {
 	ERDP_ACK_BAD_VERSION = 1,
 	ERDP_ACK_BAD_TYPE = 2,
 	ERDP_ACK_BAD_LENGTH = 3,
-	ERDP_ACK_BAD_VALUE = 4,   /* out-of-range field (prefix length, VLAN, family...) */
+	ERDP_ACK_BAD_VALUE = 4, /* out-of-range field (prefix length, VLAN, family...) */
 	ERDP_ACK_UNKNOWN_VRF = 5,
-	ERDP_ACK_UNKNOWN_NH = 6,  /* next hop / gateway / peering / port does not exist */
-	ERDP_ACK_NO_SPACE = 7,    /* VRF capacity or table full */
-	ERDP_ACK_NOT_FOUND = 8,   /* delete of something absent */
-	ERDP_ACK_IN_USE = 9,      /* gateway delete while routes use it */
+	ERDP_ACK_UNKNOWN_NH = 6, /* next hop / gateway / peering / port does not exist */
+	ERDP_ACK_NO_SPACE = 7,	 /* VRF capacity or table full */
+	ERDP_ACK_NOT_FOUND = 8,	 /* delete of something absent */
+	ERDP_ACK_IN_USE = 9,	 /* gateway delete while routes use it */
 	ERDP_ACK_INTERNAL = 10,
 	ERDP_ACK_STATUS_MAX
 };
@@ -159,12 +159,12 @@ enum erdp_ack_status {
  */
 struct erdp_ack {
 	uint64_t session;
-	uint32_t seq;       /* of the message acknowledged */
-	uint8_t status;     /* enum erdp_ack_status */
-	uint8_t type;       /* of the message acknowledged */
+	uint32_t seq;	/* of the message acknowledged */
+	uint8_t status; /* enum erdp_ack_status */
+	uint8_t type;	/* of the message acknowledged */
 	uint16_t pad;
-	uint64_t applied;   /* data plane's total of applied messages (progress) */
-	char detail[40];    /* short reason for a rejection, NUL terminated */
+	uint64_t applied; /* data plane's total of applied messages (progress) */
+	char detail[40];  /* short reason for a rejection, NUL terminated */
 };
 
 _Static_assert(sizeof(struct erdp_msg) == ERDP_MSG_SIZE, "message size is part of the ABI");

@@ -34,34 +34,38 @@ enum erdp_nh_type {
 #define ERDP_NH_ID_FIRST     2u
 
 /* Per-peering next hops: both links (per flow), or one link (connected /30). */
-enum erdp_nh_links { ERDP_NH_LINKS_BOTH = 0, ERDP_NH_LINKS_PRIMARY = 1, ERDP_NH_LINKS_SECONDARY = 2 };
+enum erdp_nh_links {
+	ERDP_NH_LINKS_BOTH = 0,
+	ERDP_NH_LINKS_PRIMARY = 1,
+	ERDP_NH_LINKS_SECONDARY = 2
+};
 #define ERDP_NH_PER_PEERING 3
 
 struct erdp_l2 {
-	uint8_t hdr[20];  /* dst MAC, src MAC, then 0, 1 or 2 tags (TPID + TCI) */
-	uint8_t len;      /* 12, 16 or 20: bytes before the EtherType */
-	uint8_t ok;       /* destination MAC known and the link usable */
-	uint16_t port;    /* DPDK port id */
+	uint8_t hdr[20]; /* dst MAC, src MAC, then 0, 1 or 2 tags (TPID + TCI) */
+	uint8_t len;	 /* 12, 16 or 20: bytes before the EtherType */
+	uint8_t ok;	 /* destination MAC known and the link usable */
+	uint16_t port;	 /* DPDK port id */
 	uint16_t cfg_port;
-	uint16_t mtu;     /* IP MTU of the egress port */
-	uint16_t plink;   /* customer: peering link counter index; else 0xffff */
+	uint16_t mtu;	/* IP MTU of the egress port */
+	uint16_t plink; /* customer: peering link counter index; else 0xffff */
 	uint8_t pad[2];
 };
 
 struct erdp_nh {
-	uint8_t type;        /* enum erdp_nh_type */
+	uint8_t type; /* enum erdp_nh_type */
 	uint8_t n_members;
-	uint16_t owner;      /* gateway or peering index */
+	uint16_t owner; /* gateway or peering index */
 	uint32_t id;
 	struct erdp_ecmp ecmp; /* gateways: instance per flow */
 	struct erdp_l2 m[ERDP_ECMP_MAX_MEMBERS];
 };
 
 struct erdp_nh_table {
-	uint32_t n;            /* ids 0..n-1 */
+	uint32_t n; /* ids 0..n-1 */
 	uint32_t n_gateways;
 	uint32_t n_peerings;
-	struct erdp_nh **nh;   /* published pointers, read with acquire */
+	struct erdp_nh **nh; /* published pointers, read with acquire */
 };
 
 static inline uint32_t erdp_nh_id_gateway(uint32_t gw)

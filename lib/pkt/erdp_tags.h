@@ -25,19 +25,19 @@
 
 #include "erdp_drop.h"
 
-#define ERDP_ETH_HLEN      14
-#define ERDP_VLAN_HLEN     4
-#define ERDP_TPID_8021Q    0x8100
+#define ERDP_ETH_HLEN	   14
+#define ERDP_VLAN_HLEN	   4
+#define ERDP_TPID_8021Q	   0x8100
 #define ERDP_TPID_8021AD   0x88a8
 #define ERDP_TPID_QINQ_OLD 0x9100
-#define ERDP_ETYPE_IPV4    0x0800
-#define ERDP_ETYPE_IPV6    0x86dd
-#define ERDP_ETYPE_ARP     0x0806
+#define ERDP_ETYPE_IPV4	   0x0800
+#define ERDP_ETYPE_IPV6	   0x86dd
+#define ERDP_ETYPE_ARP	   0x0806
 
 struct erdp_tags {
 	uint16_t outer_vid; /* S-tag (QinQ), VLAN (Dot1Q / gateway), 0 if untagged */
 	uint16_t inner_vid; /* C-tag (QinQ), else 0 */
-	uint16_t etype;     /* EtherType after the tags, host order */
+	uint16_t etype;	    /* EtherType after the tags, host order */
 	uint16_t l3_off;    /* bytes from frame start to the L3 header */
 };
 
@@ -69,8 +69,8 @@ static inline bool erdp_tpid_accepted(const struct erdp_tpid_set *s, uint16_t t)
 }
 
 /* Outermost tag shared by both ExpressRoute modes: 0 or a drop reason. */
-static inline int erdp_parse_outer(const uint8_t *f, uint32_t len, const struct erdp_tpid_set *outer,
-				   uint16_t *vid)
+static inline int erdp_parse_outer(const uint8_t *f, uint32_t len,
+				   const struct erdp_tpid_set *outer, uint16_t *vid)
 {
 	uint16_t t0;
 
@@ -118,8 +118,8 @@ static inline int erdp_parse_qinq(const uint8_t *f, uint32_t len, const struct e
 }
 
 /* Dot1Q ExpressRoute port: exactly one tag. */
-static inline int erdp_parse_dot1q(const uint8_t *f, uint32_t len, const struct erdp_tpid_set *outer,
-				   struct erdp_tags *t)
+static inline int erdp_parse_dot1q(const uint8_t *f, uint32_t len,
+				   const struct erdp_tpid_set *outer, struct erdp_tags *t)
 {
 	uint16_t t1;
 	int rc = erdp_parse_outer(f, len, outer, &t->outer_vid);

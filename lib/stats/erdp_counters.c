@@ -19,13 +19,13 @@ struct erdp_counters *erdp_counters_alloc(int n_circuits, int n_peerings, int so
 	c = rte_zmalloc_socket("erdp_counters", sizeof(*c), RTE_CACHE_LINE_SIZE, socket);
 	if (c == NULL)
 		return NULL;
-	c->circuit = rte_zmalloc_socket(NULL, nc * sizeof(*c->circuit), RTE_CACHE_LINE_SIZE,
-					socket);
+	c->circuit =
+		rte_zmalloc_socket(NULL, nc * sizeof(*c->circuit), RTE_CACHE_LINE_SIZE, socket);
 	c->circuit_drop = rte_zmalloc_socket(NULL, nc * sizeof(*c->circuit_drop),
 					     RTE_CACHE_LINE_SIZE, socket);
 	c->plink = rte_zmalloc_socket(NULL, npl * sizeof(*c->plink), RTE_CACHE_LINE_SIZE, socket);
-	c->plink_drop = rte_zmalloc_socket(NULL, npl * sizeof(*c->plink_drop),
-					   RTE_CACHE_LINE_SIZE, socket);
+	c->plink_drop =
+		rte_zmalloc_socket(NULL, npl * sizeof(*c->plink_drop), RTE_CACHE_LINE_SIZE, socket);
 	if (c->circuit == NULL || c->circuit_drop == NULL || c->plink == NULL ||
 	    c->plink_drop == NULL) {
 		erdp_counters_free(c);

@@ -36,10 +36,10 @@ struct erdp_ctr {
 struct erdp_counters {
 	struct erdp_ctr port[ERDP_MAX_PORTS];
 	uint64_t port_drop[ERDP_MAX_PORTS][ERDP_DROP_MAX];
-	struct erdp_ctr *circuit;             /* n_circuits: circuit-level only */
+	struct erdp_ctr *circuit;		 /* n_circuits: circuit-level only */
 	uint64_t (*circuit_drop)[ERDP_DROP_MAX]; /* n_circuits */
-	struct erdp_ctr *plink;               /* n_peerings * ERDP_LINKS */
-	uint64_t (*plink_drop)[ERDP_DROP_MAX]; /* n_peerings * ERDP_LINKS */
+	struct erdp_ctr *plink;			 /* n_peerings * ERDP_LINKS */
+	uint64_t (*plink_drop)[ERDP_DROP_MAX];	 /* n_peerings * ERDP_LINKS */
 };
 
 static inline unsigned int erdp_plink(unsigned int peering, unsigned int link)

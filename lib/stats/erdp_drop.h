@@ -7,6 +7,7 @@
 #ifndef ERDP_DROP_H
 #define ERDP_DROP_H
 
+/* clang-format off */
 #define ERDP_DROP_REASONS(X)                                                                      \
 	X(TRUNCATED, "truncated")               /* shorter than its headers say */                \
 	X(UNTAGGED, "untagged")                 /* no VLAN tag, or priority tag (VID 0) only */    \
@@ -34,13 +35,15 @@
 	X(ND_INVALID, "nd_invalid")             /* NS/NA malformed, hop limit != 255, not for us */ \
 	X(ICMP_RATELIMIT, "icmp_rate_limited")  /* TTL / MTU drop whose ICMP error was rate limited */
 
+/* clang-format on */
+
 /* 0 is "no drop" so that parsers can return 0 or a reason. */
 enum erdp_drop {
 	ERDP_DROP_NONE = 0,
 #define ERDP_DROP_ENUM(sym, name) ERDP_DROP_##sym,
 	ERDP_DROP_REASONS(ERDP_DROP_ENUM)
 #undef ERDP_DROP_ENUM
-	ERDP_DROP_MAX
+		ERDP_DROP_MAX
 };
 
 #define ERDP_DROP_FIRST 1 /* iterate reasons as [ERDP_DROP_FIRST, ERDP_DROP_MAX) */

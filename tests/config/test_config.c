@@ -65,566 +65,530 @@ struct bad_case {
 	const char *keyword; /* words of the rule or of the description */
 };
 
-static const struct bad_case bad_cases[] =
-	{
-		/* libconfig syntax, literals */
-		{"syntax error", QINQ "ports = (\n  { name = \"p\";\n    mtu = = 5; } #!\n);\n",
-		 NULL, "syntax"},
-		{"integer beyond 64 bits",
-		 QINQ "eal = {\n memory_mb = 99999999999999999999; #!\n};\n", NULL, "64 bits"},
-		/* unknown keys */
-		{"unknown top-level key", BASE "colour = \"blue\"; #!\n", "colour",
-		 "unknown setting"},
-		{"unknown key lists the allowed ones", BASE "colour = \"blue\"; #!\n", "colour",
-		 "allowed in the top level: eal, dataplane, port_pair"},
-		{"unknown key in eal", BASE "eal = {\n  cores = 2; #!\n};\n", "eal.cores",
-		 "unknown"},
-		{"unknown key in a port",
-		 QINQ PORTS_WITH("  { name = \"gw1\"; device = \"net_null3\"; role = \"gateway\";\n"
-				 "    speed = 10; } #!"),
-		 "ports[3].speed", "allowed in ports[3]: name, device, role"},
-		{"unknown key in a peering", PEER_Q(CTAG V4 ASN "    bgp_md5 = \"x\"; #!\n"),
-		 "circuits[0].peerings[0].bgp_md5", "unknown setting"},
-		/* wrong types */
-		{"string for an integer",
-		 QINQ PORTS_WITH("  { name = \"gw1\"; device = \"net_null3\"; role = \"gateway\"; "
-				 "mtu = \"1500\"; } #!"),
-		 "ports[3].mtu", "expected an integer, got a string"},
-		{"integer for a boolean", BASE "eal = {\n  huge = 1; #!\n};\n", "eal.huge",
-		 "expected a boolean"},
-		{"float for an integer", PEER_Q("    c_tag = 10.0; #!\n" V4 ASN),
-		 "circuits[0].peerings[0].c_tag", "got a float"},
-		{"group for a list", QINQ "ports = { name = \"x\"; }; #!\n", "ports",
-		 "expected a list"},
-		/* libconfig 1.5 dates a scalar list element by the token after it: keep both on one
-		   line. */
-		{"string for a list element", QINQ "ports = (\n  \"pri\" ); #!\n", "ports[0]",
-		 "expected a group"},
-		{"string for a boolean",
-		 BASE "circuits = (\n" CIRC("c1", QF("100", "1G") "    rate_limit = \"yes\"; #!\n",
-					    "10.0.0.0/29") "\n);\n",
-		 "circuits[0].rate_limit", "expected a boolean"},
-		/* missing required keys */
-		{"missing port_pair", "#!\n" PORTS VRFS, "port_pair", "missing"},
-		{"missing encapsulation", "port_pair = { speed = \"10G\"; }; #!\n" PORTS,
-		 "port_pair.encapsulation", "required"},
-		{"missing device", QINQ PORTS_WITH("  { name = \"gw1\"; role = \"gateway\"; } #!"),
-		 "ports[3].device", "missing"},
-		{"missing peer_asn",
-		 BASE "circuits = ( { name = \"c1\"; s_tag = 100; bandwidth = \"1G\";\n"
-		      "  peerings = ( { type = \"private\"; vrf = \"a\"; #!\n" CTAG V4
-		      "  } ); } );\n",
-		 "circuits[0].peerings[0].peer_asn", "missing"},
-		{"missing bandwidth",
-		 BASE "circuits = (\n  { name = \"c1\"; s_tag = 100; #!\n"
-		      "    peerings = ( { type = \"private\"; c_tag = 10; vrf = \"a\"; ipv4 = "
-		      "\"10.0.0.0/29\"; peer_asn = 65001; } ); }\n);\n",
-		 "circuits[0].bandwidth", "missing"},
-		/* eal, dataplane */
-		{"bad lcores", BASE "eal = {\n  lcores = \"a-b\"; #!\n};\n", "eal.lcores", "lcore"},
-		{"memory_mb above 32 bits", BASE "eal = {\n  memory_mb = 5000000000; #!\n};\n",
-		 "eal.memory_mb", "5000000000 is out of range"},
-		{"bad file_prefix", BASE "eal = {\n  file_prefix = \"my prefix\"; #!\n};\n",
-		 "eal.file_prefix", "names are"},
-		{"non-string EAL argument", BASE "eal = {\n  args = ( \"-v\",\n    7 ); #!\n};\n",
-		 "eal.args[1]", "expected a string"},
-		{"burst 0", BASE "dataplane = {\n  burst = 0; #!\n};\n", "dataplane.burst",
-		 "1..64"},
-		{"burst 65", BASE "dataplane = {\n  burst = 65; #!\n};\n", "dataplane.burst",
-		 "1..64"},
-		{"rx_desc not a power of 2", BASE "dataplane = {\n  rx_desc = 1000; #!\n};\n",
-		 "dataplane.rx_desc", "power of 2"},
-		{"tx_desc too large", BASE "dataplane = {\n  tx_desc = 32768; #!\n};\n",
-		 "dataplane.tx_desc", "64..16384"},
-		{"mbufs too few", BASE "dataplane = {\n  mbufs = 100; #!\n};\n", "dataplane.mbufs",
-		 "out of range"},
-		/* port_pair */
-		{"unknown encapsulation",
-		 "port_pair = { speed = \"10G\";\n  encapsulation = \"mpls\"; #!\n};\n" PORTS,
-		 "port_pair.encapsulation", "\"qinq\" or \"dot1q\""},
-		{"unknown speed",
-		 "port_pair = { encapsulation = \"qinq\";\n  speed = \"25G\"; #!\n};\n" PORTS,
-		 "port_pair.speed", "\"10G\" or \"100G\""},
-		{"bad TPID",
-		 "port_pair = { encapsulation = \"qinq\"; speed = \"10G\";\n"
-		 "  outer_tpids = [ 0x8100,\n    0x8847 ]; #!\n};\n" PORTS,
-		 "port_pair.outer_tpids[1]", "TPIDs: 0x8100, 0x88a8 or 0x9100"},
-		{"duplicate TPID",
-		 "port_pair = { encapsulation = \"qinq\"; speed = \"10G\";\n"
-		 "  outer_tpids = ( 0x88a8,\n    0x88a8 ); #!\n};\n" PORTS,
-		 "port_pair.outer_tpids[1]", "duplicate"},
-		{"five TPIDs",
-		 "port_pair = { encapsulation = \"qinq\"; speed = \"10G\";\n"
-		 "  outer_tpids = [ 0x8100, 0x88a8, 0x9100, 0x8100, 0x88a8 ]; #!\n};\n" PORTS,
-		 "port_pair.outer_tpids", "1 to 4"},
-		{"egress TPID not accepted",
-		 "port_pair = { encapsulation = \"qinq\"; speed = \"10G\";\n"
-		 "  egress_tpid = 0x88a8; #!\n};\n" PORTS,
-		 "port_pair.egress_tpid", "one of outer_tpids"},
-		{"oversubscription 0",
-		 "port_pair = { encapsulation = \"qinq\"; speed = \"10G\";\n"
-		 "  oversubscription = 0; #!\n};\n" PORTS,
-		 "port_pair.oversubscription", "out of range"},
-		/* ports */
-		{"bad port name",
-		 QINQ PORTS_WITH(
-			 "  { name = \"gw 1\"; device = \"net_null3\"; role = \"gateway\"; } #!"),
-		 "ports[3].name", "A-Z a-z 0-9"},
-		{"port name too long",
-		 QINQ PORTS_WITH(
-			 "  { name = "
+static const struct bad_case bad_cases[] = {
+	/* libconfig syntax, literals */
+	{"syntax error", QINQ "ports = (\n  { name = \"p\";\n    mtu = = 5; } #!\n);\n", NULL,
+	 "syntax"},
+	{"integer beyond 64 bits", QINQ "eal = {\n memory_mb = 99999999999999999999; #!\n};\n",
+	 NULL, "64 bits"},
+	/* unknown keys */
+	{"unknown top-level key", BASE "colour = \"blue\"; #!\n", "colour", "unknown setting"},
+	{"unknown key lists the allowed ones", BASE "colour = \"blue\"; #!\n", "colour",
+	 "allowed in the top level: eal, dataplane, port_pair"},
+	{"unknown key in eal", BASE "eal = {\n  cores = 2; #!\n};\n", "eal.cores", "unknown"},
+	{"unknown key in a port",
+	 QINQ PORTS_WITH("  { name = \"gw1\"; device = \"net_null3\"; role = \"gateway\";\n"
+			 "    speed = 10; } #!"),
+	 "ports[3].speed", "allowed in ports[3]: name, device, role"},
+	{"unknown key in a peering", PEER_Q(CTAG V4 ASN "    bgp_md5 = \"x\"; #!\n"),
+	 "circuits[0].peerings[0].bgp_md5", "unknown setting"},
+	/* wrong types */
+	{"string for an integer",
+	 QINQ PORTS_WITH("  { name = \"gw1\"; device = \"net_null3\"; role = \"gateway\"; "
+			 "mtu = \"1500\"; } #!"),
+	 "ports[3].mtu", "expected an integer, got a string"},
+	{"integer for a boolean", BASE "eal = {\n  huge = 1; #!\n};\n", "eal.huge",
+	 "expected a boolean"},
+	{"float for an integer", PEER_Q("    c_tag = 10.0; #!\n" V4 ASN),
+	 "circuits[0].peerings[0].c_tag", "got a float"},
+	{"group for a list", QINQ "ports = { name = \"x\"; }; #!\n", "ports", "expected a list"},
+	/* libconfig 1.5 dates a scalar list element by the token after it: keep both on one
+	   line. */
+	{"string for a list element", QINQ "ports = (\n  \"pri\" ); #!\n", "ports[0]",
+	 "expected a group"},
+	{"string for a boolean",
+	 BASE "circuits = (\n" CIRC("c1", QF("100", "1G") "    rate_limit = \"yes\"; #!\n",
+				    "10.0.0.0/29") "\n);\n",
+	 "circuits[0].rate_limit", "expected a boolean"},
+	/* missing required keys */
+	{"missing port_pair", "#!\n" PORTS VRFS, "port_pair", "missing"},
+	{"missing encapsulation", "port_pair = { speed = \"10G\"; }; #!\n" PORTS,
+	 "port_pair.encapsulation", "required"},
+	{"missing device", QINQ PORTS_WITH("  { name = \"gw1\"; role = \"gateway\"; } #!"),
+	 "ports[3].device", "missing"},
+	{"missing peer_asn",
+	 BASE "circuits = ( { name = \"c1\"; s_tag = 100; bandwidth = \"1G\";\n"
+	      "  peerings = ( { type = \"private\"; vrf = \"a\"; #!\n" CTAG V4 "  } ); } );\n",
+	 "circuits[0].peerings[0].peer_asn", "missing"},
+	{"missing bandwidth",
+	 BASE "circuits = (\n  { name = \"c1\"; s_tag = 100; #!\n"
+	      "    peerings = ( { type = \"private\"; c_tag = 10; vrf = \"a\"; ipv4 = "
+	      "\"10.0.0.0/29\"; peer_asn = 65001; } ); }\n);\n",
+	 "circuits[0].bandwidth", "missing"},
+	/* eal, dataplane */
+	{"bad lcores", BASE "eal = {\n  lcores = \"a-b\"; #!\n};\n", "eal.lcores", "lcore"},
+	{"memory_mb above 32 bits", BASE "eal = {\n  memory_mb = 5000000000; #!\n};\n",
+	 "eal.memory_mb", "5000000000 is out of range"},
+	{"bad file_prefix", BASE "eal = {\n  file_prefix = \"my prefix\"; #!\n};\n",
+	 "eal.file_prefix", "names are"},
+	{"non-string EAL argument", BASE "eal = {\n  args = ( \"-v\",\n    7 ); #!\n};\n",
+	 "eal.args[1]", "expected a string"},
+	{"burst 0", BASE "dataplane = {\n  burst = 0; #!\n};\n", "dataplane.burst", "1..64"},
+	{"burst 65", BASE "dataplane = {\n  burst = 65; #!\n};\n", "dataplane.burst", "1..64"},
+	{"rx_desc not a power of 2", BASE "dataplane = {\n  rx_desc = 1000; #!\n};\n",
+	 "dataplane.rx_desc", "power of 2"},
+	{"tx_desc too large", BASE "dataplane = {\n  tx_desc = 32768; #!\n};\n",
+	 "dataplane.tx_desc", "64..16384"},
+	{"mbufs too few", BASE "dataplane = {\n  mbufs = 100; #!\n};\n", "dataplane.mbufs",
+	 "out of range"},
+	/* port_pair */
+	{"unknown encapsulation",
+	 "port_pair = { speed = \"10G\";\n  encapsulation = \"mpls\"; #!\n};\n" PORTS,
+	 "port_pair.encapsulation", "\"qinq\" or \"dot1q\""},
+	{"unknown speed",
+	 "port_pair = { encapsulation = \"qinq\";\n  speed = \"25G\"; #!\n};\n" PORTS,
+	 "port_pair.speed", "\"10G\" or \"100G\""},
+	{"bad TPID",
+	 "port_pair = { encapsulation = \"qinq\"; speed = \"10G\";\n"
+	 "  outer_tpids = [ 0x8100,\n    0x8847 ]; #!\n};\n" PORTS,
+	 "port_pair.outer_tpids[1]", "TPIDs: 0x8100, 0x88a8 or 0x9100"},
+	{"duplicate TPID",
+	 "port_pair = { encapsulation = \"qinq\"; speed = \"10G\";\n"
+	 "  outer_tpids = ( 0x88a8,\n    0x88a8 ); #!\n};\n" PORTS,
+	 "port_pair.outer_tpids[1]", "duplicate"},
+	{"five TPIDs",
+	 "port_pair = { encapsulation = \"qinq\"; speed = \"10G\";\n"
+	 "  outer_tpids = [ 0x8100, 0x88a8, 0x9100, 0x8100, 0x88a8 ]; #!\n};\n" PORTS,
+	 "port_pair.outer_tpids", "1 to 4"},
+	{"egress TPID not accepted",
+	 "port_pair = { encapsulation = \"qinq\"; speed = \"10G\";\n"
+	 "  egress_tpid = 0x88a8; #!\n};\n" PORTS,
+	 "port_pair.egress_tpid", "one of outer_tpids"},
+	{"oversubscription 0",
+	 "port_pair = { encapsulation = \"qinq\"; speed = \"10G\";\n"
+	 "  oversubscription = 0; #!\n};\n" PORTS,
+	 "port_pair.oversubscription", "out of range"},
+	/* ports */
+	{"bad port name",
+	 QINQ PORTS_WITH("  { name = \"gw 1\"; device = \"net_null3\"; role = \"gateway\"; } #!"),
+	 "ports[3].name", "A-Z a-z 0-9"},
+	{"port name too long",
+	 QINQ PORTS_WITH("  { name = "
 			 "\"x123456789012345678901234567890123456789012345678901234567890123\";"
 			 " device = \"net_null3\"; role = \"gateway\"; } #!"),
-		 "ports[3].name", "1 to 63"},
-		{"duplicate port name",
-		 QINQ PORTS_WITH(
-			 "  { name = \"gw0\"; device = \"net_null3\"; role = \"gateway\"; } #!"),
-		 "ports[3].name", "port names must be unique"},
-		{"bad device",
-		 QINQ PORTS_WITH("  { name = \"gw1\"; device = \"eth0\"; role = \"gateway\"; } #!"),
-		 "ports[3].device", "net_<driver><id>"},
-		{"bad PCI function",
-		 QINQ PORTS_WITH(
-			 "  { name = \"gw1\"; device = \"0000:03:00.8\"; role = \"gateway\"; } #!"),
-		 "ports[3].device", "PCI address"},
-		{"duplicate vdev",
-		 QINQ PORTS_WITH("  { name = \"gw1\"; device = \"net_null2,size=64\"; role = "
-				 "\"gateway\"; } #!"),
-		 "ports[3].device", "already used by port 'gw0'"},
-		{"duplicate PCI address in two spellings",
-		 QINQ "ports = (\n" PORT_P ",\n" PORT_S ",\n" PORT_G1 ",\n"
-		      "  { name = \"gw2\"; device = \"03:00.0\"; role = \"gateway\"; } #!\n);\n",
-		 "ports[3].device", "a device backs one port"},
-		{"unknown role",
-		 QINQ PORTS_WITH(
-			 "  { name = \"gw1\"; device = \"net_null3\"; role = \"backup\"; } #!"),
-		 "ports[3].role", "\"primary\", \"secondary\" or \"gateway\""},
-		{"two primary ports",
-		 QINQ PORTS_WITH("  { name = \"p2\"; device = \"net_null3\";\n    role = "
-				 "\"primary\"; } #!"),
-		 "ports[3].role", "exactly one primary"},
-		{"two secondary ports",
-		 QINQ PORTS_WITH("  { name = \"s2\"; device = \"net_null3\";\n    role = "
-				 "\"secondary\"; } #!"),
-		 "ports[3].role", "at most one secondary"},
-		{"no primary port", QINQ "ports = ( #!\n" PORT_S ",\n" PORT_G "\n);\n", "ports",
-		 "exactly one primary"},
-		{"no gateway port", QINQ "ports = ( #!\n" PORT_P ",\n" PORT_S "\n);\n", "ports",
-		 "at least one port has role \"gateway\""},
-		{"rx_queues 17",
-		 QINQ PORTS_WITH("  { name = \"gw1\"; device = \"net_null3\"; role = \"gateway\";\n"
-				 "    rx_queues = 17; } #!"),
-		 "ports[3].rx_queues", "1..16"},
-		{"mtu 575",
-		 QINQ PORTS_WITH("  { name = \"gw1\"; device = \"net_null3\"; role = \"gateway\";\n"
-				 "    mtu = 575; } #!"),
-		 "ports[3].mtu", "576..9000"},
-		{"mtu 9001",
-		 QINQ PORTS_WITH("  { name = \"gw1\"; device = \"net_null3\"; role = \"gateway\";\n"
-				 "    mtu = 9001; } #!"),
-		 "ports[3].mtu", "576..9000"},
-		{"multicast port MAC",
-		 QINQ PORTS_WITH("  { name = \"gw1\"; device = \"net_null3\"; role = \"gateway\";\n"
-				 "    mac = \"01:00:5e:00:00:01\"; } #!"),
-		 "ports[3].mac", "unicast"},
-		{"malformed port MAC",
-		 QINQ PORTS_WITH("  { name = \"gw1\"; device = \"net_null3\"; role = \"gateway\";\n"
-				 "    mac = \"02:00:00:00:00\"; } #!"),
-		 "ports[3].mac", "xx:xx:xx:xx:xx:xx"},
-		/* vrfs */
-		{"duplicate VRF name",
-		 QINQ PORTS "vrfs = ( { name = \"a\"; },\n  { name = \"a\"; } ); #!\n",
-		 "vrfs[1].name", "VRF names must be unique"},
-		{"ipv4_routes 0",
-		 QINQ PORTS "vrfs = ( { name = \"a\";\n  ipv4_routes = 0; } ); #!\n",
-		 "vrfs[0].ipv4_routes", "1..2000000"},
-		{"ipv6_routes too many",
-		 QINQ PORTS "vrfs = ( { name = \"a\";\n  ipv6_routes = 1000001; } ); #!\n",
-		 "vrfs[0].ipv6_routes", "1..1000000"},
-		/* circuits (qinq) */
-		{"duplicate circuit name",
-		 BASE "circuits = (\n" CIRC(
-			 "c1", QF("100", "1G"),
-			 "10.0.0.0/29") ",\n"
-					"  { name = \"c1\"; #!\n" QF(
-						"101", "1G") "    peerings = ( { type = "
-							     "\"private\"; c_tag = 10; vrf = "
-							     "\"b\"; ipv4 = \"10.0.0.0/29\"; "
-							     "peer_asn = 65001; } ); }\n);\n",
-		 "circuits[1].name", "circuit names must be unique"},
-		{"S-tag missing in qinq",
-		 BASE "circuits = (\n  { name = \"c1\"; bandwidth = \"1G\"; #!\n"
-		      "    peerings = ( { type = \"private\"; c_tag = 10; vrf = \"a\"; ipv4 = "
-		      "\"10.0.0.0/29\"; peer_asn = 65001; } ); }\n);\n",
-		 "circuits[0].s_tag", "missing"},
-		{"S-tag 0",
-		 BASE "circuits = (\n" CIRC("c1", "    s_tag = 0; #!\n    bandwidth = \"1G\";\n",
-					    "10.0.0.0/29") "\n);\n",
-		 "circuits[0].s_tag", "1..4094"},
-		{"S-tag 4095",
-		 BASE "circuits = (\n" CIRC("c1", "    s_tag = 4095; #!\n    bandwidth = \"1G\";\n",
-					    "10.0.0.0/29") "\n);\n",
-		 "circuits[0].s_tag", "VLAN IDs are 1..4094"},
-		{"S-tag reused",
-		 BASE "circuits = (\n" CIRC("c1", QF("100", "1G"), "10.0.0.0/29") ",\n" CIRC(
-			 "c2", "    s_tag = 100; #!\n    bandwidth = \"1G\";\n",
-			 "10.0.0.8/29") "\n);\n",
-		 "circuits[1].s_tag", "S-tags must be unique within the port pair"},
-		{"C-tag reused within a circuit",
-		 BASE
-		 "circuits = ( { name = \"c1\"; s_tag = 100; bandwidth = \"1G\"; peerings = (\n"
-		 "  { type = \"private\"; c_tag = 10; vrf = \"a\"; ipv4 = \"10.0.0.0/29\"; "
-		 "peer_asn = 65001; },\n"
-		 "  { type = \"microsoft\"; vrf = \"b\"; ipv4 = \"10.0.0.8/29\"; peer_asn = "
-		 "65001;\n"
-		 "    c_tag = 10; } ); } ); #!\n",
-		 "circuits[0].peerings[1].c_tag", "C-tags must be unique within a circuit"},
-		{"C-tag 0", PEER_Q("    c_tag = 0; #!\n" V4 ASN), "circuits[0].peerings[0].c_tag",
-		 "1..4094"},
-		{"C-tag 4095", PEER_Q("    c_tag = 4095; #!\n" V4 ASN),
-		 "circuits[0].peerings[0].c_tag", "1..4094"},
-		{"C-tag missing in qinq",
-		 BASE "circuits = ( { name = \"c1\"; s_tag = 100; bandwidth = \"1G\";\n"
-		      "  peerings = ( { type = \"private\"; vrf = \"a\"; #!\n" V4 ASN
-		      "  } ); } );\n",
-		 "circuits[0].peerings[0].c_tag", "missing"},
-		{"vlan in qinq", PEER_Q(CTAG V4 ASN "    vlan = 5; #!\n"),
-		 "circuits[0].peerings[0].vlan", "qinq peerings take c_tag"},
-		{"SKU not offered on 10G",
-		 BASE "circuits = (\n" CIRC("c1", "    s_tag = 100;\n    bandwidth = \"40G\"; #!\n",
-					    "10.0.0.0/29") "\n);\n",
-		 "circuits[0].bandwidth", "SKUs offered on a 10G port pair: 1G, 2G, 5G, 10G"},
-		{"SKU not offered on 100G",
-		 "port_pair = { encapsulation = \"qinq\"; speed = \"100G\"; };\n" PORTS VRFS
-		 "circuits = (\n" CIRC("c1", "    s_tag = 100;\n    bandwidth = \"1G\"; #!\n",
-				       "10.0.0.0/29") "\n);\n",
-		 "circuits[0].bandwidth", "5G, 10G, 40G, 100G"},
-		{"bandwidth sum over 2x",
-		 BASE "circuits = (\n" CIRC("c1", QF("100", "10G"), "10.0.0.0/29") ",\n" CIRC(
-			 "c2", QF("101", "10G"),
-			 "10.0.0.8/29") ",\n" CIRC("c3",
-						   "    s_tag = 102;\n    bandwidth = \"1G\"; #!\n",
-						   "10.0.0.16/29") "\n);\n",
-		 "circuits[2].bandwidth", "add up to 21G, over the 20G limit"},
-		{"no peering",
-		 BASE "circuits = ( { name = \"c1\"; s_tag = 100; bandwidth = \"1G\";\n  peerings "
-		      "= ( ); } ); #!\n",
-		 "circuits[0].peerings", "at least one peering"},
-		{"unknown peering type",
-		 BASE
-		 "circuits = ( { name = \"c1\"; s_tag = 100; bandwidth = \"1G\"; peerings = (\n"
-		 "  { type = \"public\"; #!\n    c_tag = 10; vrf = \"a\"; ipv4 = \"10.0.0.0/29\"; "
-		 "peer_asn = 65001; } ); } );\n",
-		 "circuits[0].peerings[0].type", "\"private\" or \"microsoft\""},
-		{"two private peerings",
-		 BASE
-		 "circuits = ( { name = \"c1\"; s_tag = 100; bandwidth = \"1G\"; peerings = (\n"
-		 "  { type = \"private\"; c_tag = 10; vrf = \"a\"; ipv4 = \"10.0.0.0/29\"; "
-		 "peer_asn = 65001; },\n"
-		 "  { type = \"private\"; #!\n    c_tag = 11; vrf = \"b\"; ipv4 = \"10.0.0.8/29\"; "
-		 "peer_asn = 65001; } ); } );\n",
-		 "circuits[0].peerings[1].type", "at most one private and one microsoft"},
-		{"unknown VRF",
-		 BASE "circuits = ( { name = \"c1\"; s_tag = 100; bandwidth = \"1G\";\n"
-		      "  peerings = ( { type = \"private\";\n    vrf = \"nope\"; #!\n" CTAG V4 ASN
-		      "  } ); } );\n",
-		 "circuits[0].peerings[0].vrf", "no VRF named 'nope'"},
-		/* circuits (dot1q) */
-		{"S-tag in dot1q",
-		 DOT1Q PORTS VRFS
-		 "circuits = (\n  { name = \"c1\"; bandwidth = \"1G\";\n    s_tag = 100; #!\n"
-		 "    peerings = ( { type = \"private\"; vlan = 10; vrf = \"a\"; ipv4 = "
-		 "\"10.0.0.0/29\"; peer_asn = 65001; } ); }\n);\n",
-		 "circuits[0].s_tag", "dot1q circuits have no S-tag"},
-		{"C-tag in dot1q",
-		 DOT1Q PORTS VRFS
-		 "circuits = (\n" CIRC_D("c1", "10;\n      c_tag = 5", "10.0.0.0/29") " #!\n);\n",
-		 "circuits[0].peerings[0].c_tag", "not allowed with encapsulation \"dot1q\""},
-		{"VLAN missing in dot1q",
-		 DOT1Q PORTS VRFS "circuits = ( { name = \"c1\"; bandwidth = \"1G\";\n"
-				  "  peerings = ( { type = \"private\"; vrf = \"a\"; ipv4 = "
-				  "\"10.0.0.0/29\"; peer_asn = 65001; } ); } ); #!\n",
-		 "circuits[0].peerings[0].vlan", "missing"},
-		{"VLAN 0",
-		 DOT1Q PORTS VRFS "circuits = (\n" CIRC_D("c1", "0", "10.0.0.0/29") " #!\n);\n",
-		 "circuits[0].peerings[0].vlan", "VLAN IDs are 1..4094"},
-		{"VLAN 4095",
-		 DOT1Q PORTS VRFS "circuits = (\n" CIRC_D("c1", "4095", "10.0.0.0/29") " #!\n);\n",
-		 "circuits[0].peerings[0].vlan", "VLAN IDs are 1..4094"},
-		{"dot1q VLAN reused across circuits",
-		 DOT1Q PORTS VRFS
-		 "circuits = (\n" CIRC_D("c1",
-					 "10", "10.0.0.0/29") ",\n" CIRC_D("c2", "10",
-									   "10.0.0.8/29") " #!\n);"
-											  "\n",
-		 "circuits[1].peerings[0].vlan", "dot1q VLANs must be unique across the port pair"},
-		/* link subnets */
-		{"IPv4 /28", PEER_Q(CTAG ASN "    ipv4 = \"10.0.0.0/28\"; #!\n"),
-		 "circuits[0].peerings[0].ipv4", "is a /28, expected a /29"},
-		{"IPv4 /30 alone", PEER_Q(CTAG ASN "    ipv4 = \"10.0.0.0/30\"; #!\n"),
-		 "circuits[0].peerings[0].ipv4", "one /29 or a list of two /30"},
-		{"IPv4 /31 in a list",
-		 PEER_Q(CTAG ASN "    ipv4 = [ \"10.0.0.0/30\",\n      \"10.0.0.4/31\" ]; #!\n"),
-		 "circuits[0].peerings[0].ipv4[1]", "expected a /30"},
-		{"IPv4 list of three",
-		 PEER_Q(CTAG ASN
-			"    ipv4 = [ \"10.0.0.0/30\", \"10.0.0.4/30\", \"10.0.0.8/30\" ]; #!\n"),
-		 "circuits[0].peerings[0].ipv4", "expected two subnets"},
-		{"IPv4 host bits", PEER_Q(CTAG ASN "    ipv4 = \"10.0.0.4/29\"; #!\n"),
-		 "circuits[0].peerings[0].ipv4", "host bits"},
-		{"IPv4 garbage", PEER_Q(CTAG ASN "    ipv4 = \"10.0.0/29\"; #!\n"),
-		 "circuits[0].peerings[0].ipv4", "not an IPv4 prefix"},
-		{"IPv6 /124", PEER_Q(CTAG V4 ASN "    ipv6 = \"2001:db8::/124\"; #!\n"),
-		 "circuits[0].peerings[0].ipv6", "is a /124, expected a /125"},
-		{"IPv6 /127 in a list",
-		 PEER_Q(CTAG V4 ASN
-			"    ipv6 = ( \"2001:db8::/126\",\n \"2001:db8::4/127\" ); #!\n"),
-		 "circuits[0].peerings[0].ipv6[1]", "expected a /126"},
-		{"IPv6 host bits", PEER_Q(CTAG V4 ASN "    ipv6 = \"2001:db8::4/125\"; #!\n"),
-		 "circuits[0].peerings[0].ipv6", "host bits"},
-		{"IPv4 overlap in one VRF",
-		 BASE "circuits = (\n" CIRC("c1", QF("100", "1G"), "10.0.0.0/29") ",\n" CIRC(
-			 "c2", QF("101", "1G"), "10.0.0.0/29") " #!\n);\n",
-		 "circuits[1].peerings[0].ipv4",
-		 "overlaps 10.0.0.0/30 of peering 'c1/private' at line 12"},
-		{"IPv4 overlap, list against /29",
-		 BASE
-		 "circuits = (\n" CIRC("c1", QF("100", "1G"),
-				       "10.0.0.0/29") ",\n"
-						      "  { name = \"c2\"; s_tag = 101; bandwidth = "
-						      "\"1G\"; peerings = ( { type = \"private\";\n"
-						      "    c_tag = 10; vrf = \"a\"; peer_asn = "
-						      "65001; ipv4 = [ \"10.0.0.8/30\",\n"
-						      "      \"10.0.0.4/30\" ]; } ); } #!\n);\n",
-		 "circuits[1].peerings[0].ipv4[1]",
-		 "peering subnets must not overlap within a VRF"},
-		{"IPv4 overlap inside a list",
-		 PEER_Q(CTAG ASN "    ipv4 = [ \"10.0.0.0/30\",\n      \"10.0.0.0/30\" ]; #!\n"),
-		 "circuits[0].peerings[0].ipv4[1]", "overlaps 10.0.0.0/30"},
-		{"IPv6 overlap in one VRF",
-		 BASE
-		 "circuits = ( { name = \"c1\"; s_tag = 100; bandwidth = \"1G\"; peerings = (\n"
-		 "  { type = \"private\"; c_tag = 10; vrf = \"a\"; ipv4 = \"10.0.0.0/29\"; "
-		 "peer_asn = 65001; ipv6 = \"2001:db8::/125\"; },\n"
-		 "  { type = \"microsoft\"; c_tag = 11; vrf = \"a\"; ipv4 = \"10.0.0.8/29\"; "
-		 "peer_asn = 65001;\n"
-		 "    ipv6 = \"2001:db8::/125\"; } ); } ); #!\n",
-		 "circuits[0].peerings[1].ipv6", "overlaps 2001:db8::/126 of peering 'c1/private'"},
-		/* ASN */
-		{"ASN 65515", PEER_Q(CTAG V4 "    peer_asn = 65515; #!\n"),
-		 "circuits[0].peerings[0].peer_asn", "65515..65520 are reserved"},
-		{"ASN 65520", PEER_Q(CTAG V4 "    peer_asn = 65520; #!\n"),
-		 "circuits[0].peerings[0].peer_asn", "reserved"},
-		{"ASN 12076", PEER_Q(CTAG V4 "    peer_asn = 12076; #!\n"),
-		 "circuits[0].peerings[0].peer_asn", "Microsoft's ASN"},
-		{"ASN 0", PEER_Q(CTAG V4 "    peer_asn = 0; #!\n"),
-		 "circuits[0].peerings[0].peer_asn", "1..4294967295"},
-		{"ASN 2^32", PEER_Q(CTAG V4 "    peer_asn = 4294967296; #!\n"),
-		 "circuits[0].peerings[0].peer_asn", "4294967296 is out of range"},
-		/* customer MACs */
-		{"three customer MACs",
-		 PEER_Q(CTAG V4 ASN "    customer_mac = [ \"02:00:00:00:00:01\", "
-				    "\"02:00:00:00:00:02\", \"02:00:00:00:00:03\" ]; #!\n"),
-		 "circuits[0].peerings[0].customer_mac", "[primary, secondary]"},
-		{"multicast customer MAC",
-		 PEER_Q(CTAG V4 ASN "    customer_mac = [ \"02:00:00:00:00:01\",\n      "
-				    "\"03:00:00:00:00:02\" ]; #!\n"),
-		 "circuits[0].peerings[0].customer_mac[1]", "unicast"},
-		{"malformed customer MAC",
-		 PEER_Q(CTAG V4 ASN "    customer_mac = [ \"02-00-00-00-00-01\" ]; #!\n"),
-		 "circuits[0].peerings[0].customer_mac[0]", "invalid MAC"},
-		/* gateways */
-		{"one gateway instance",
-		 BASE "gateways = (\n  { name = \"g1\"; vrf = \"a\";\n    instances = ( #!\n" INST(
-			 "02:00:00:00:00:01", "10") "); }\n);\n",
-		 "gateways[0].instances", "2 to 16 instances"},
-		{"instance on an unknown port",
-		 BASE "gateways = (\n" GW("g1", "a",
-					  INST("02:00:00:00:00:01",
-					       "10") ",\n"
-						     "      { port = \"gw9\"; mac = "
-						     "\"02:00:00:00:00:02\"; } #!") "\n);\n",
-		 "gateways[0].instances[1].port", "no port named 'gw9'"},
-		{"instance on a non-gateway port",
-		 BASE "gateways = (\n" GW("g1", "a",
-					  INST("02:00:00:00:00:01",
-					       "10") ",\n"
-						     "      { port = \"pri\"; mac = "
-						     "\"02:00:00:00:00:02\"; } #!") "\n);\n",
-		 "gateways[0].instances[1].port", "ports with role \"gateway\""},
-		{"instance without MAC",
-		 BASE "gateways = (\n" GW(
-			 "g1", "a",
-			 INST("02:00:00:00:00:01",
-			      "10") ",\n"
-				    "      { port = \"gw0\"; vlan = 10; } #!") "\n);\n",
-		 "gateways[0].instances[1].mac", "missing"},
-		{"multicast instance MAC",
-		 BASE "gateways = (\n" GW("g1", "a",
-					  INST("02:00:00:00:00:01",
-					       "10") ",\n"
-						     "      { port = \"gw0\"; mac = "
-						     "\"ff:ff:ff:ff:ff:ff\"; } #!") "\n);\n",
-		 "gateways[0].instances[1].mac", "unicast"},
-		{"instance VLAN 0",
-		 BASE "gateways = (\n" GW("g1", "a",
-					  INST("02:00:00:00:00:01", "10") ",\n" INST(
-						  "02:00:00:00:00:02", "0") " #!") "\n);\n",
-		 "gateways[0].instances[1].vlan", "1..4094"},
-		{"instance VLAN 4095",
-		 BASE "gateways = (\n" GW("g1", "a",
-					  INST("02:00:00:00:00:01", "4095") ", #!\n" INST(
-						  "02:00:00:00:00:02", "10")) "\n);\n",
-		 "gateways[0].instances[0].vlan", "1..4094"},
-		{"instance zone not a string",
-		 BASE "gateways = (\n" GW(
-			 "g1", "a",
-			 INST("02:00:00:00:00:01",
-			      "10") ",\n"
-				    "      { port = \"gw0\"; mac = \"02:00:00:00:00:02\"; zone = "
-				    "2; } #!") "\n);\n",
-		 "gateways[0].instances[1].zone", "expected a string"},
-		{"instance ip not an IPv4 address",
-		 BASE "gateways = (\n" GW(
-			 "g1", "a",
-			 INST("02:00:00:00:00:01",
-			      "10") ",\n"
-				    "      { port = \"gw0\"; mac = \"02:00:00:00:00:02\"; ip = "
-				    "\"10.0.0.300\"; } #!") "\n);\n",
-		 "gateways[0].instances[1].ip", "IPv4 address"},
-		{"health interval out of range",
-		 BASE "gateways = (\n  { name = \"g1\"; vrf = \"a\"; health_interval_ms = 5; #!\n"
-		      "    instances = ( " INST("02:00:00:00:00:01", "10") ", " INST(
-			      "02:00:00:00:00:02", "10") " ); }\n);\n",
-		 "gateways[0].health_interval_ms", "50..60000"},
-		{"(port, VLAN) shared across VRFs",
-		 BASE "gateways = (\n" GW2(
-			 "g1", "a",
-			 "10") ",\n" GW("g2", "b",
-					INST("02:00:00:00:00:03", "11") ",\n" INST(
-						"02:00:00:00:00:04", "10") " #!") "\n);\n",
-		 "gateways[1].instances[1].vlan", "belongs to one VRF"},
-		{"untagged port shared across VRFs",
-		 BASE "gateways = (\n" GW(
-			 "g1", "a",
-			 "      { port = \"gw1\"; mac = \"02:00:00:00:00:01\"; },\n"
-			 "      { port = \"gw1\"; mac = \"02:00:00:00:00:02\"; }") ",\n" GW("g2",
-											    "b",
-											    "      "
-											    "{ "
-											    "port "
-											    "= "
-											    "\"gw1"
-											    "\"; "
-											    "mac = "
-											    "\"02:"
-											    "00:00:"
-											    "00:00:"
-											    "03\"; "
-											    "}, "
-											    "#!\n"
-											    "      "
-											    "{ "
-											    "port "
-											    "= "
-											    "\"gw1"
-											    "\"; "
-											    "mac = "
-											    "\"02:"
-											    "00:00:"
-											    "00:00:"
-											    "04\"; "
-											    "}") "\n);\n",
-		 "gateways[1].instances[0].port", "port 'gw1' untagged already maps to VRF 'a'"},
-		{"duplicate gateway name",
-		 BASE "gateways = (\n" GW2(
-			 "g1", "a", "10") ",\n  { name = \"g1\"; #!\n  vrf = \"a\"; instances = "
-					  "(\n" INST("02:00:00:00:00:03",
-						     "10") ",\n" INST("02:00:00:00:00:04",
-								      "10") "); }\n);\n",
-		 "gateways[1].name", "gateway names must be unique"},
-		{"gateway in an unknown VRF",
-		 BASE
-		 "gateways = (\n  { name = \"g1\";\n    vrf = \"zz\"; #!\n    instances = (\n" INST(
-			 "02:00:00:00:00:01", "10") ",\n" INST("02:00:00:00:00:02",
-							       "10") "); }\n);\n",
-		 "gateways[0].vrf", "no VRF named 'zz'"},
-		{"gateway prefix with host bits",
-		 BASE "gateways = (\n  { name = \"g1\"; vrf = \"a\";\n    prefixes = [ "
-		      "\"10.1.0.0/16\",\n"
-		      "      \"10.2.3.0/16\" ]; #!\n    instances = (\n" INST(
-			      "02:00:00:00:00:01", "10") ",\n" INST("02:00:00:00:00:02",
-								    "10") "); }\n);\n",
-		 "gateways[0].prefixes[1]", "did you mean 10.2.0.0/16?"},
-		/* routes */
-		{"route to a peering in another VRF",
-		 QINQ PORTS
-		 "vrfs = ( { name = \"a\"; }, { name = \"b\"; routes = (\n"
-		 "  { prefix = \"10.9.0.0/16\";\n    peering = \"c1/private\"; } ); } ); #!\n" C1,
-		 "vrfs[1].routes[0].peering", "must be in the route's VRF"},
-		{"route to a gateway in another VRF",
-		 QINQ PORTS "vrfs = ( { name = \"a\"; }, { name = \"b\"; routes = (\n"
-			    "  { prefix = \"10.9.0.0/16\";\n    gateway = \"g1\"; } ); } ); #!\n"
-			    "gateways = (\n" GW2("g1", "a", "10") "\n);\n",
-		 "vrfs[1].routes[0].gateway", "gateway 'g1' is in VRF 'a', not in 'b'"},
-		{"route to an unknown peering",
-		 QINQ PORTS
-		 "vrfs = ( { name = \"a\"; routes = (\n"
-		 "  { prefix = \"10.9.0.0/16\";\n    peering = \"c9/private\"; } ); } ); #!\n" C1,
-		 "vrfs[0].routes[0].peering", "no peering named 'c9/private'"},
-		{"route with two targets",
-		 QINQ PORTS "vrfs = ( { name = \"a\"; routes = (\n"
-			    "  { prefix = \"10.9.0.0/16\"; peering = \"c1/private\";\n    "
-			    "blackhole = true; } ); } ); #!\n" C1,
-		 "vrfs[0].routes[0]", "exactly one of peering, gateway, blackhole = true"},
-		{"route without target",
-		 QINQ PORTS "vrfs = ( { name = \"a\"; routes = (\n"
-			    "  { prefix = \"10.9.0.0/16\"; } ); } ); #!\n",
-		 "vrfs[0].routes[0]", "no target"},
-		{"route with blackhole = false only",
-		 QINQ PORTS "vrfs = ( { name = \"a\"; routes = (\n"
-			    "  { prefix = \"10.9.0.0/16\";\n    blackhole = false; } ); } ); #!\n",
-		 "vrfs[0].routes[0]", "exactly one of"},
-		{"route prefix with host bits",
-		 QINQ PORTS "vrfs = ( { name = \"a\"; routes = (\n"
-			    "  { prefix = \"fd00::1/64\"; #!\n    blackhole = true; } ); } );\n",
-		 "vrfs[0].routes[0].prefix", "did you mean fd00::/64?"},
-		{"route prefix not a prefix",
-		 QINQ PORTS "vrfs = ( { name = \"a\"; routes = (\n"
-			    "  { prefix = \"10.9.0.0\"; #!\n    blackhole = true; } ); } );\n",
-		 "vrfs[0].routes[0].prefix", "IPv4 or IPv6 prefix"},
-		{"duplicate route prefix",
-		 QINQ PORTS
-		 "vrfs = ( { name = \"a\"; routes = (\n"
-		 "  { prefix = \"10.9.0.0/16\"; blackhole = true; },\n"
-		 "  { prefix = \"10.9.0.0/16\"; #!\n    peering = \"c1/private\"; } ); } );\n" C1,
-		 "vrfs[0].routes[1].prefix",
-		 "already routed in VRF 'a' by vrfs[0].routes[0].prefix at line 9"},
-		{"gateway prefix repeats a route",
-		 QINQ PORTS "vrfs = ( { name = \"a\"; routes = (\n"
-			    "  { prefix = \"fd00:1::/48\"; blackhole = true; } ); } );\n"
-			    "gateways = (\n  { name = \"g1\"; vrf = \"a\";\n    prefixes = [ "
-			    "\"10.1.0.0/16\",\n"
-			    "      \"fd00:1::/48\" ]; #!\n    instances = (\n" INST(
-				    "02:00:00:00:00:01", "10") ",\n" INST("02:00:00:00:00:02",
-									  "10") "); }\n);\n",
-		 "gateways[0].prefixes[1]", "a prefix appears once per VRF"},
-		{"IPv4 capacity exceeded",
-		 QINQ PORTS "vrfs = ( { name = \"a\"; ipv4_routes = 2; routes = (\n"
-			    "  { prefix = \"10.9.0.0/16\"; blackhole = true; },\n"
-			    "  { prefix = \"fd00::/16\"; blackhole = true; },\n"
-			    "  { prefix = \"10.8.0.0/16\"; blackhole = true; } ); } );\n"
-			    "gateways = (\n  { name = \"g1\"; vrf = \"a\";\n    prefixes = [ "
-			    "\"10.1.0.0/16\" ]; #!\n"
-			    "    instances = (\n" INST("02:00:00:00:00:01", "10") ",\n" INST(
-				    "02:00:00:00:00:02", "10") "); }\n);\n",
-		 "gateways[0].prefixes[0]",
-		 "would hold 3 IPv4 routes, its capacity ipv4_routes = 2"},
-		{"IPv6 capacity exceeded",
-		 QINQ PORTS "vrfs = ( { name = \"a\"; ipv6_routes = 1; routes = (\n"
-			    "  { prefix = \"fd00::/16\"; blackhole = true; },\n"
-			    "  { prefix = \"fd01::/16\"; #!\n    blackhole = true; } ); } );\n",
-		 "vrfs[0].routes[1].prefix", "must fit its capacity"},
+	 "ports[3].name", "1 to 63"},
+	{"duplicate port name",
+	 QINQ PORTS_WITH("  { name = \"gw0\"; device = \"net_null3\"; role = \"gateway\"; } #!"),
+	 "ports[3].name", "port names must be unique"},
+	{"bad device",
+	 QINQ PORTS_WITH("  { name = \"gw1\"; device = \"eth0\"; role = \"gateway\"; } #!"),
+	 "ports[3].device", "net_<driver><id>"},
+	{"bad PCI function",
+	 QINQ PORTS_WITH("  { name = \"gw1\"; device = \"0000:03:00.8\"; role = \"gateway\"; } #!"),
+	 "ports[3].device", "PCI address"},
+	{"duplicate vdev",
+	 QINQ PORTS_WITH("  { name = \"gw1\"; device = \"net_null2,size=64\"; role = "
+			 "\"gateway\"; } #!"),
+	 "ports[3].device", "already used by port 'gw0'"},
+	{"duplicate PCI address in two spellings",
+	 QINQ "ports = (\n" PORT_P ",\n" PORT_S ",\n" PORT_G1 ",\n"
+	      "  { name = \"gw2\"; device = \"03:00.0\"; role = \"gateway\"; } #!\n);\n",
+	 "ports[3].device", "a device backs one port"},
+	{"unknown role",
+	 QINQ PORTS_WITH("  { name = \"gw1\"; device = \"net_null3\"; role = \"backup\"; } #!"),
+	 "ports[3].role", "\"primary\", \"secondary\" or \"gateway\""},
+	{"two primary ports",
+	 QINQ PORTS_WITH("  { name = \"p2\"; device = \"net_null3\";\n    role = "
+			 "\"primary\"; } #!"),
+	 "ports[3].role", "exactly one primary"},
+	{"two secondary ports",
+	 QINQ PORTS_WITH("  { name = \"s2\"; device = \"net_null3\";\n    role = "
+			 "\"secondary\"; } #!"),
+	 "ports[3].role", "at most one secondary"},
+	{"no primary port", QINQ "ports = ( #!\n" PORT_S ",\n" PORT_G "\n);\n", "ports",
+	 "exactly one primary"},
+	{"no gateway port", QINQ "ports = ( #!\n" PORT_P ",\n" PORT_S "\n);\n", "ports",
+	 "at least one port has role \"gateway\""},
+	{"rx_queues 17",
+	 QINQ PORTS_WITH("  { name = \"gw1\"; device = \"net_null3\"; role = \"gateway\";\n"
+			 "    rx_queues = 17; } #!"),
+	 "ports[3].rx_queues", "1..16"},
+	{"mtu 575",
+	 QINQ PORTS_WITH("  { name = \"gw1\"; device = \"net_null3\"; role = \"gateway\";\n"
+			 "    mtu = 575; } #!"),
+	 "ports[3].mtu", "576..9000"},
+	{"mtu 9001",
+	 QINQ PORTS_WITH("  { name = \"gw1\"; device = \"net_null3\"; role = \"gateway\";\n"
+			 "    mtu = 9001; } #!"),
+	 "ports[3].mtu", "576..9000"},
+	{"multicast port MAC",
+	 QINQ PORTS_WITH("  { name = \"gw1\"; device = \"net_null3\"; role = \"gateway\";\n"
+			 "    mac = \"01:00:5e:00:00:01\"; } #!"),
+	 "ports[3].mac", "unicast"},
+	{"malformed port MAC",
+	 QINQ PORTS_WITH("  { name = \"gw1\"; device = \"net_null3\"; role = \"gateway\";\n"
+			 "    mac = \"02:00:00:00:00\"; } #!"),
+	 "ports[3].mac", "xx:xx:xx:xx:xx:xx"},
+	/* vrfs */
+	{"duplicate VRF name",
+	 QINQ PORTS "vrfs = ( { name = \"a\"; },\n  { name = \"a\"; } ); #!\n", "vrfs[1].name",
+	 "VRF names must be unique"},
+	{"ipv4_routes 0", QINQ PORTS "vrfs = ( { name = \"a\";\n  ipv4_routes = 0; } ); #!\n",
+	 "vrfs[0].ipv4_routes", "1..2000000"},
+	{"ipv6_routes too many",
+	 QINQ PORTS "vrfs = ( { name = \"a\";\n  ipv6_routes = 1000001; } ); #!\n",
+	 "vrfs[0].ipv6_routes", "1..1000000"},
+	/* circuits (qinq) */
+	{"duplicate circuit name",
+	 BASE
+	 "circuits = (\n" CIRC("c1", QF("100", "1G"),
+			       "10.0.0.0/29") ",\n"
+					      "  { name = \"c1\"; #!\n" QF(
+						      "101", "1G") "    peerings = ( { type = "
+								   "\"private\"; c_tag = 10; vrf = "
+								   "\"b\"; ipv4 = \"10.0.0.0/29\"; "
+								   "peer_asn = 65001; } ); }\n);\n",
+	 "circuits[1].name", "circuit names must be unique"},
+	{"S-tag missing in qinq",
+	 BASE "circuits = (\n  { name = \"c1\"; bandwidth = \"1G\"; #!\n"
+	      "    peerings = ( { type = \"private\"; c_tag = 10; vrf = \"a\"; ipv4 = "
+	      "\"10.0.0.0/29\"; peer_asn = 65001; } ); }\n);\n",
+	 "circuits[0].s_tag", "missing"},
+	{"S-tag 0",
+	 BASE "circuits = (\n" CIRC("c1", "    s_tag = 0; #!\n    bandwidth = \"1G\";\n",
+				    "10.0.0.0/29") "\n);\n",
+	 "circuits[0].s_tag", "1..4094"},
+	{"S-tag 4095",
+	 BASE "circuits = (\n" CIRC("c1", "    s_tag = 4095; #!\n    bandwidth = \"1G\";\n",
+				    "10.0.0.0/29") "\n);\n",
+	 "circuits[0].s_tag", "VLAN IDs are 1..4094"},
+	{"S-tag reused",
+	 BASE "circuits = (\n" CIRC("c1", QF("100", "1G"), "10.0.0.0/29") ",\n" CIRC(
+		 "c2", "    s_tag = 100; #!\n    bandwidth = \"1G\";\n", "10.0.0.8/29") "\n);\n",
+	 "circuits[1].s_tag", "S-tags must be unique within the port pair"},
+	{"C-tag reused within a circuit",
+	 BASE "circuits = ( { name = \"c1\"; s_tag = 100; bandwidth = \"1G\"; peerings = (\n"
+	      "  { type = \"private\"; c_tag = 10; vrf = \"a\"; ipv4 = \"10.0.0.0/29\"; "
+	      "peer_asn = 65001; },\n"
+	      "  { type = \"microsoft\"; vrf = \"b\"; ipv4 = \"10.0.0.8/29\"; peer_asn = "
+	      "65001;\n"
+	      "    c_tag = 10; } ); } ); #!\n",
+	 "circuits[0].peerings[1].c_tag", "C-tags must be unique within a circuit"},
+	{"C-tag 0", PEER_Q("    c_tag = 0; #!\n" V4 ASN), "circuits[0].peerings[0].c_tag",
+	 "1..4094"},
+	{"C-tag 4095", PEER_Q("    c_tag = 4095; #!\n" V4 ASN), "circuits[0].peerings[0].c_tag",
+	 "1..4094"},
+	{"C-tag missing in qinq",
+	 BASE "circuits = ( { name = \"c1\"; s_tag = 100; bandwidth = \"1G\";\n"
+	      "  peerings = ( { type = \"private\"; vrf = \"a\"; #!\n" V4 ASN "  } ); } );\n",
+	 "circuits[0].peerings[0].c_tag", "missing"},
+	{"vlan in qinq", PEER_Q(CTAG V4 ASN "    vlan = 5; #!\n"), "circuits[0].peerings[0].vlan",
+	 "qinq peerings take c_tag"},
+	{"SKU not offered on 10G",
+	 BASE "circuits = (\n" CIRC("c1", "    s_tag = 100;\n    bandwidth = \"40G\"; #!\n",
+				    "10.0.0.0/29") "\n);\n",
+	 "circuits[0].bandwidth", "SKUs offered on a 10G port pair: 1G, 2G, 5G, 10G"},
+	{"SKU not offered on 100G",
+	 "port_pair = { encapsulation = \"qinq\"; speed = \"100G\"; };\n" PORTS VRFS
+	 "circuits = (\n" CIRC("c1", "    s_tag = 100;\n    bandwidth = \"1G\"; #!\n",
+			       "10.0.0.0/29") "\n);\n",
+	 "circuits[0].bandwidth", "5G, 10G, 40G, 100G"},
+	{"bandwidth sum over 2x",
+	 BASE "circuits = (\n" CIRC("c1", QF("100", "10G"), "10.0.0.0/29") ",\n" CIRC(
+		 "c2", QF("101", "10G"),
+		 "10.0.0.8/29") ",\n" CIRC("c3", "    s_tag = 102;\n    bandwidth = \"1G\"; #!\n",
+					   "10.0.0.16/29") "\n);\n",
+	 "circuits[2].bandwidth", "add up to 21G, over the 20G limit"},
+	{"no peering",
+	 BASE "circuits = ( { name = \"c1\"; s_tag = 100; bandwidth = \"1G\";\n  peerings "
+	      "= ( ); } ); #!\n",
+	 "circuits[0].peerings", "at least one peering"},
+	{"unknown peering type",
+	 BASE "circuits = ( { name = \"c1\"; s_tag = 100; bandwidth = \"1G\"; peerings = (\n"
+	      "  { type = \"public\"; #!\n    c_tag = 10; vrf = \"a\"; ipv4 = \"10.0.0.0/29\"; "
+	      "peer_asn = 65001; } ); } );\n",
+	 "circuits[0].peerings[0].type", "\"private\" or \"microsoft\""},
+	{"two private peerings",
+	 BASE "circuits = ( { name = \"c1\"; s_tag = 100; bandwidth = \"1G\"; peerings = (\n"
+	      "  { type = \"private\"; c_tag = 10; vrf = \"a\"; ipv4 = \"10.0.0.0/29\"; "
+	      "peer_asn = 65001; },\n"
+	      "  { type = \"private\"; #!\n    c_tag = 11; vrf = \"b\"; ipv4 = \"10.0.0.8/29\"; "
+	      "peer_asn = 65001; } ); } );\n",
+	 "circuits[0].peerings[1].type", "at most one private and one microsoft"},
+	{"unknown VRF",
+	 BASE "circuits = ( { name = \"c1\"; s_tag = 100; bandwidth = \"1G\";\n"
+	      "  peerings = ( { type = \"private\";\n    vrf = \"nope\"; #!\n" CTAG V4 ASN
+	      "  } ); } );\n",
+	 "circuits[0].peerings[0].vrf", "no VRF named 'nope'"},
+	/* circuits (dot1q) */
+	{"S-tag in dot1q",
+	 DOT1Q PORTS VRFS
+	 "circuits = (\n  { name = \"c1\"; bandwidth = \"1G\";\n    s_tag = 100; #!\n"
+	 "    peerings = ( { type = \"private\"; vlan = 10; vrf = \"a\"; ipv4 = "
+	 "\"10.0.0.0/29\"; peer_asn = 65001; } ); }\n);\n",
+	 "circuits[0].s_tag", "dot1q circuits have no S-tag"},
+	{"C-tag in dot1q",
+	 DOT1Q PORTS VRFS
+	 "circuits = (\n" CIRC_D("c1", "10;\n      c_tag = 5", "10.0.0.0/29") " #!\n);\n",
+	 "circuits[0].peerings[0].c_tag", "not allowed with encapsulation \"dot1q\""},
+	{"VLAN missing in dot1q",
+	 DOT1Q PORTS VRFS "circuits = ( { name = \"c1\"; bandwidth = \"1G\";\n"
+			  "  peerings = ( { type = \"private\"; vrf = \"a\"; ipv4 = "
+			  "\"10.0.0.0/29\"; peer_asn = 65001; } ); } ); #!\n",
+	 "circuits[0].peerings[0].vlan", "missing"},
+	{"VLAN 0", DOT1Q PORTS VRFS "circuits = (\n" CIRC_D("c1", "0", "10.0.0.0/29") " #!\n);\n",
+	 "circuits[0].peerings[0].vlan", "VLAN IDs are 1..4094"},
+	{"VLAN 4095",
+	 DOT1Q PORTS VRFS "circuits = (\n" CIRC_D("c1", "4095", "10.0.0.0/29") " #!\n);\n",
+	 "circuits[0].peerings[0].vlan", "VLAN IDs are 1..4094"},
+	{"dot1q VLAN reused across circuits",
+	 DOT1Q PORTS VRFS "circuits = (\n" CIRC_D("c1", "10", "10.0.0.0/29") ",\n" CIRC_D(
+		 "c2", "10", "10.0.0.8/29") " #!\n);"
+					    "\n",
+	 "circuits[1].peerings[0].vlan", "dot1q VLANs must be unique across the port pair"},
+	/* link subnets */
+	{"IPv4 /28", PEER_Q(CTAG ASN "    ipv4 = \"10.0.0.0/28\"; #!\n"),
+	 "circuits[0].peerings[0].ipv4", "is a /28, expected a /29"},
+	{"IPv4 /30 alone", PEER_Q(CTAG ASN "    ipv4 = \"10.0.0.0/30\"; #!\n"),
+	 "circuits[0].peerings[0].ipv4", "one /29 or a list of two /30"},
+	{"IPv4 /31 in a list",
+	 PEER_Q(CTAG ASN "    ipv4 = [ \"10.0.0.0/30\",\n      \"10.0.0.4/31\" ]; #!\n"),
+	 "circuits[0].peerings[0].ipv4[1]", "expected a /30"},
+	{"IPv4 list of three",
+	 PEER_Q(CTAG ASN "    ipv4 = [ \"10.0.0.0/30\", \"10.0.0.4/30\", \"10.0.0.8/30\" ]; #!\n"),
+	 "circuits[0].peerings[0].ipv4", "expected two subnets"},
+	{"IPv4 host bits", PEER_Q(CTAG ASN "    ipv4 = \"10.0.0.4/29\"; #!\n"),
+	 "circuits[0].peerings[0].ipv4", "host bits"},
+	{"IPv4 garbage", PEER_Q(CTAG ASN "    ipv4 = \"10.0.0/29\"; #!\n"),
+	 "circuits[0].peerings[0].ipv4", "not an IPv4 prefix"},
+	{"IPv6 /124", PEER_Q(CTAG V4 ASN "    ipv6 = \"2001:db8::/124\"; #!\n"),
+	 "circuits[0].peerings[0].ipv6", "is a /124, expected a /125"},
+	{"IPv6 /127 in a list",
+	 PEER_Q(CTAG V4 ASN "    ipv6 = ( \"2001:db8::/126\",\n \"2001:db8::4/127\" ); #!\n"),
+	 "circuits[0].peerings[0].ipv6[1]", "expected a /126"},
+	{"IPv6 host bits", PEER_Q(CTAG V4 ASN "    ipv6 = \"2001:db8::4/125\"; #!\n"),
+	 "circuits[0].peerings[0].ipv6", "host bits"},
+	{"IPv4 overlap in one VRF",
+	 BASE "circuits = (\n" CIRC("c1", QF("100", "1G"), "10.0.0.0/29") ",\n" CIRC(
+		 "c2", QF("101", "1G"), "10.0.0.0/29") " #!\n);\n",
+	 "circuits[1].peerings[0].ipv4", "overlaps 10.0.0.0/30 of peering 'c1/private' at line 12"},
+	{"IPv4 overlap, list against /29",
+	 BASE "circuits = (\n" CIRC("c1", QF("100", "1G"),
+				    "10.0.0.0/29") ",\n"
+						   "  { name = \"c2\"; s_tag = 101; bandwidth = "
+						   "\"1G\"; peerings = ( { type = \"private\";\n"
+						   "    c_tag = 10; vrf = \"a\"; peer_asn = "
+						   "65001; ipv4 = [ \"10.0.0.8/30\",\n"
+						   "      \"10.0.0.4/30\" ]; } ); } #!\n);\n",
+	 "circuits[1].peerings[0].ipv4[1]", "peering subnets must not overlap within a VRF"},
+	{"IPv4 overlap inside a list",
+	 PEER_Q(CTAG ASN "    ipv4 = [ \"10.0.0.0/30\",\n      \"10.0.0.0/30\" ]; #!\n"),
+	 "circuits[0].peerings[0].ipv4[1]", "overlaps 10.0.0.0/30"},
+	{"IPv6 overlap in one VRF",
+	 BASE "circuits = ( { name = \"c1\"; s_tag = 100; bandwidth = \"1G\"; peerings = (\n"
+	      "  { type = \"private\"; c_tag = 10; vrf = \"a\"; ipv4 = \"10.0.0.0/29\"; "
+	      "peer_asn = 65001; ipv6 = \"2001:db8::/125\"; },\n"
+	      "  { type = \"microsoft\"; c_tag = 11; vrf = \"a\"; ipv4 = \"10.0.0.8/29\"; "
+	      "peer_asn = 65001;\n"
+	      "    ipv6 = \"2001:db8::/125\"; } ); } ); #!\n",
+	 "circuits[0].peerings[1].ipv6", "overlaps 2001:db8::/126 of peering 'c1/private'"},
+	/* ASN */
+	{"ASN 65515", PEER_Q(CTAG V4 "    peer_asn = 65515; #!\n"),
+	 "circuits[0].peerings[0].peer_asn", "65515..65520 are reserved"},
+	{"ASN 65520", PEER_Q(CTAG V4 "    peer_asn = 65520; #!\n"),
+	 "circuits[0].peerings[0].peer_asn", "reserved"},
+	{"ASN 12076", PEER_Q(CTAG V4 "    peer_asn = 12076; #!\n"),
+	 "circuits[0].peerings[0].peer_asn", "Microsoft's ASN"},
+	{"ASN 0", PEER_Q(CTAG V4 "    peer_asn = 0; #!\n"), "circuits[0].peerings[0].peer_asn",
+	 "1..4294967295"},
+	{"ASN 2^32", PEER_Q(CTAG V4 "    peer_asn = 4294967296; #!\n"),
+	 "circuits[0].peerings[0].peer_asn", "4294967296 is out of range"},
+	/* customer MACs */
+	{"three customer MACs",
+	 PEER_Q(CTAG V4 ASN "    customer_mac = [ \"02:00:00:00:00:01\", "
+			    "\"02:00:00:00:00:02\", \"02:00:00:00:00:03\" ]; #!\n"),
+	 "circuits[0].peerings[0].customer_mac", "[primary, secondary]"},
+	{"multicast customer MAC",
+	 PEER_Q(CTAG V4 ASN "    customer_mac = [ \"02:00:00:00:00:01\",\n      "
+			    "\"03:00:00:00:00:02\" ]; #!\n"),
+	 "circuits[0].peerings[0].customer_mac[1]", "unicast"},
+	{"malformed customer MAC",
+	 PEER_Q(CTAG V4 ASN "    customer_mac = [ \"02-00-00-00-00-01\" ]; #!\n"),
+	 "circuits[0].peerings[0].customer_mac[0]", "invalid MAC"},
+	/* gateways */
+	{"one gateway instance",
+	 BASE "gateways = (\n  { name = \"g1\"; vrf = \"a\";\n    instances = ( #!\n" INST(
+		 "02:00:00:00:00:01", "10") "); }\n);\n",
+	 "gateways[0].instances", "2 to 16 instances"},
+	{"instance on an unknown port",
+	 BASE "gateways = (\n" GW(
+		 "g1", "a",
+		 INST("02:00:00:00:00:01", "10") ",\n"
+						 "      { port = \"gw9\"; mac = "
+						 "\"02:00:00:00:00:02\"; } #!") "\n);\n",
+	 "gateways[0].instances[1].port", "no port named 'gw9'"},
+	{"instance on a non-gateway port",
+	 BASE "gateways = (\n" GW(
+		 "g1", "a",
+		 INST("02:00:00:00:00:01", "10") ",\n"
+						 "      { port = \"pri\"; mac = "
+						 "\"02:00:00:00:00:02\"; } #!") "\n);\n",
+	 "gateways[0].instances[1].port", "ports with role \"gateway\""},
+	{"instance without MAC",
+	 BASE "gateways = (\n" GW("g1", "a",
+				  INST("02:00:00:00:00:01",
+				       "10") ",\n"
+					     "      { port = \"gw0\"; vlan = 10; } #!") "\n);\n",
+	 "gateways[0].instances[1].mac", "missing"},
+	{"multicast instance MAC",
+	 BASE "gateways = (\n" GW(
+		 "g1", "a",
+		 INST("02:00:00:00:00:01", "10") ",\n"
+						 "      { port = \"gw0\"; mac = "
+						 "\"ff:ff:ff:ff:ff:ff\"; } #!") "\n);\n",
+	 "gateways[0].instances[1].mac", "unicast"},
+	{"instance VLAN 0",
+	 BASE "gateways = (\n" GW("g1", "a",
+				  INST("02:00:00:00:00:01", "10") ",\n" INST("02:00:00:00:00:02",
+									     "0") " #!") "\n);\n",
+	 "gateways[0].instances[1].vlan", "1..4094"},
+	{"instance VLAN 4095",
+	 BASE "gateways = (\n" GW("g1", "a",
+				  INST("02:00:00:00:00:01",
+				       "4095") ", #!\n" INST("02:00:00:00:00:02", "10")) "\n);\n",
+	 "gateways[0].instances[0].vlan", "1..4094"},
+	{"instance zone not a string",
+	 BASE "gateways = (\n" GW(
+		 "g1", "a",
+		 INST("02:00:00:00:00:01",
+		      "10") ",\n"
+			    "      { port = \"gw0\"; mac = \"02:00:00:00:00:02\"; zone = "
+			    "2; } #!") "\n);\n",
+	 "gateways[0].instances[1].zone", "expected a string"},
+	{"instance ip not an IPv4 address",
+	 BASE
+	 "gateways = (\n" GW("g1", "a",
+			     INST("02:00:00:00:00:01",
+				  "10") ",\n"
+					"      { port = \"gw0\"; mac = \"02:00:00:00:00:02\"; ip = "
+					"\"10.0.0.300\"; } #!") "\n);\n",
+	 "gateways[0].instances[1].ip", "IPv4 address"},
+	{"health interval out of range",
+	 BASE "gateways = (\n  { name = \"g1\"; vrf = \"a\"; health_interval_ms = 5; #!\n"
+	      "    instances = ( " INST("02:00:00:00:00:01", "10") ", " INST("02:00:00:00:00:02",
+									     "10") " ); }\n);\n",
+	 "gateways[0].health_interval_ms", "50..60000"},
+	{"(port, VLAN) shared across VRFs",
+	 BASE "gateways = (\n" GW2("g1", "a", "10") ",\n" GW(
+		 "g2", "b",
+		 INST("02:00:00:00:00:03", "11") ",\n" INST("02:00:00:00:00:04",
+							    "10") " #!") "\n);\n",
+	 "gateways[1].instances[1].vlan", "belongs to one VRF"},
+	{"untagged port shared across VRFs",
+	 BASE "gateways = (\n" GW(
+		 "g1", "a",
+		 "      { port = \"gw1\"; mac = \"02:00:00:00:00:01\"; },\n"
+		 "      { port = \"gw1\"; mac = \"02:00:00:00:00:02\"; }") ",\n" GW("g2", "b",
+										    "      "
+										    "{ "
+										    "port "
+										    "= "
+										    "\"gw1"
+										    "\"; "
+										    "mac = "
+										    "\"02:"
+										    "00:00:"
+										    "00:00:"
+										    "03\"; "
+										    "}, "
+										    "#!\n"
+										    "      "
+										    "{ "
+										    "port "
+										    "= "
+										    "\"gw1"
+										    "\"; "
+										    "mac = "
+										    "\"02:"
+										    "00:00:"
+										    "00:00:"
+										    "04\"; "
+										    "}") "\n);\n",
+	 "gateways[1].instances[0].port", "port 'gw1' untagged already maps to VRF 'a'"},
+	{"duplicate gateway name",
+	 BASE "gateways = (\n" GW2("g1", "a",
+				   "10") ",\n  { name = \"g1\"; #!\n  vrf = \"a\"; instances = "
+					 "(\n" INST("02:00:00:00:00:03", "10") ",\n" INST(
+						 "02:00:00:00:00:04", "10") "); }\n);\n",
+	 "gateways[1].name", "gateway names must be unique"},
+	{"gateway in an unknown VRF",
+	 BASE "gateways = (\n  { name = \"g1\";\n    vrf = \"zz\"; #!\n    instances = (\n" INST(
+		 "02:00:00:00:00:01", "10") ",\n" INST("02:00:00:00:00:02", "10") "); }\n);\n",
+	 "gateways[0].vrf", "no VRF named 'zz'"},
+	{"gateway prefix with host bits",
+	 BASE "gateways = (\n  { name = \"g1\"; vrf = \"a\";\n    prefixes = [ "
+	      "\"10.1.0.0/16\",\n"
+	      "      \"10.2.3.0/16\" ]; #!\n    instances = (\n" INST(
+		      "02:00:00:00:00:01", "10") ",\n" INST("02:00:00:00:00:02", "10") "); }\n);\n",
+	 "gateways[0].prefixes[1]", "did you mean 10.2.0.0/16?"},
+	/* routes */
+	{"route to a peering in another VRF",
+	 QINQ PORTS
+	 "vrfs = ( { name = \"a\"; }, { name = \"b\"; routes = (\n"
+	 "  { prefix = \"10.9.0.0/16\";\n    peering = \"c1/private\"; } ); } ); #!\n" C1,
+	 "vrfs[1].routes[0].peering", "must be in the route's VRF"},
+	{"route to a gateway in another VRF",
+	 QINQ PORTS "vrfs = ( { name = \"a\"; }, { name = \"b\"; routes = (\n"
+		    "  { prefix = \"10.9.0.0/16\";\n    gateway = \"g1\"; } ); } ); #!\n"
+		    "gateways = (\n" GW2("g1", "a", "10") "\n);\n",
+	 "vrfs[1].routes[0].gateway", "gateway 'g1' is in VRF 'a', not in 'b'"},
+	{"route to an unknown peering",
+	 QINQ PORTS
+	 "vrfs = ( { name = \"a\"; routes = (\n"
+	 "  { prefix = \"10.9.0.0/16\";\n    peering = \"c9/private\"; } ); } ); #!\n" C1,
+	 "vrfs[0].routes[0].peering", "no peering named 'c9/private'"},
+	{"route with two targets",
+	 QINQ PORTS "vrfs = ( { name = \"a\"; routes = (\n"
+		    "  { prefix = \"10.9.0.0/16\"; peering = \"c1/private\";\n    "
+		    "blackhole = true; } ); } ); #!\n" C1,
+	 "vrfs[0].routes[0]", "exactly one of peering, gateway, blackhole = true"},
+	{"route without target",
+	 QINQ PORTS "vrfs = ( { name = \"a\"; routes = (\n"
+		    "  { prefix = \"10.9.0.0/16\"; } ); } ); #!\n",
+	 "vrfs[0].routes[0]", "no target"},
+	{"route with blackhole = false only",
+	 QINQ PORTS "vrfs = ( { name = \"a\"; routes = (\n"
+		    "  { prefix = \"10.9.0.0/16\";\n    blackhole = false; } ); } ); #!\n",
+	 "vrfs[0].routes[0]", "exactly one of"},
+	{"route prefix with host bits",
+	 QINQ PORTS "vrfs = ( { name = \"a\"; routes = (\n"
+		    "  { prefix = \"fd00::1/64\"; #!\n    blackhole = true; } ); } );\n",
+	 "vrfs[0].routes[0].prefix", "did you mean fd00::/64?"},
+	{"route prefix not a prefix",
+	 QINQ PORTS "vrfs = ( { name = \"a\"; routes = (\n"
+		    "  { prefix = \"10.9.0.0\"; #!\n    blackhole = true; } ); } );\n",
+	 "vrfs[0].routes[0].prefix", "IPv4 or IPv6 prefix"},
+	{"duplicate route prefix",
+	 QINQ PORTS
+	 "vrfs = ( { name = \"a\"; routes = (\n"
+	 "  { prefix = \"10.9.0.0/16\"; blackhole = true; },\n"
+	 "  { prefix = \"10.9.0.0/16\"; #!\n    peering = \"c1/private\"; } ); } );\n" C1,
+	 "vrfs[0].routes[1].prefix",
+	 "already routed in VRF 'a' by vrfs[0].routes[0].prefix at line 9"},
+	{"gateway prefix repeats a route",
+	 QINQ PORTS
+	 "vrfs = ( { name = \"a\"; routes = (\n"
+	 "  { prefix = \"fd00:1::/48\"; blackhole = true; } ); } );\n"
+	 "gateways = (\n  { name = \"g1\"; vrf = \"a\";\n    prefixes = [ "
+	 "\"10.1.0.0/16\",\n"
+	 "      \"fd00:1::/48\" ]; #!\n    instances = (\n" INST(
+		 "02:00:00:00:00:01", "10") ",\n" INST("02:00:00:00:00:02", "10") "); }\n);\n",
+	 "gateways[0].prefixes[1]", "a prefix appears once per VRF"},
+	{"IPv4 capacity exceeded",
+	 QINQ PORTS "vrfs = ( { name = \"a\"; ipv4_routes = 2; routes = (\n"
+		    "  { prefix = \"10.9.0.0/16\"; blackhole = true; },\n"
+		    "  { prefix = \"fd00::/16\"; blackhole = true; },\n"
+		    "  { prefix = \"10.8.0.0/16\"; blackhole = true; } ); } );\n"
+		    "gateways = (\n  { name = \"g1\"; vrf = \"a\";\n    prefixes = [ "
+		    "\"10.1.0.0/16\" ]; #!\n"
+		    "    instances = (\n" INST("02:00:00:00:00:01", "10") ",\n" INST(
+			    "02:00:00:00:00:02", "10") "); }\n);\n",
+	 "gateways[0].prefixes[0]", "would hold 3 IPv4 routes, its capacity ipv4_routes = 2"},
+	{"IPv6 capacity exceeded",
+	 QINQ PORTS "vrfs = ( { name = \"a\"; ipv6_routes = 1; routes = (\n"
+		    "  { prefix = \"fd00::/16\"; blackhole = true; },\n"
+		    "  { prefix = \"fd01::/16\"; #!\n    blackhole = true; } ); } );\n",
+	 "vrfs[0].routes[1].prefix", "must fit its capacity"},
 };
 
 /* Line of the "#!" marker: 1-based. */

@@ -42,7 +42,8 @@ static const struct rib_route *brute_lpm(uint16_t vrf, uint8_t fam, const uint8_
 	const struct rib_route *best = NULL;
 
 	for (int i = 0; i < N_ROUTES; i++)
-		if (live[i] && covers(&model[i], vrf, fam, a) && (!best || model[i].len > best->len))
+		if (live[i] && covers(&model[i], vrf, fam, a) &&
+		    (!best || model[i].len > best->len))
 			best = &model[i];
 	return best;
 }
@@ -176,7 +177,8 @@ int main(void)
 			for (size_t i = 0; i < n; i++) {
 				CHECK(page[i].vrf == v);
 				if (i > 0 || !first)
-					CHECK(rib_route_cmp(i ? &page[i - 1] : &last, &page[i]) < 0);
+					CHECK(rib_route_cmp(i ? &page[i - 1] : &last, &page[i]) <
+					      0);
 			}
 			if (n > 0)
 				last = page[n - 1];

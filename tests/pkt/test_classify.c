@@ -38,7 +38,7 @@ static void base_config(struct erdp_config *cfg, enum erdp_encap encap)
 	const struct {
 		int circuit, type, vrf;
 		uint16_t ctag, vlan;
-	} pe[3] = { { 0, 0, 0, 200, 200 }, { 0, 1, 1, 300, 300 }, { 1, 0, 2, 200, 201 } };
+	} pe[3] = {{0, 0, 0, 200, 200}, {0, 1, 1, 300, 300}, {1, 0, 2, 200, 201}};
 	cfg->n_peerings = 3;
 	for (int i = 0; i < 3; i++) {
 		cfg->peerings[i].circuit = pe[i].circuit;

@@ -27,14 +27,14 @@ static uint32_t frame(uint8_t *f, int n, const uint16_t *tpid, const uint16_t *v
 	return o + 2 + 20; /* + an IPv4-sized payload */
 }
 
-static const struct erdp_tpid_set only_8100 = { .n = 1, .tpid = { 0x8100 } };
-static const struct erdp_tpid_set both = { .n = 2, .tpid = { 0x8100, 0x88a8 } };
+static const struct erdp_tpid_set only_8100 = {.n = 1, .tpid = {0x8100}};
+static const struct erdp_tpid_set both = {.n = 2, .tpid = {0x8100, 0x88a8}};
 
 static void test_qinq(void)
 {
 	uint8_t f[128];
 	struct erdp_tags t;
-	uint16_t tp[3] = { 0x8100, 0x8100, 0x8100 }, vid[3] = { 100, 200, 300 };
+	uint16_t tp[3] = {0x8100, 0x8100, 0x8100}, vid[3] = {100, 200, 300};
 	uint32_t len;
 
 	/* Two tags with each accepted outer TPID. */
@@ -95,7 +95,7 @@ static void test_dot1q(void)
 {
 	uint8_t f[128];
 	struct erdp_tags t;
-	uint16_t tp[3] = { 0x8100, 0x8100, 0x8100 }, vid[3] = { 300, 200, 100 };
+	uint16_t tp[3] = {0x8100, 0x8100, 0x8100}, vid[3] = {300, 200, 100};
 	uint32_t len;
 
 	len = frame(f, 1, tp, vid, 0x0800);
@@ -131,7 +131,7 @@ static void test_gateway(void)
 {
 	uint8_t f[128];
 	struct erdp_tags t;
-	uint16_t tp[2] = { 0x8100, 0x8100 }, vid[2] = { 10, 20 };
+	uint16_t tp[2] = {0x8100, 0x8100}, vid[2] = {10, 20};
 	uint32_t len;
 
 	len = frame(f, 0, tp, vid, 0x0800);
@@ -162,7 +162,7 @@ static void test_truncation(void)
 {
 	uint8_t full[128], cut[128];
 	struct erdp_tags t;
-	uint16_t tp[2] = { 0x8100, 0x8100 }, vid[2] = { 100, 200 };
+	uint16_t tp[2] = {0x8100, 0x8100}, vid[2] = {100, 200};
 	uint32_t l2;
 
 	frame(full, 2, tp, vid, 0x0800);
@@ -183,8 +183,8 @@ static void test_truncation(void)
 		memcpy(cut, full, len);
 		CHECK_MSG(erdp_parse_dot1q(cut, len, &both, &t) == ERDP_DROP_TRUNCATED,
 			  "dot1q len %u", len);
-		CHECK_MSG(erdp_parse_gateway(cut, len, &t) == ERDP_DROP_TRUNCATED,
-			  "gateway len %u", len);
+		CHECK_MSG(erdp_parse_gateway(cut, len, &t) == ERDP_DROP_TRUNCATED, "gateway len %u",
+			  len);
 	}
 	CHECK_EQ(erdp_parse_dot1q(full, 18, &both, &t), 0);
 }

@@ -31,8 +31,8 @@ static int send_all(int s, const char *buf, size_t n, int fd)
 	bool first = true;
 
 	while (n > 0) {
-		struct iovec iov = { .iov_base = (void *)buf, .iov_len = n };
-		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+		struct iovec iov = {.iov_base = (void *)buf, .iov_len = n};
+		struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
 		ssize_t w;
 
 		if (first && fd >= 0) {
@@ -61,7 +61,7 @@ static int send_all(int s, const char *buf, size_t n, int fd)
 
 json_t *client_call(const char *path, json_t *req, int fd, double timeout_s)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	char *line = json_dumps(req, JSON_COMPACT), *buf = NULL;
 	size_t len = 0, cap = 0;
 	double deadline = now_s() + timeout_s;
@@ -91,12 +91,13 @@ json_t *client_call(const char *path, json_t *req, int fd, double timeout_s)
 		goto out;
 	}
 	for (;;) {
-		struct pollfd pfd = { .fd = s, .events = POLLIN };
+		struct pollfd pfd = {.fd = s, .events = POLLIN};
 		double left = deadline - now_s();
 		ssize_t r;
 
 		if (left <= 0 || poll(&pfd, 1, (int)(left * 1000) + 1) == 0) {
-			fprintf(stderr, "erdpctl: no reply from erdp-cp within %.0f s (--timeout)\n",
+			fprintf(stderr,
+				"erdpctl: no reply from erdp-cp within %.0f s (--timeout)\n",
 				timeout_s);
 			goto out;
 		}
@@ -112,7 +113,8 @@ json_t *client_call(const char *path, json_t *req, int fd, double timeout_s)
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0) {
-			fprintf(stderr, "erdpctl: erdp-cp closed the connection before replying%s%s\n",
+			fprintf(stderr,
+				"erdpctl: erdp-cp closed the connection before replying%s%s\n",
 				r < 0 ? ": " : "", r < 0 ? strerror(errno) : "");
 			goto out;
 		}

@@ -23,7 +23,8 @@ static void usage(FILE *f)
 		"    erdpctl - operate erdp through its control plane, erdp-cp\n"
 		"\n"
 		"SYNOPSIS\n"
-		"    erdpctl [--socket PATH | --instance NAME] [--json] [--timeout SEC] COMMAND...\n"
+		"    erdpctl [--socket PATH | --instance NAME] [--json] [--timeout SEC] "
+		"COMMAND...\n"
 		"\n"
 		"COMMANDS\n"
 		"    show ports               ports: role, admin and link state, counters\n"
@@ -118,8 +119,8 @@ static int build(int argc, char **argv, json_t **out, const char **cmd, int *fd)
 	if (strcmp(argv[0], "status") == 0 && argc == 1) {
 		*cmd = "status";
 	} else if (strcmp(argv[0], "show") == 0) {
-		static const char *const what[] = { "ports", "circuits", "peerings", "neighbors",
-						    "gateways", "counters", "routes", NULL };
+		static const char *const what[] = {"ports",    "circuits", "peerings", "neighbors",
+						   "gateways", "counters", "routes",   NULL};
 		static char name[32];
 		int i;
 
@@ -238,12 +239,12 @@ static void print_list(json_t *reply, const char *key)
 int main(int argc, char **argv)
 {
 	static const struct option lo[] = {
-		{ "socket", required_argument, NULL, 's' },
-		{ "instance", required_argument, NULL, 'i' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "timeout", required_argument, NULL, 't' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		{"socket", required_argument, NULL, 's'},
+		{"instance", required_argument, NULL, 'i'},
+		{"json", no_argument, NULL, 'j'},
+		{"timeout", required_argument, NULL, 't'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
 	};
 	const char *sock = NULL, *instance = "erdp", *cmd = NULL;
 	char path[256];
@@ -301,7 +302,8 @@ int main(int argc, char **argv)
 	if (!json_is_true(json_object_get(reply, "ok"))) {
 		const char *e = json_string_value(json_object_get(reply, "error"));
 
-		fprintf(stderr, "erdpctl: %s\n", e != NULL ? e : "request failed (no reason given)");
+		fprintf(stderr, "erdpctl: %s\n",
+			e != NULL ? e : "request failed (no reason given)");
 		print_list(reply, "errors");
 		print_list(reply, "rejections");
 		json_decref(reply);

@@ -52,7 +52,8 @@ static char *cell(json_t *v)
 		json_t *e;
 		char *s = calloc(1, 1);
 
-		json_array_foreach(v, i, e) {
+		json_array_foreach(v, i, e)
+		{
 			char *c = cell(e);
 
 			s = realloc(s, n + strlen(c) + 2);
@@ -71,7 +72,7 @@ static bool numeric(json_t *v)
 
 static void table(json_t *rows, const struct col *cols, size_t nc)
 {
-	size_t nr = json_array_size(rows), w[32] = { 0 };
+	size_t nr = json_array_size(rows), w[32] = {0};
 	char **cells = calloc(nr * nc + 1, sizeof(char *));
 	bool *right = calloc(nc, sizeof(bool));
 
@@ -109,10 +110,10 @@ static void table(json_t *rows, const struct col *cols, size_t nc)
 	free(right);
 }
 
-#define TABLE(rows, ...)                                                                          \
-	do {                                                                                      \
-		static const struct col cols_[] = { __VA_ARGS__ };                               \
-		table(rows, cols_, sizeof(cols_) / sizeof(cols_[0]));                             \
+#define TABLE(rows, ...)                                                                           \
+	do {                                                                                       \
+		static const struct col cols_[] = {__VA_ARGS__};                                   \
+		table(rows, cols_, sizeof(cols_) / sizeof(cols_[0]));                              \
 	} while (0)
 
 /* Peerings: one row per link, the peering's own columns on its first row only. */
@@ -121,8 +122,9 @@ static void render_peerings(json_t *arr)
 	json_t *rows = json_array(), *p;
 	size_t i;
 
-	json_array_foreach(arr, i, p) {
-		const char *ln[2] = { "primary", "secondary" };
+	json_array_foreach(arr, i, p)
+	{
+		const char *ln[2] = {"primary", "secondary"};
 
 		for (int l = 0; l < 2; l++) {
 			json_t *lo = json_object_get(json_object_get(p, "links"), ln[l]);
@@ -134,15 +136,16 @@ static void render_peerings(json_t *arr)
 				json_int_t v = json_integer_value(json_object_get(p, "vlan"));
 
 				if (s)
-					snprintf(tags, sizeof(tags), "%" JSON_INTEGER_FORMAT
-						 "/%" JSON_INTEGER_FORMAT, s, v);
+					snprintf(tags, sizeof(tags),
+						 "%" JSON_INTEGER_FORMAT "/%" JSON_INTEGER_FORMAT,
+						 s, v);
 				else
 					snprintf(tags, sizeof(tags), "%" JSON_INTEGER_FORMAT, v);
 				json_object_set_new(row, "tags", json_string(tags));
-				for (const char *const *k = (const char *const[]){ "name", "vrf",
-										     "rx_packets",
-										     "tx_packets", "drops",
-										     "routes", NULL };
+				for (const char *const *k =
+					     (const char *const[]){"name", "vrf", "rx_packets",
+								   "tx_packets", "drops", "routes",
+								   NULL};
 				     *k; k++)
 					json_object_set(row, *k, json_object_get(p, *k));
 			}
@@ -151,12 +154,11 @@ static void render_peerings(json_t *arr)
 			json_array_append_new(rows, row);
 		}
 	}
-	TABLE(rows, { "PEERING", "name" }, { "VRF", "vrf" }, { "TAGS", "tags" },
-	      { "LINK", "link" }, { "ADMIN", "admin" }, { "PORT", "port" },
-	      { "PORT-LINK", "port_link" }, { "SUBNET", "subnet" }, { "CUSTOMER-IP", "arp.ip" },
-	      { "MAC", "arp.mac" }, { "ARP", "arp.state" }, { "ND", "nd.state" },
-	      { "ROUTES", "routes" }, { "RX-PKTS", "rx_packets" }, { "TX-PKTS", "tx_packets" },
-	      { "DROPS", "drops" });
+	TABLE(rows, {"PEERING", "name"}, {"VRF", "vrf"}, {"TAGS", "tags"}, {"LINK", "link"},
+	      {"ADMIN", "admin"}, {"PORT", "port"}, {"PORT-LINK", "port_link"},
+	      {"SUBNET", "subnet"}, {"CUSTOMER-IP", "arp.ip"}, {"MAC", "arp.mac"},
+	      {"ARP", "arp.state"}, {"ND", "nd.state"}, {"ROUTES", "routes"},
+	      {"RX-PKTS", "rx_packets"}, {"TX-PKTS", "tx_packets"}, {"DROPS", "drops"});
 	json_decref(rows);
 }
 
@@ -166,8 +168,10 @@ static void render_gateways(json_t *arr)
 	json_t *rows = json_array(), *g, *in;
 	size_t i, k;
 
-	json_array_foreach(arr, i, g) {
-		json_array_foreach(json_object_get(g, "instances"), k, in) {
+	json_array_foreach(arr, i, g)
+	{
+		json_array_foreach(json_object_get(g, "instances"), k, in)
+		{
 			json_t *row = json_deep_copy(in);
 
 			if (k == 0) {
@@ -178,9 +182,9 @@ static void render_gateways(json_t *arr)
 			json_array_append_new(rows, row);
 		}
 	}
-	TABLE(rows, { "GATEWAY", "gateway" }, { "VRF", "vrf" }, { "ROUTES", "routes" },
-	      { "INSTANCE", "instance" }, { "PORT", "port" }, { "VLAN", "vlan" },
-	      { "MAC", "mac" }, { "ZONE", "zone" }, { "ADMIN", "admin" });
+	TABLE(rows, {"GATEWAY", "gateway"}, {"VRF", "vrf"}, {"ROUTES", "routes"},
+	      {"INSTANCE", "instance"}, {"PORT", "port"}, {"VLAN", "vlan"}, {"MAC", "mac"},
+	      {"ZONE", "zone"}, {"ADMIN", "admin"});
 	json_decref(rows);
 }
 
@@ -195,12 +199,11 @@ static void render_counters(json_t *r)
 	       json_integer_value(json_object_get(tot, "rx_packets")),
 	       json_integer_value(json_object_get(tot, "tx_packets")),
 	       json_integer_value(json_object_get(tot, "drops")));
-	json_object_foreach(drops, k, v)
-		if (json_integer_value(v) != 0)
-			json_array_append_new(rows, json_pack("{s:s,s:O}", "reason", k, "n", v));
+	json_object_foreach(drops, k, v) if (json_integer_value(v) != 0)
+		json_array_append_new(rows, json_pack("{s:s,s:O}", "reason", k, "n", v));
 	if (json_array_size(rows) != 0) {
 		printf("\n");
-		TABLE(rows, { "DROP-REASON", "reason" }, { "PACKETS", "n" });
+		TABLE(rows, {"DROP-REASON", "reason"}, {"PACKETS", "n"});
 	}
 	json_decref(rows);
 }
@@ -209,13 +212,12 @@ static void render_routes(json_t *r)
 {
 	json_t *next = json_object_get(r, "next");
 
-	printf("VRF %s: %" JSON_INTEGER_FORMAT " IPv4 and %" JSON_INTEGER_FORMAT
-	       " IPv6 routes\n\n",
+	printf("VRF %s: %" JSON_INTEGER_FORMAT " IPv4 and %" JSON_INTEGER_FORMAT " IPv6 routes\n\n",
 	       json_string_value(json_object_get(r, "vrf")),
 	       json_integer_value(json_object_get(r, "ipv4_routes")),
 	       json_integer_value(json_object_get(r, "ipv6_routes")));
-	TABLE(json_object_get(r, "routes"), { "PREFIX", "prefix" }, { "TARGET", "target" },
-	      { "ORIGIN", "origin" });
+	TABLE(json_object_get(r, "routes"), {"PREFIX", "prefix"}, {"TARGET", "target"},
+	      {"ORIGIN", "origin"});
 	if (next != NULL)
 		printf("\n(more: erdpctl show routes %s --after %s)\n",
 		       json_string_value(json_object_get(r, "vrf")), json_string_value(next));
@@ -243,7 +245,8 @@ static void render_status(json_t *r)
 	const char *k;
 	json_t *v;
 
-	json_object_foreach(r, k, v) {
+	json_object_foreach(r, k, v)
+	{
 		char *c = cell(v);
 
 		printf("%-22s %s\n", k, c);
@@ -281,21 +284,21 @@ static void render_change(const char *cmd, json_t *r)
 void render(const char *cmd, json_t *r)
 {
 	if (strcmp(cmd, "show-ports") == 0)
-		TABLE(json_object_get(r, "ports"), { "PORT", "name" }, { "ROLE", "role" },
-		      { "ADMIN", "admin" }, { "LINK", "link" },
-		      { "RX-PKTS", "rx_packets" }, { "TX-PKTS", "tx_packets" },
-		      { "RX-BYTES", "rx_bytes" }, { "TX-BYTES", "tx_bytes" }, { "DROPS", "drops" });
+		TABLE(json_object_get(r, "ports"), {"PORT", "name"}, {"ROLE", "role"},
+		      {"ADMIN", "admin"}, {"LINK", "link"}, {"RX-PKTS", "rx_packets"},
+		      {"TX-PKTS", "tx_packets"}, {"RX-BYTES", "rx_bytes"}, {"TX-BYTES", "tx_bytes"},
+		      {"DROPS", "drops"});
 	else if (strcmp(cmd, "show-circuits") == 0)
-		TABLE(json_object_get(r, "circuits"), { "CIRCUIT", "name" }, { "S-TAG", "s_tag" },
-		      { "MBPS", "bandwidth_mbps" }, { "RATE-LIMIT", "rate_limit" },
-		      { "PEERINGS", "peerings" }, { "RX-PKTS", "rx_packets" },
-		      { "TX-PKTS", "tx_packets" }, { "DROPS", "drops" });
+		TABLE(json_object_get(r, "circuits"), {"CIRCUIT", "name"}, {"S-TAG", "s_tag"},
+		      {"MBPS", "bandwidth_mbps"}, {"RATE-LIMIT", "rate_limit"},
+		      {"PEERINGS", "peerings"}, {"RX-PKTS", "rx_packets"},
+		      {"TX-PKTS", "tx_packets"}, {"DROPS", "drops"});
 	else if (strcmp(cmd, "show-peerings") == 0)
 		render_peerings(json_object_get(r, "peerings"));
 	else if (strcmp(cmd, "show-neighbors") == 0)
-		TABLE(json_object_get(r, "neighbors"), { "PEERING", "peering" }, { "LINK", "link" },
-		      { "FAMILY", "family" }, { "IP", "ip" }, { "MAC", "mac" },
-		      { "STATE", "state" }, { "AGE-S", "age_s" });
+		TABLE(json_object_get(r, "neighbors"), {"PEERING", "peering"}, {"LINK", "link"},
+		      {"FAMILY", "family"}, {"IP", "ip"}, {"MAC", "mac"}, {"STATE", "state"},
+		      {"AGE-S", "age_s"});
 	else if (strcmp(cmd, "show-gateways") == 0)
 		render_gateways(json_object_get(r, "gateways"));
 	else if (strcmp(cmd, "show-counters") == 0)
