@@ -107,6 +107,27 @@ void erdp_arp_input(struct erdp_dp *dp, struct rte_mbuf *m)
 		gateway_arp(dp, m, a);
 }
 
+struct rte_mbuf *erdp_arp_request_frame(struct erdp_dp *dp, const struct erdp_l2 *l2, uint32_t sip,
+					uint32_t tip)
+{
+	struct rte_arp_hdr *a;
+	struct rte_mbuf *m =
+		erdp_sp_frame_alloc(dp, l2, RTE_ETHER_TYPE_ARP, sizeof(*a), (uint8_t **)&a);
+
+	if (m == NULL)
+		return NULL;
+	memset(a, 0, sizeof(*a));
+	a->arp_hardware = rte_cpu_to_be_16(RTE_ARP_HRD_ETHER);
+	a->arp_protocol = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+	a->arp_hlen = 6;
+	a->arp_plen = 4;
+	a->arp_opcode = rte_cpu_to_be_16(RTE_ARP_OP_REQUEST);
+	memcpy(a->arp_data.arp_sha.addr_bytes, l2->hdr + 6, 6);
+	a->arp_data.arp_sip = rte_cpu_to_be_32(sip);
+	a->arp_data.arp_tip = rte_cpu_to_be_32(tip);
+	return m;
+}
+
 /* Who has <customer address>? Tell <MSEE address>, on one link of a peering. */
 void erdp_arp_request(struct erdp_dp *dp, unsigned int peering, unsigned int link)
 {
@@ -114,31 +135,10 @@ void erdp_arp_request(struct erdp_dp *dp, unsigned int peering, unsigned int lin
 	const struct erdp_prefix4 *net = &dp->cfg->peerings[peering].v4[link];
 	struct rte_mbuf *m;
 	struct erdp_l2 l2;
-	struct rte_arp_hdr *a;
-	uint8_t *f;
 
 	if (erdp_customer_l2(dp, (int)peering, (int)link, bcast, &l2) != 0)
 		return;
-	m = rte_pktmbuf_alloc(dp->pool);
-	if (m == NULL)
-		return;
-	f = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)(l2.len + 2 + sizeof(*a)));
-	if (f == NULL) {
-		rte_pktmbuf_free(m);
-		return;
-	}
-	memcpy(f, l2.hdr, l2.len);
-	f[l2.len] = (uint8_t)(RTE_ETHER_TYPE_ARP >> 8);
-	f[l2.len + 1] = (uint8_t)RTE_ETHER_TYPE_ARP;
-	a = (struct rte_arp_hdr *)(f + l2.len + 2);
-	a->arp_hardware = rte_cpu_to_be_16(RTE_ARP_HRD_ETHER);
-	a->arp_protocol = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
-	a->arp_hlen = 6;
-	a->arp_plen = 4;
-	a->arp_opcode = rte_cpu_to_be_16(RTE_ARP_OP_REQUEST);
-	memcpy(a->arp_data.arp_sha.addr_bytes, l2.hdr + 6, 6);
-	a->arp_data.arp_sip = rte_cpu_to_be_32(erdp_p4_msee(net));
-	memset(&a->arp_data.arp_tha, 0, 6);
-	a->arp_data.arp_tip = rte_cpu_to_be_32(erdp_p4_customer(net));
-	erdp_sp_send(dp, m, (uint8_t)l2.cfg_port, l2.plink);
+	m = erdp_arp_request_frame(dp, &l2, erdp_p4_msee(net), erdp_p4_customer(net));
+	if (m != NULL)
+		erdp_sp_send(dp, m, (uint8_t)l2.cfg_port, l2.plink);
 }

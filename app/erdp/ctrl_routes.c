@@ -108,18 +108,6 @@ static int track(struct erdp_ctrl *c, const struct route_key *k, uint32_t gen, u
 	return rte_hash_add_key_data(c->routes, k, route_val(gen, nh));
 }
 
-static uint32_t config_route_nh(const struct erdp_dp *dp, const struct erdp_route_conf *r)
-{
-	switch (r->target) {
-	case ERDP_TARGET_GATEWAY:
-		return erdp_nh_id_gateway((uint32_t)r->target_idx);
-	case ERDP_TARGET_PEERING:
-		return erdp_nh_id_peering(&dp->nh, (uint32_t)r->target_idx, ERDP_NH_LINKS_BOTH);
-	default:
-		return ERDP_NH_ID_BLACKHOLE;
-	}
-}
-
 /* What routes.c installed: connected routes first, then the config's. */
 static int track_initial(struct erdp_dp *dp, struct erdp_ctrl *c)
 {
@@ -150,7 +138,7 @@ static int track_initial(struct erdp_dp *dp, struct erdp_ctrl *c)
 	c->n_connected = (uint32_t)rte_hash_count(c->routes);
 	for (int i = 0; i < cfg->n_routes && rc == 0; i++) {
 		const struct erdp_route_conf *r = &cfg->routes[i];
-		uint32_t nh = config_route_nh(dp, r);
+		uint32_t nh = erdp_route_conf_nh(dp, r);
 		void *v;
 
 		if (r->v6)

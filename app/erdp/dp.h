@@ -169,6 +169,8 @@ int erdp_routes_init(struct erdp_dp *dp, struct erdp_err *err);
 void erdp_routes_free(struct erdp_dp *dp);
 struct erdp_nh *erdp_nh_customer(struct erdp_dp *dp, int peering, enum erdp_nh_links links);
 struct erdp_nh *erdp_nh_gateway(struct erdp_dp *dp, int gateway);
+/* Next-hop id a config route points at. */
+uint32_t erdp_route_conf_nh(const struct erdp_dp *dp, const struct erdp_route_conf *r);
 /* Publish `nh` at its id and retire the previous one under RCU. */
 void erdp_nh_publish(struct erdp_dp *dp, struct erdp_nh *nh);
 static inline bool erdp_port_usable(const struct erdp_dp *dp, int cfg_port)

@@ -44,32 +44,13 @@ static void send_probe(struct erdp_dp *dp, uint32_t g, int i)
 	const struct erdp_gw_rt *gw = &dp->gw[g];
 	uint8_t port = gw->inst[i].port;
 	uint16_t tpid = ERDP_TPID_8021Q, vlan = gw->inst[i].vlan;
-	struct rte_mbuf *m = rte_pktmbuf_alloc(dp->pool);
-	struct rte_arp_hdr *a;
+	struct rte_mbuf *m;
 	struct erdp_l2 l2;
-	uint8_t *f;
 
-	if (m == NULL)
-		return;
 	erdp_l2_build(&l2, bcast, dp->port[port].mac.addr_bytes, vlan != 0, &tpid, &vlan);
-	f = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)(l2.len + 2 + sizeof(*a)));
-	if (f == NULL) {
-		rte_pktmbuf_free(m);
-		return;
-	}
-	memcpy(f, l2.hdr, l2.len);
-	f[l2.len] = (uint8_t)(RTE_ETHER_TYPE_ARP >> 8);
-	f[l2.len + 1] = (uint8_t)RTE_ETHER_TYPE_ARP;
-	a = (struct rte_arp_hdr *)(f + l2.len + 2);
-	memset(a, 0, sizeof(*a));
-	a->arp_hardware = rte_cpu_to_be_16(RTE_ARP_HRD_ETHER);
-	a->arp_protocol = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
-	a->arp_hlen = 6;
-	a->arp_plen = 4;
-	a->arp_opcode = rte_cpu_to_be_16(RTE_ARP_OP_REQUEST);
-	memcpy(a->arp_data.arp_sha.addr_bytes, l2.hdr + 6, 6);
-	a->arp_data.arp_tip = rte_cpu_to_be_32(gw->inst[i].ip);
-	erdp_sp_send(dp, m, port, 0xffff);
+	m = erdp_arp_request_frame(dp, &l2, 0, gw->inst[i].ip);
+	if (m != NULL)
+		erdp_sp_send(dp, m, port, 0xffff);
 }
 
 void erdp_health_poll(struct erdp_dp *dp)

@@ -168,7 +168,7 @@ void erdp_nd_solicit(struct erdp_dp *dp, unsigned int peering, unsigned int link
 {
 	const struct erdp_peering_conf *pe = &dp->cfg->peerings[peering];
 	uint8_t mac[6] = {0x33, 0x33, 0xff}, snm[16] = {0xff, 0x02, [11] = 1, [12] = 0xff};
-	uint8_t msee[16], cust[16], *f, *icmp;
+	uint8_t msee[16], cust[16], *icmp;
 	struct rte_ipv6_hdr *ip;
 	struct rte_mbuf *m;
 	struct erdp_l2 l2;
@@ -181,18 +181,9 @@ void erdp_nd_solicit(struct erdp_dp *dp, unsigned int peering, unsigned int link
 	memcpy(snm + 13, cust + 13, 3);
 	if (erdp_customer_l2(dp, (int)peering, (int)link, mac, &l2) != 0)
 		return;
-	m = rte_pktmbuf_alloc(dp->pool);
+	m = erdp_sp_frame_alloc(dp, &l2, ERDP_ETYPE_IPV6, 40 + ND_LEN + 8, (uint8_t **)&ip);
 	if (m == NULL)
 		return;
-	f = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)(l2.len + 2 + 40 + ND_LEN + 8));
-	if (f == NULL) {
-		rte_pktmbuf_free(m);
-		return;
-	}
-	memcpy(f, l2.hdr, l2.len);
-	f[l2.len] = (uint8_t)(ERDP_ETYPE_IPV6 >> 8);
-	f[l2.len + 1] = (uint8_t)ERDP_ETYPE_IPV6;
-	ip = (struct rte_ipv6_hdr *)(f + l2.len + 2);
 	fill_ipv6(ip, msee, snm, ND_LEN + 8, 255);
 	icmp = (uint8_t *)(ip + 1);
 	memset(icmp, 0, ND_LEN + 8);

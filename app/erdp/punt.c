@@ -118,6 +118,26 @@ struct rte_mbuf *erdp_sp_reply_alloc(struct erdp_dp *dp, struct rte_mbuf *m, uin
 	return r;
 }
 
+struct rte_mbuf *erdp_sp_frame_alloc(struct erdp_dp *dp, const struct erdp_l2 *l2, uint16_t etype,
+				     uint16_t l3_len, uint8_t **l3)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(dp->pool);
+	uint8_t *f;
+
+	if (m == NULL)
+		return NULL;
+	f = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)(l2->len + 2 + l3_len));
+	if (f == NULL) {
+		rte_pktmbuf_free(m);
+		return NULL;
+	}
+	memcpy(f, l2->hdr, l2->len);
+	f[l2->len] = (uint8_t)(etype >> 8);
+	f[l2->len + 1] = (uint8_t)etype;
+	*l3 = f + l2->len + 2;
+	return m;
+}
+
 void erdp_sp_forward(struct erdp_dp *dp, struct rte_mbuf *m, const struct erdp_l2 *l2)
 {
 	struct erdp_meta *meta = erdp_meta(m);

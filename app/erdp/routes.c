@@ -184,7 +184,7 @@ static int nh_table_init(struct erdp_dp *dp, struct erdp_err *err)
 	return 0;
 }
 
-static uint32_t route_nh(const struct erdp_dp *dp, const struct erdp_route_conf *r)
+uint32_t erdp_route_conf_nh(const struct erdp_dp *dp, const struct erdp_route_conf *r)
 {
 	switch (r->target) {
 	case ERDP_TARGET_GATEWAY:
@@ -227,7 +227,7 @@ static int add_connected(struct erdp_dp *dp, int p, struct erdp_err *err)
 
 static int add_static(struct erdp_dp *dp, const struct erdp_route_conf *r, struct erdp_err *err)
 {
-	uint32_t nh = route_nh(dp, r);
+	uint32_t nh = erdp_route_conf_nh(dp, r);
 	int rc;
 
 	if (r->v6)

@@ -45,6 +45,10 @@ void erdp_sp_turn_l2(struct erdp_dp *dp, struct rte_mbuf *m);
 struct rte_mbuf *erdp_sp_reply_alloc(struct erdp_dp *dp, struct rte_mbuf *m, uint16_t etype,
 				     uint16_t l3_len, uint8_t **l3);
 
+/* A new frame with l2's header and `etype`, room for l3_len bytes at *l3; NULL if no mbuf. */
+struct rte_mbuf *erdp_sp_frame_alloc(struct erdp_dp *dp, const struct erdp_l2 *l2, uint16_t etype,
+				     uint16_t l3_len, uint8_t **l3);
+
 /* Forward m (IP, not yet rewritten) through egress member l2: TTL, L2, send. */
 void erdp_sp_forward(struct erdp_dp *dp, struct rte_mbuf *m, const struct erdp_l2 *l2);
 
@@ -55,6 +59,9 @@ bool erdp_sp_src6(struct erdp_dp *dp, struct rte_mbuf *m, uint8_t src[16]);
 /* arp.c */
 void erdp_arp_input(struct erdp_dp *dp, struct rte_mbuf *m);
 void erdp_arp_request(struct erdp_dp *dp, unsigned int peering, unsigned int link);
+/* Who has tip? tell sip (host order; 0 = an RFC 5227 probe), from l2's source MAC. */
+struct rte_mbuf *erdp_arp_request_frame(struct erdp_dp *dp, const struct erdp_l2 *l2, uint32_t sip,
+					uint32_t tip);
 
 /* ndp.c: ND and ICMPv6 to MSEE addresses */
 void erdp_nd_input(struct erdp_dp *dp, struct rte_mbuf *m);
