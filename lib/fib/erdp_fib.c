@@ -95,6 +95,28 @@ static void *create_dedicated(struct erdp_fib *fib, const struct erdp_fib_params
 	return t;
 }
 
+/*
+ * Shared IPv4 VRFs: DIR-16-8-8 with a group pool of up to one group per
+ * route of capacity. Chunks of the pool are allocated as routes need them,
+ * so the bound costs only its bookkeeping (20 bytes per group).
+ */
+static int create_shared4(struct erdp_fib *fib, const struct erdp_fib_params *p, uint64_t routes,
+			  struct erdp_err *err)
+{
+	char name[32];
+	uint64_t groups = routes + FIB_TBL8_SLACK;
+
+	if (groups >= LPM16_E_GROUP)
+		return erdp_errf(err, EINVAL, "fib %s: %llu routes in shared VRFs is too many",
+				 p->name, (unsigned long long)routes);
+	snprintf(name, sizeof(name), "%ss", fib->name);
+	fib->lpm4 = lpm16_create(name, fib->n_vrfs, (uint32_t)groups, p->socket_id, p->rcu, err);
+	if (fib->lpm4 == NULL)
+		return -err->code;
+	fib->lpm4v = lpm16_view(fib->lpm4);
+	return 0;
+}
+
 static int create_shared(struct erdp_fib *fib, const struct erdp_fib_params *p, uint64_t routes,
 			 struct erdp_err *err)
 {
@@ -162,6 +184,8 @@ static int create_tables(struct erdp_fib *fib, const struct erdp_fib_params *p,
 	}
 	if (shared_routes == 0)
 		return 0;
+	if (fib->family == 4)
+		return create_shared4(fib, p, shared_routes, err);
 	return create_shared(fib, p, shared_routes, err);
 }
 
@@ -217,6 +241,7 @@ void erdp_fib_free(struct erdp_fib *fib)
 	}
 	fib_ext_free(fib->ext);
 	rte_fib6_free(fib->shared);
+	lpm16_free(fib->lpm4);
 	rte_free(fib->ded);
 	rte_free(fib->vrf);
 	rte_free(fib);
@@ -234,5 +259,7 @@ uint32_t erdp_fib_capacity(const struct erdp_fib *fib, uint16_t vrf)
 
 uint64_t erdp_fib_memory(const struct erdp_fib *fib)
 {
-	return fib->mem_create + fib_ext_memory(fib->ext);
+	/* lpm16 grows with its routes; the rest is fixed at create time. */
+	return fib->mem_create + fib_ext_memory(fib->ext) +
+	       (fib->lpm4 != NULL ? lpm16_memory(fib->lpm4) : 0);
 }

@@ -25,13 +25,14 @@
 #include "erdp_err.h"
 
 #define ERDP_FIB_NO_ROUTE 0xffffffffu
-#define ERDP_FIB_NH_MAX	  (1u << 30)
+#define ERDP_FIB_NH_MAX	  (1u << 24) /* the DIR-16-8-8 entry keeps 24 bits */
 
 /*
  * VRFs whose capacity is at least this many routes get a table of their own
  * (IPv4: rte_fib DIR24_8, one memory access per lookup; IPv6: rte_fib6
- * TRIE) with a fixed cost of 64 MiB; smaller VRFs share one keyed trie per
- * family at no fixed cost. docs/fib.md has the measurements behind it.
+ * TRIE) with a fixed cost of 64 MiB; smaller VRFs share one table per
+ * family (IPv4: DIR-16-8-8, 256 KiB per VRF; IPv6: a VRF-keyed trie).
+ * docs/fib.md has the measurements behind it.
  */
 #define ERDP_FIB_DEDICATED_MIN 65536u
 
@@ -54,10 +55,12 @@ struct erdp_fib_params {
 
 /*
  * IPv4 (family 4) or IPv6 (family 6). NULL on failure with err filled.
- * Memory model: every table is allocated here, from the DPDK heap, sized
- * from the capacities (docs/fib.md); add/del allocate only IPv6 side
- * entries. Add may also fail with -ENOSPC when the tbl8 pool shared by the
- * VRFs of a table is exhausted (an unusually long-prefix-heavy mix).
+ * Memory model: tables are allocated from the DPDK heap, sized from the
+ * capacities (docs/fib.md), except the shared IPv4 table, which grows with
+ * its routes (a VRF's first level at its first route, 4 MiB group chunks as
+ * needed; -ENOMEM when the heap is full). Add may also fail with -ENOSPC
+ * when the group pool shared by the VRFs of a table is exhausted (an
+ * unusually long-prefix-heavy mix).
  */
 struct erdp_fib *erdp_fib_create(int family, const struct erdp_fib_params *p, struct erdp_err *err);
 void erdp_fib_free(struct erdp_fib *fib);

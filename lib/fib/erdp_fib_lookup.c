@@ -55,9 +55,9 @@ static void lookup4_ded(const struct erdp_fib *fib, const uint16_t *vrf, const u
 static void lookup4_chunk(const struct erdp_fib *fib, const uint16_t *vrf, const uint32_t *addr,
 			  uint32_t *nh, unsigned int n)
 {
-	uint8_t keys[FIB_CHUNK][16] __rte_aligned(16);
-	uint64_t res[FIB_CHUNK];
-	uint16_t sidx[FIB_CHUNK], didx[FIB_CHUNK];
+	uint16_t svrf[FIB_CHUNK], didx[FIB_CHUNK];
+	uint32_t saddr[FIB_CHUNK], res[FIB_CHUNK];
+	uint16_t sidx[FIB_CHUNK];
 	unsigned int i, ns = 0, nd = 0;
 
 	for (i = 0; i < n; i++) {
@@ -66,16 +66,17 @@ static void lookup4_chunk(const struct erdp_fib *fib, const uint16_t *vrf, const
 		if (unlikely(v >= fib->n_vrfs)) {
 			nh[i] = ERDP_FIB_NO_ROUTE;
 		} else if (fib->ded[v] == NULL) {
-			fib4_key(keys[ns], v, addr[i]);
+			svrf[ns] = v;
+			saddr[ns] = addr[i];
 			sidx[ns++] = (uint16_t)i;
 		} else {
 			didx[nd++] = (uint16_t)i;
 		}
 	}
-	if (ns > 0 && fib->shared != NULL) {
-		fib6_lookup(fib->shared, keys, res, ns);
+	if (ns > 0 && fib->lpm4 != NULL) {
+		lpm16_lookup_bulk(fib->lpm4v, svrf, saddr, res, ns);
 		for (i = 0; i < ns; i++)
-			nh[sidx[i]] = nh_out(res[i]);
+			nh[sidx[i]] = res[i] == LPM16_NO_ROUTE ? ERDP_FIB_NO_ROUTE : res[i];
 	} else {
 		for (i = 0; i < ns; i++)
 			nh[sidx[i]] = ERDP_FIB_NO_ROUTE;

@@ -2,10 +2,11 @@
 /*
  * Internals of lib/fib, shared by its .c files only.
  *
- * Layout: every VRF is either "shared" (its routes live in one keyed
- * rte_fib6 TRIE per family, key = [vrf:16][address]) or "dedicated" (its
- * own rte_fib DIR24_8 for IPv4 / unkeyed rte_fib6 TRIE for IPv6). See
- * docs/fib.md for why and for the measured costs.
+ * Layout: every VRF is either "shared" or "dedicated" (its own rte_fib
+ * DIR24_8 for IPv4 / unkeyed rte_fib6 TRIE for IPv6). Shared IPv4 VRFs live
+ * in one DIR-16-8-8 (erdp_lpm16.h: first level per VRF, groups from a
+ * pool); shared IPv6 VRFs in one keyed rte_fib6 TRIE, key =
+ * [vrf:16][address]. See docs/fib.md for why and for the measured costs.
  */
 #ifndef ERDP_FIB_PRIV_H
 #define ERDP_FIB_PRIV_H
@@ -22,6 +23,7 @@
 #include <rte_version.h>
 
 #include "erdp_fib.h"
+#include "erdp_lpm16.h"
 
 /*
  * Value the DPDK tables return for "no route": the largest next hop a
@@ -59,7 +61,9 @@ struct erdp_fib {
 	/* per VRF: dedicated table or NULL (shared); read by lookups */
 	void **ded;
 	struct fib_vrf *vrf;
-	struct rte_fib6 *shared; /* NULL when no VRF is shared */
+	struct rte_fib6 *shared; /* IPv6: NULL when no VRF is shared */
+	struct lpm16 *lpm4;	 /* IPv4: NULL when no VRF is shared */
+	const struct lpm16_view *lpm4v;
 	struct fib_ext *ext;	 /* IPv6 prefixes longer than /112 */
 	struct rte_rcu_qsbr *rcu;
 	uint64_t mem_create; /* heap bytes taken by create */

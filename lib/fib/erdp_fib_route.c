@@ -47,7 +47,6 @@ static bool args_ok(const struct erdp_fib *fib, int family, uint16_t vrf, uint8_
 static int find4(const struct erdp_fib *fib, uint16_t vrf, uint32_t addr, uint8_t len, uint32_t *nh)
 {
 	uint64_t v;
-	uint8_t key[16];
 
 	if (fib->ded[vrf] != NULL) {
 		struct rte_rib *rib = rte_fib_get_rib(fib->ded[vrf]);
@@ -56,16 +55,7 @@ static int find4(const struct erdp_fib *fib, uint16_t vrf, uint32_t addr, uint8_
 		if (n == NULL || rte_rib_get_nh(n, &v) != 0)
 			return -ENOENT;
 	} else {
-		struct rte_rib6 *rib;
-		struct rte_rib6_node *n;
-
-		if (fib->shared == NULL)
-			return -ENOENT;
-		rib = rte_fib6_get_rib(fib->shared);
-		fib4_key(key, vrf, addr);
-		n = rte_rib6_lookup_exact(rib, FIB6_IP(key), FIB_VRF_BITS + len);
-		if (n == NULL || rte_rib6_get_nh(n, &v) != 0)
-			return -ENOENT;
+		return fib->lpm4 == NULL ? -ENOENT : lpm16_get(fib->lpm4, vrf, addr, len, nh);
 	}
 	*nh = (uint32_t)v;
 	return 0;
@@ -74,7 +64,6 @@ static int find4(const struct erdp_fib *fib, uint16_t vrf, uint32_t addr, uint8_
 int erdp_fib4_add(struct erdp_fib *fib, uint16_t vrf, uint32_t addr, uint8_t len, uint32_t nh)
 {
 	struct fib_vrf *fv;
-	uint8_t key[16];
 	uint32_t old;
 	bool exists;
 	int ret;
@@ -86,12 +75,10 @@ int erdp_fib4_add(struct erdp_fib *fib, uint16_t vrf, uint32_t addr, uint8_t len
 	exists = find4(fib, vrf, addr, len, &old) == 0;
 	if (!exists && fv->count >= fv->capacity)
 		return -ENOSPC;
-	if (fib->ded[vrf] != NULL) {
+	if (fib->ded[vrf] != NULL)
 		ret = rte_fib_add(fib->ded[vrf], addr, len, nh);
-	} else {
-		fib4_key(key, vrf, addr);
-		ret = rte_fib6_add(fib->shared, FIB6_IP(key), FIB_VRF_BITS + len, nh);
-	}
+	else
+		ret = lpm16_add(fib->lpm4, vrf, addr, len, nh);
 	if (ret == 0 && !exists)
 		fv->count++;
 	return ret;
@@ -99,7 +86,6 @@ int erdp_fib4_add(struct erdp_fib *fib, uint16_t vrf, uint32_t addr, uint8_t len
 
 int erdp_fib4_del(struct erdp_fib *fib, uint16_t vrf, uint32_t addr, uint8_t len)
 {
-	uint8_t key[16];
 	uint32_t old;
 	int ret;
 
@@ -108,12 +94,10 @@ int erdp_fib4_del(struct erdp_fib *fib, uint16_t vrf, uint32_t addr, uint8_t len
 	addr = mask4(addr, len);
 	if (find4(fib, vrf, addr, len, &old) != 0)
 		return -ENOENT;
-	if (fib->ded[vrf] != NULL) {
+	if (fib->ded[vrf] != NULL)
 		ret = rte_fib_delete(fib->ded[vrf], addr, len);
-	} else {
-		fib4_key(key, vrf, addr);
-		ret = rte_fib6_delete(fib->shared, FIB6_IP(key), FIB_VRF_BITS + len);
-	}
+	else
+		ret = lpm16_del(fib->lpm4, vrf, addr, len);
 	if (ret == 0)
 		fib->vrf[vrf].count--;
 	return ret;

@@ -1,0 +1,479 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * DIR-16-8-8 for small IPv4 VRFs (see erdp_lpm16.h).
+ *
+ * Writes follow the classic DIR-24-8 rules (as rte_lpm does): adding P/L
+ * overwrites, in P's range, every leaf whose prefix length is <= L and
+ * descends into groups; deleting P/L puts back, in P's range, every leaf of
+ * length exactly L with the longest remaining route covering P (found in
+ * the rule table), and folds a group whose 256 entries became equal back
+ * into its parent entry. Rules live in an open-addressing hash in ordinary
+ * heap memory: only the writer reads it.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_errno.h>
+#include <rte_malloc.h>
+#include <rte_rcu_qsbr.h>
+
+#include "erdp_lpm16.h"
+
+#define GROUP_ENTRIES 256u
+#define CHUNK_GROUPS  (1u << LPM16_CHUNK_BITS)
+#define TBL16_ENTRIES (1u << 16)
+
+struct rule {
+	uint32_t addr;
+	uint16_t vrf;
+	uint8_t len;
+	uint8_t used;
+	uint32_t nh;
+};
+
+struct pending {
+	uint32_t group;
+	uint64_t token;
+};
+
+struct lpm16 {
+	struct lpm16_view v;
+	unsigned int n_vrfs;
+	int socket;
+	struct rte_rcu_qsbr *rcu;
+	uint32_t max_groups;
+	uint32_t n_chunks;
+	uint32_t next_new; /* groups below this have been handed out at least once */
+	uint32_t *free;	   /* reusable groups (grace period over) */
+	uint32_t n_free;
+	struct pending *pend; /* retired groups waiting for readers, oldest first */
+	uint32_t n_pend, pend_head;
+	struct rule *rules;
+	uint64_t n_slots, n_rules;
+	uint64_t mem;
+	char name[32];
+};
+
+static inline uint32_t leaf(uint8_t len, uint32_t nh)
+{
+	return LPM16_E_VALID | ((uint32_t)len << 24) | nh;
+}
+
+static inline bool is_group(uint32_t e)
+{
+	return (e & LPM16_E_GROUP) != 0;
+}
+
+static inline uint8_t leaf_len(uint32_t e)
+{
+	return (uint8_t)((e >> 24) & 0x3f);
+}
+
+static inline uint32_t mask4(uint32_t a, uint8_t len)
+{
+	return len == 0 ? 0 : a & (0xffffffffu << (32 - len));
+}
+
+static inline void store(uint32_t *slot, uint32_t e)
+{
+	__atomic_store_n(slot, e, __ATOMIC_RELEASE);
+}
+
+static uint32_t *group_ptr(const struct lpm16 *l, uint32_t g)
+{
+	return &l->v.chunks[g >> LPM16_CHUNK_BITS][(g & (CHUNK_GROUPS - 1)) * GROUP_ENTRIES];
+}
+
+/* ---- rules ---- */
+
+static uint64_t rule_hash(uint16_t vrf, uint32_t addr, uint8_t len)
+{
+	uint64_t k = ((uint64_t)vrf << 40) | ((uint64_t)len << 32) | addr;
+
+	k ^= k >> 31;
+	k *= 0x9e3779b97f4a7c15ull;
+	return k ^ (k >> 29);
+}
+
+static struct rule *rule_slot(const struct lpm16 *l, uint16_t vrf, uint32_t addr, uint8_t len)
+{
+	uint64_t i = rule_hash(vrf, addr, len) & (l->n_slots - 1);
+
+	for (;; i = (i + 1) & (l->n_slots - 1)) {
+		struct rule *r = &l->rules[i];
+
+		if (!r->used || (r->vrf == vrf && r->addr == addr && r->len == len))
+			return r;
+	}
+}
+
+static int rules_grow(struct lpm16 *l)
+{
+	uint64_t old_n = l->n_slots, n = old_n ? old_n * 2 : 1024;
+	struct rule *old = l->rules, *nr = calloc(n, sizeof(*nr));
+
+	if (nr == NULL)
+		return -ENOMEM;
+	l->rules = nr;
+	l->n_slots = n;
+	for (uint64_t i = 0; i < old_n; i++)
+		if (old[i].used)
+			*rule_slot(l, old[i].vrf, old[i].addr, old[i].len) = old[i];
+	free(old);
+	return 0;
+}
+
+/* Remove r, shifting later entries of its probe run back (no tombstones). */
+static void rule_remove(struct lpm16 *l, struct rule *r)
+{
+	uint64_t i = (uint64_t)(r - l->rules), j = i;
+
+	l->rules[i].used = 0;
+	l->n_rules--;
+	for (;;) {
+		uint64_t h;
+
+		j = (j + 1) & (l->n_slots - 1);
+		if (!l->rules[j].used)
+			return;
+		h = rule_hash(l->rules[j].vrf, l->rules[j].addr, l->rules[j].len) &
+		    (l->n_slots - 1);
+		/* Move j back to i when its home h is not in the cyclic range (i, j]. */
+		if ((j > i && (h <= i || h > j)) || (j < i && h <= i && h > j)) {
+			l->rules[i] = l->rules[j];
+			l->rules[j].used = 0;
+			i = j;
+		}
+	}
+}
+
+/* Longest rule strictly shorter than len covering addr, as a leaf (0 if none). */
+static uint32_t covering_leaf(const struct lpm16 *l, uint16_t vrf, uint32_t addr, uint8_t len)
+{
+	for (int k = (int)len - 1; k >= 0; k--) {
+		const struct rule *r = rule_slot(l, vrf, mask4(addr, (uint8_t)k), (uint8_t)k);
+
+		if (r->used)
+			return leaf((uint8_t)k, r->nh);
+	}
+	return 0;
+}
+
+/* ---- groups ---- */
+
+static void reclaim(struct lpm16 *l)
+{
+	while (l->n_pend > 0) {
+		struct pending *p = &l->pend[l->pend_head];
+
+		if (l->rcu != NULL && rte_rcu_qsbr_check(l->rcu, p->token, false) != 1)
+			return;
+		l->free[l->n_free++] = p->group;
+		l->pend_head = (l->pend_head + 1) % l->max_groups;
+		l->n_pend--;
+	}
+}
+
+/* Groups that can be handed out now, without more memory than chunks hold. */
+static uint32_t groups_available(struct lpm16 *l)
+{
+	reclaim(l);
+	return l->n_free + (l->max_groups - l->next_new);
+}
+
+static int group_alloc(struct lpm16 *l, uint32_t *g)
+{
+	if (l->n_free > 0) {
+		*g = l->free[--l->n_free];
+		return 0;
+	}
+	if (l->next_new == l->max_groups)
+		return -ENOSPC;
+	if ((l->next_new >> LPM16_CHUNK_BITS) == l->n_chunks) {
+		size_t sz = CHUNK_GROUPS * GROUP_ENTRIES * sizeof(uint32_t);
+		uint32_t *c = rte_malloc_socket(l->name, sz, RTE_CACHE_LINE_SIZE, l->socket);
+
+		if (c == NULL)
+			return -ENOMEM;
+		l->v.chunks[l->n_chunks++] = c;
+		l->mem += sz;
+	}
+	*g = l->next_new++;
+	return 0;
+}
+
+/* Retire a group nobody points at any more; readers may still be inside it. */
+static void group_retire(struct lpm16 *l, uint32_t g)
+{
+	uint32_t tail = (l->pend_head + l->n_pend) % l->max_groups;
+
+	l->pend[tail].group = g;
+	l->pend[tail].token = l->rcu != NULL ? rte_rcu_qsbr_start(l->rcu) : 0;
+	l->n_pend++;
+}
+
+/* The group under *slot, creating it from the leaf there when needed. */
+static int group_under(struct lpm16 *l, uint32_t *slot, uint32_t **out)
+{
+	uint32_t e = *slot, g, *p;
+	int rc;
+
+	if (is_group(e)) {
+		*out = group_ptr(l, e & ~LPM16_E_GROUP);
+		return 0;
+	}
+	rc = group_alloc(l, &g);
+	if (rc != 0)
+		return rc;
+	p = group_ptr(l, g);
+	for (unsigned int i = 0; i < GROUP_ENTRIES; i++)
+		p[i] = e;		/* same answer as before for all 256 */
+	store(slot, LPM16_E_GROUP | g); /* publish after the fill */
+	*out = p;
+	return 0;
+}
+
+/*
+ * A group whose entries are all the same leaf goes back into its parent
+ * entry, but only when that leaf's prefix is no longer than the parent's
+ * level resolves (/16 for a first-level entry, /24 for a second-level one):
+ * two sibling /17s with one next hop must keep their group, or deleting
+ * one of them could no longer find its half.
+ */
+static void group_fold(struct lpm16 *l, uint32_t *slot, uint8_t slot_bits)
+{
+	uint32_t e = *slot, *p;
+
+	if (!is_group(e))
+		return;
+	p = group_ptr(l, e & ~LPM16_E_GROUP);
+	if (is_group(p[0]) || ((p[0] & LPM16_E_VALID) && leaf_len(p[0]) > slot_bits))
+		return;
+	for (unsigned int i = 1; i < GROUP_ENTRIES; i++)
+		if (p[i] != p[0])
+			return;
+	store(slot, p[0]);
+	group_retire(l, e & ~LPM16_E_GROUP);
+}
+
+/* ---- range updates ---- */
+
+/* Add: every leaf of length <= len under slot becomes `nl`. */
+static void add_under(struct lpm16 *l, uint32_t *slot, uint32_t nl, uint8_t len)
+{
+	uint32_t e = *slot;
+
+	if (is_group(e)) {
+		uint32_t *p = group_ptr(l, e & ~LPM16_E_GROUP);
+
+		for (unsigned int i = 0; i < GROUP_ENTRIES; i++)
+			add_under(l, &p[i], nl, len);
+	} else if (!(e & LPM16_E_VALID) || leaf_len(e) <= len) {
+		store(slot, nl);
+	}
+}
+
+/*
+ * Delete: every leaf of exactly `len` under slot becomes `repl`; fold what
+ * became uniform. slot_bits: address bits the slot's level resolves.
+ */
+static void del_under(struct lpm16 *l, uint32_t *slot, uint32_t repl, uint8_t len,
+		      uint8_t slot_bits)
+{
+	uint32_t e = *slot;
+
+	if (is_group(e)) {
+		uint32_t *p = group_ptr(l, e & ~LPM16_E_GROUP);
+
+		for (unsigned int i = 0; i < GROUP_ENTRIES; i++)
+			del_under(l, &p[i], repl, len, (uint8_t)(slot_bits + 8));
+		group_fold(l, slot, slot_bits);
+	} else if ((e & LPM16_E_VALID) && leaf_len(e) == len) {
+		store(slot, repl);
+	}
+}
+
+/* First-level table of a VRF, allocated on first use. */
+static int tbl16_of(struct lpm16 *l, uint16_t vrf, bool create, uint32_t **t)
+{
+	size_t sz = TBL16_ENTRIES * sizeof(uint32_t);
+
+	*t = l->v.tbl16[vrf];
+	if (*t != NULL || !create)
+		return 0;
+	*t = rte_zmalloc_socket(l->name, sz, RTE_CACHE_LINE_SIZE, l->socket);
+	if (*t == NULL)
+		return -ENOMEM;
+	l->mem += sz;
+	__atomic_store_n(&l->v.tbl16[vrf], *t, __ATOMIC_RELEASE);
+	return 0;
+}
+
+/* Slots of the range of addr/len: the level holding them and the first index. */
+static int range_of(struct lpm16 *l, uint32_t *t, uint32_t addr, uint8_t len, bool create,
+		    uint32_t **level, uint32_t *first, uint32_t *count, uint32_t *parents[2])
+{
+	uint32_t *g1, *g2;
+	int rc;
+
+	parents[0] = parents[1] = NULL;
+	if (len <= 16) {
+		*level = t;
+		*first = addr >> 16;
+		*count = 1u << (16 - len);
+		return 0;
+	}
+	parents[0] = &t[addr >> 16];
+	if (!create && !is_group(*parents[0]))
+		return -ENOENT;
+	rc = group_under(l, parents[0], &g1);
+	if (rc != 0)
+		return rc;
+	if (len <= 24) {
+		*level = g1;
+		*first = (addr >> 8) & 0xff;
+		*count = 1u << (24 - len);
+		return 0;
+	}
+	parents[1] = &g1[(addr >> 8) & 0xff];
+	if (!create && !is_group(*parents[1]))
+		return -ENOENT;
+	rc = group_under(l, parents[1], &g2);
+	if (rc != 0)
+		return rc;
+	*level = g2;
+	*first = addr & 0xff;
+	*count = 1u << (32 - len);
+	return 0;
+}
+
+int lpm16_add(struct lpm16 *l, uint16_t vrf, uint32_t addr, uint8_t len, uint32_t nh)
+{
+	uint32_t *t, *level, first, count, *parents[2];
+	struct rule *r;
+	int rc;
+
+	if (l == NULL || vrf >= l->n_vrfs || len > 32 || nh >= LPM16_NH_MAX)
+		return -EINVAL;
+	addr = mask4(addr, len);
+	/* Room first, so that a failure changes nothing a lookup can see. */
+	if ((l->n_rules + 1) * 10 > l->n_slots * 7 && rules_grow(l) != 0)
+		return -ENOMEM;
+	if (groups_available(l) < (len > 24 ? 2u : len > 16 ? 1u : 0u))
+		return -ENOSPC;
+	rc = tbl16_of(l, vrf, true, &t);
+	if (rc == 0)
+		rc = range_of(l, t, addr, len, true, &level, &first, &count, parents);
+	if (rc != 0)
+		return rc;
+	for (uint32_t i = 0; i < count; i++)
+		add_under(l, &level[first + i], leaf(len, nh), len);
+	r = rule_slot(l, vrf, addr, len);
+	if (!r->used)
+		l->n_rules++;
+	*r = (struct rule){.addr = addr, .vrf = vrf, .len = len, .used = 1, .nh = nh};
+	return 0;
+}
+
+int lpm16_del(struct lpm16 *l, uint16_t vrf, uint32_t addr, uint8_t len)
+{
+	uint32_t *t, *level, first, count, *parents[2], repl;
+	struct rule *r;
+
+	if (l == NULL || vrf >= l->n_vrfs || len > 32)
+		return -EINVAL;
+	addr = mask4(addr, len);
+	r = l->rules != NULL ? rule_slot(l, vrf, addr, len) : NULL;
+	if (r == NULL || !r->used)
+		return -ENOENT;
+	rule_remove(l, r);
+	repl = covering_leaf(l, vrf, addr, len);
+	tbl16_of(l, vrf, false, &t);
+	if (t == NULL || range_of(l, t, addr, len, false, &level, &first, &count, parents) != 0)
+		return 0; /* nothing was ever written for it */
+	for (uint32_t i = 0; i < count; i++)
+		del_under(l, &level[first + i], repl, len, len <= 16 ? 16 : len <= 24 ? 24 : 32);
+	if (parents[1] != NULL)
+		group_fold(l, parents[1], 24);
+	if (parents[0] != NULL)
+		group_fold(l, parents[0], 16);
+	return 0;
+}
+
+int lpm16_get(const struct lpm16 *l, uint16_t vrf, uint32_t addr, uint8_t len, uint32_t *nh)
+{
+	const struct rule *r;
+
+	if (l == NULL || vrf >= l->n_vrfs || len > 32)
+		return -EINVAL;
+	if (l->rules == NULL)
+		return -ENOENT;
+	r = rule_slot(l, vrf, mask4(addr, len), len);
+	if (!r->used)
+		return -ENOENT;
+	*nh = r->nh;
+	return 0;
+}
+
+uint64_t lpm16_memory(const struct lpm16 *l)
+{
+	return l->mem + l->n_slots * sizeof(struct rule);
+}
+
+const struct lpm16_view *lpm16_view(const struct lpm16 *l)
+{
+	return &l->v;
+}
+
+struct lpm16 *lpm16_create(const char *name, unsigned int n_vrfs, uint32_t max_groups,
+			   int socket_id, struct rte_rcu_qsbr *rcu, struct erdp_err *err)
+{
+	struct lpm16 *l = calloc(1, sizeof(*l));
+	uint32_t max_chunks;
+
+	if (max_groups == 0 || max_groups > (LPM16_E_GROUP - 1)) {
+		free(l);
+		erdp_errf(err, EINVAL, "lpm16 %s: %u groups: must be 1..2^31", name, max_groups);
+		return NULL;
+	}
+	max_chunks = (max_groups + CHUNK_GROUPS - 1) / CHUNK_GROUPS;
+	if (l != NULL) {
+		snprintf(l->name, sizeof(l->name), "%s", name);
+		l->n_vrfs = n_vrfs;
+		l->socket = socket_id;
+		l->rcu = rcu;
+		l->max_groups = max_groups;
+		l->v.tbl16 = calloc(n_vrfs, sizeof(*l->v.tbl16));
+		l->v.chunks = calloc(max_chunks, sizeof(*l->v.chunks));
+		l->free = calloc(max_groups, sizeof(*l->free));
+		l->pend = calloc(max_groups, sizeof(*l->pend));
+	}
+	if (l == NULL || l->v.tbl16 == NULL || l->v.chunks == NULL || l->free == NULL ||
+	    l->pend == NULL || rules_grow(l) != 0) {
+		lpm16_free(l);
+		erdp_errf(err, ENOMEM, "lpm16 %s: out of memory for %u VRFs", name, n_vrfs);
+		return NULL;
+	}
+	l->mem = n_vrfs * sizeof(*l->v.tbl16) + max_chunks * sizeof(*l->v.chunks) +
+		 (uint64_t)max_groups * (sizeof(*l->free) + sizeof(*l->pend));
+	return l;
+}
+
+void lpm16_free(struct lpm16 *l)
+{
+	if (l == NULL)
+		return;
+	for (unsigned int v = 0; l->v.tbl16 != NULL && v < l->n_vrfs; v++)
+		rte_free(l->v.tbl16[v]);
+	for (uint32_t c = 0; l->v.chunks != NULL && c < l->n_chunks; c++)
+		rte_free(l->v.chunks[c]);
+	free(l->v.tbl16);
+	free(l->v.chunks);
+	free(l->free);
+	free(l->pend);
+	free(l->rules);
+	free(l);
+}

@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * IPv4 longest-prefix match for many small VRFs: DIR-16-8-8.
+ *
+ * Each VRF has a 2^16-entry first-level table (256 KiB, allocated with the
+ * VRF's first route) indexed by the top 16 address bits; an entry is a next
+ * hop, or a pointer to a 256-entry group for the next 8 bits, whose entries
+ * may point to a group for the last 8 bits. Groups come from one pool
+ * shared by all VRFs and grown in chunks as routes need them, so memory
+ * follows the routes actually present: 1 KiB per /16 (and per /24) that
+ * holds a longer prefix, not a reservation per route of capacity. A lookup
+ * is one, two or three dependent loads (one for routes up to /16, two up
+ * to /24), and a burst of lookups across any mix of VRFs is one pass.
+ *
+ * Entries: bit 31 = group pointer (bits 0..30 the group), else bit 30 =
+ * valid, bits 24..29 = prefix length, bits 0..23 = next hop (< 2^24).
+ *
+ * Concurrency: lookups run on any number of threads while ONE thread
+ * writes. Every entry is written with one aligned 32-bit store and a new
+ * group is filled before the entry pointing to it is published, so a
+ * lookup sees the old or the new route. Groups that become unused are
+ * reused only after an RCU grace period (`rcu`, when given).
+ */
+#ifndef ERDP_LPM16_H
+#define ERDP_LPM16_H
+
+#include <stdint.h>
+
+#include <rte_prefetch.h>
+
+#include "erdp_err.h"
+
+#define LPM16_NH_MAX	 (1u << 24)
+#define LPM16_NO_ROUTE	 0xffffffffu
+#define LPM16_E_GROUP	 0x80000000u
+#define LPM16_E_VALID	 0x40000000u
+#define LPM16_CHUNK_BITS 12 /* groups per pool chunk: 4096 (4 MiB) */
+
+struct rte_rcu_qsbr;
+struct lpm16;
+
+struct lpm16_view {
+	uint32_t **tbl16;  /* per VRF, NULL until the VRF's first route */
+	uint32_t **chunks; /* group pool chunks */
+};
+
+struct lpm16 *lpm16_create(const char *name, unsigned int n_vrfs, uint32_t max_groups,
+			   int socket_id, struct rte_rcu_qsbr *rcu, struct erdp_err *err);
+void lpm16_free(struct lpm16 *l);
+
+/* Add or replace; -EINVAL (len > 32, nh >= LPM16_NH_MAX), -ENOSPC (group pool), -ENOMEM. */
+int lpm16_add(struct lpm16 *l, uint16_t vrf, uint32_t addr, uint8_t len, uint32_t nh);
+/* -ENOENT when absent. */
+int lpm16_del(struct lpm16 *l, uint16_t vrf, uint32_t addr, uint8_t len);
+/* Exact match of a route. */
+int lpm16_get(const struct lpm16 *l, uint16_t vrf, uint32_t addr, uint8_t len, uint32_t *nh);
+
+uint64_t lpm16_memory(const struct lpm16 *l);
+const struct lpm16_view *lpm16_view(const struct lpm16 *l);
+
+static inline uint32_t lpm16_group_entry(const struct lpm16_view *v, uint32_t e, uint8_t byte)
+{
+	uint32_t g = e & ~LPM16_E_GROUP;
+
+	return v->chunks[g >> LPM16_CHUNK_BITS][((g & ((1u << LPM16_CHUNK_BITS) - 1)) << 8) | byte];
+}
+
+static inline uint32_t lpm16_result(uint32_t e)
+{
+	return (e & LPM16_E_VALID) ? (e & (LPM16_NH_MAX - 1)) : LPM16_NO_ROUTE;
+}
+
+/* Longest match of addr (host order) in vrf; LPM16_NO_ROUTE when none. */
+static inline uint32_t lpm16_lookup(const struct lpm16_view *v, uint16_t vrf, uint32_t addr)
+{
+	const uint32_t *t = v->tbl16[vrf];
+	uint32_t e;
+
+	if (t == NULL)
+		return LPM16_NO_ROUTE;
+	e = __atomic_load_n(&t[addr >> 16], __ATOMIC_ACQUIRE);
+	if (e & LPM16_E_GROUP) {
+		e = lpm16_group_entry(v, e, (uint8_t)(addr >> 8));
+		if (e & LPM16_E_GROUP)
+			e = lpm16_group_entry(v, e, (uint8_t)addr);
+	}
+	return lpm16_result(e);
+}
+
+/*
+ * Bulk: first-level entries of the whole burst are prefetched, then read,
+ * so their cache misses overlap instead of queueing one behind another.
+ */
+static inline void lpm16_lookup_bulk(const struct lpm16_view *v, const uint16_t *vrf,
+				     const uint32_t *addr, uint32_t *nh, unsigned int n)
+{
+	for (unsigned int i = 0; i < n; i++) {
+		const uint32_t *t = v->tbl16[vrf[i]];
+
+		if (t != NULL)
+			rte_prefetch0(&t[addr[i] >> 16]);
+	}
+	for (unsigned int i = 0; i < n; i++)
+		nh[i] = lpm16_lookup(v, vrf[i], addr[i]);
+}
+
+#endif
