@@ -294,6 +294,7 @@ static int slot_create(struct erdp_fib *fib, uint16_t vrf, const uint8_t a[16], 
 	l->dflt = (uint32_t)v;
 	l->e[0] = (struct ext_ent){.bits = addr_bits(a), .mask = ent_mask(len), .nh = nh};
 	list_publish(fib, s, l);
+	fib_dpdk_before_add(fib);
 	ret = rte_fib6_add(fib->shared, FIB6_IP(key), 128, FIB_EXT_BASE + s);
 	if (ret == 0)
 		ret = slot_link(x, s);
@@ -355,10 +356,12 @@ static int slot_destroy(struct erdp_fib *fib, uint32_t s)
 	struct ext_list *old = x->list[s];
 	int ret;
 
-	if (sl->has_base)
+	if (sl->has_base) {
+		fib_dpdk_before_add(fib);
 		ret = rte_fib6_add(fib->shared, FIB6_IP(sl->key), 128, sl->base_nh);
-	else
+	} else {
 		ret = rte_fib6_delete(fib->shared, FIB6_IP(sl->key), 128);
+	}
 	if (ret != 0)
 		return ret;
 	/* readers that saw the old trie entry may still read the slot */

@@ -64,8 +64,9 @@ struct erdp_fib {
 	struct rte_fib6 *shared; /* IPv6: NULL when no VRF is shared */
 	struct lpm16 *lpm4;	 /* IPv4: NULL when no VRF is shared */
 	const struct lpm16_view *lpm4v;
-	struct fib_ext *ext;	 /* IPv6 prefixes longer than /112 */
+	struct fib_ext *ext; /* IPv6 prefixes longer than /112 */
 	struct rte_rcu_qsbr *rcu;
+	bool tbl8_dirty;     /* a DPDK table deleted since the last grace period */
 	uint64_t mem_create; /* heap bytes taken by create */
 	char name[16];
 };
@@ -94,6 +95,25 @@ bool fib6_covers(const uint8_t a[16], unsigned int len, const uint8_t b[16]);
 
 uint64_t fib_heap_used(void);
 void fib_rcu_wait(const struct erdp_fib *fib);
+
+/*
+ * DPDK 22.11's rte_fib/rte_fib6 have no RCU hook: a delete may free a tbl8
+ * group that the very next add reuses while a lookup is still reading it.
+ * So after a delete in a DPDK table, the next add to one first waits for a
+ * grace period: one wait per run of deletes, not one per route.
+ */
+static inline void fib_dpdk_deleted(struct erdp_fib *fib)
+{
+	fib->tbl8_dirty = true;
+}
+
+static inline void fib_dpdk_before_add(struct erdp_fib *fib)
+{
+	if (fib->tbl8_dirty) {
+		fib_rcu_wait(fib);
+		fib->tbl8_dirty = false;
+	}
+}
 
 /* Side structure for IPv6 /113../128 in shared VRFs (erdp_fib_ext6.c). */
 int fib_ext_create(struct erdp_fib *fib, uint32_t slots);

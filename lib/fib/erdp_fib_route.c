@@ -75,9 +75,10 @@ int erdp_fib4_add(struct erdp_fib *fib, uint16_t vrf, uint32_t addr, uint8_t len
 	exists = find4(fib, vrf, addr, len, &old) == 0;
 	if (!exists && fv->count >= fv->capacity)
 		return -ENOSPC;
-	if (fib->ded[vrf] != NULL)
+	if (fib->ded[vrf] != NULL) {
+		fib_dpdk_before_add(fib);
 		ret = rte_fib_add(fib->ded[vrf], addr, len, nh);
-	else
+	} else
 		ret = lpm16_add(fib->lpm4, vrf, addr, len, nh);
 	if (ret == 0 && !exists)
 		fv->count++;
@@ -94,9 +95,10 @@ int erdp_fib4_del(struct erdp_fib *fib, uint16_t vrf, uint32_t addr, uint8_t len
 	addr = mask4(addr, len);
 	if (find4(fib, vrf, addr, len, &old) != 0)
 		return -ENOENT;
-	if (fib->ded[vrf] != NULL)
+	if (fib->ded[vrf] != NULL) {
 		ret = rte_fib_delete(fib->ded[vrf], addr, len);
-	else
+		fib_dpdk_deleted(fib);
+	} else
 		ret = lpm16_del(fib->lpm4, vrf, addr, len);
 	if (ret == 0)
 		fib->vrf[vrf].count--;
@@ -167,10 +169,13 @@ static int table6_update(struct erdp_fib *fib, uint16_t vrf, const uint8_t a[16]
 	int ret;
 
 	rib6_of(fib, vrf, a, len, key, &depth);
-	if (add)
+	if (add) {
+		fib_dpdk_before_add(fib);
 		ret = rte_fib6_add(t, FIB6_IP(key), depth, nh);
-	else
+	} else {
 		ret = rte_fib6_delete(t, FIB6_IP(key), depth);
+		fib_dpdk_deleted(fib);
+	}
 	if (ret == 0 && fib->ded[vrf] == NULL && len < FIB6_KEY_LEN)
 		fib_ext_cover_changed(fib, vrf, a, len);
 	return ret;
