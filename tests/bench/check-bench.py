@@ -1,0 +1,41 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""Smoke test of tools/bench: `tools/bench --quick` runs and writes a well-formed JSON with a
+positive rate for every system. Never asserts on speed."""
+import json
+import os
+import subprocess
+import sys
+
+root, out = sys.argv[1], sys.argv[2]
+cmd = [os.path.join(root, "tools/bench"), "--quick", "--skip-build", "--no-huge",
+       "--skip-route-load", "--out", out]
+print(" ".join(cmd), flush=True)
+r = subprocess.run(cmd, timeout=170)
+if r.returncode != 0:
+    sys.exit("FAIL: tools/bench exited %d" % r.returncode)
+with open(os.path.join(out, "bench.json")) as f:
+    res = json.load(f)
+errors = []
+for system in ("erdp-v4", "testpmd-io", "l3fwd-lpm", "erdp-v6", "erdp-return"):
+    s = res["summary"].get(system, {}).get("mpps_per_core")
+    if not s or not s["median"] > 0 or s["n"] < 2:
+        errors.append("%s: no positive rate over 2 runs (%r)" % (system, s))
+    c = res["summary"].get(system, {}).get("cycles_per_packet_busy")
+    if not c or not c["median"] > 0:
+        errors.append("%s: no cycles per packet (%r)" % (system, c))
+    for run in res["raw"].get(system, []):
+        if run.get("drops"):
+            errors.append("%s: erdp dropped %d frames of a clean workload" % (system, run["drops"]))
+for k in ("erdp-v4/testpmd-io", "erdp-v4/l3fwd-lpm"):
+    if not res["ratios"].get(k):
+        errors.append("ratio %s missing" % k)
+for mix in ("v4", "v6", "return"):
+    if not res["pipeline_bench"].get(mix, {}).get("total", {}).get("median", 0) > 0:
+        errors.append("pipeline-bench %s: no total" % mix)
+if not os.path.exists(os.path.join(out, "bench.md")):
+    errors.append("bench.md missing")
+for e in errors:
+    print("FAIL:", e)
+print("%d problems" % len(errors))
+sys.exit(1 if errors else 0)
