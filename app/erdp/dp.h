@@ -92,6 +92,7 @@ struct erdp_gw_rt {
 		uint8_t missed; /* probes in a row without an answer */
 		uint32_t ip;	/* host order */
 		uint64_t last_probe;
+		uint64_t probe_loops; /* workers' loop count when the probe went out */
 	} inst[ERDP_MAX_GW_INSTANCES];
 };
 
@@ -121,6 +122,7 @@ struct erdp_worker {
 	uint64_t busy_cycles;	 /* cycles of loop iterations that had packets */
 	uint64_t idle_polls;
 	uint64_t rx_pkts; /* frames received by this worker */
+	uint64_t loops;	  /* poll loop iterations: proof the worker is running */
 	struct erdp_txb txb[ERDP_MAX_PORTS];
 } __rte_cache_aligned;
 
@@ -177,6 +179,9 @@ static inline bool erdp_port_usable(const struct erdp_dp *dp, int cfg_port)
 {
 	return dp->port[cfg_port].link_up && dp->port[cfg_port].admin_up;
 }
+
+/* Sum of the workers' loop counters (main lcore: did the workers run since?). */
+uint64_t erdp_workers_loops(const struct erdp_dp *dp);
 
 /* health.c: ARP health probes of gateway instances that have an address */
 void erdp_health_poll(struct erdp_dp *dp);

@@ -6,6 +6,10 @@
  * row without a reply take the instance out of its gateway's flow hash,
  * and the first reply puts it back. Resilient hashing means only that
  * instance's flows move either way.
+ *
+ * An interval counts as missed only if the workers polled during it: when
+ * the machine starves erdp's own threads, replies wait unread in the RX
+ * queues and the instances are not to blame.
  */
 #include <stdio.h>
 #include <string.h>
@@ -53,10 +57,13 @@ static void send_probe(struct erdp_dp *dp, uint32_t g, int i)
 		erdp_sp_send(dp, m, port, 0xffff);
 }
 
+/* Worker loop iterations that prove the RX queues were read during an interval. */
+#define HEALTH_MIN_LOOPS 8
+
 void erdp_health_poll(struct erdp_dp *dp)
 {
 	static uint64_t last;
-	uint64_t now = rte_rdtsc(), hz = rte_get_tsc_hz();
+	uint64_t now = rte_rdtsc(), hz = rte_get_tsc_hz(), loops = erdp_workers_loops(dp);
 
 	if (now - last < hz / 100) /* 10 ms: finer than any probe period */
 		return;
@@ -71,11 +78,13 @@ void erdp_health_poll(struct erdp_dp *dp)
 			    now - gw->inst[i].last_probe < hz * gw->health_interval_ms / 1000)
 				continue;
 			if (gw->inst[i].last_probe != 0 && !gw->inst[i].answered &&
+			    loops - gw->inst[i].probe_loops >= HEALTH_MIN_LOOPS &&
 			    gw->inst[i].missed < 255 &&
 			    ++gw->inst[i].missed == gw->health_multiplier && gw->inst[i].alive)
 				set_alive(dp, g, i, false);
 			gw->inst[i].answered = false;
 			gw->inst[i].last_probe = now;
+			gw->inst[i].probe_loops = loops;
 			send_probe(dp, g, i);
 		}
 	}

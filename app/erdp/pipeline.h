@@ -52,6 +52,9 @@ struct burst_ctx {
 	uint16_t vrf6[ERDP_BURST_MAX];
 	uint8_t ip6[ERDP_BURST_MAX][16];
 	uint32_t nh6[ERDP_BURST_MAX];
+	/* forward stage, in lookup order (IPv4 then IPv6): next hop and flow hash */
+	const struct erdp_nh *fnh[2 * ERDP_BURST_MAX];
+	uint32_t fhash[2 * ERDP_BURST_MAX];
 };
 
 /* Count a drop where it is known, and queue the mbuf for a bulk free. */
@@ -201,19 +204,16 @@ static inline void tx_enqueue(struct erdp_worker *w, uint8_t cfg_port, struct rt
 
 /* Stage 3: act on the looked-up next hop of packet i. */
 static inline void stage_forward(struct burst_ctx *b, struct rte_mbuf *m, uint16_t i,
-				 uint32_t nh_id, bool v6)
+				 uint32_t nh_id, bool v6, const struct erdp_nh *nh, uint32_t hash)
 {
 	struct pkt_ctx *pc = &b->pc[i];
 	struct erdp_counters *c = b->w->ctr;
 	uint8_t *l3 = rte_pktmbuf_mtod_offset(m, uint8_t *, pc->l3_off);
-	uint32_t l3_len = m->pkt_len - pc->l3_off;
-	const struct erdp_nh *nh;
 	const struct erdp_l2 *l2;
 	unsigned int reason = ERDP_DROP_NO_ROUTE;
 	uint8_t ttl;
 	uint32_t ip_len;
 
-	nh = nh_id == ERDP_FIB_NO_ROUTE ? NULL : erdp_nh_get(&erdp.nh, nh_id);
 	if (unlikely(nh == NULL)) {
 		drop(b, m, ERDP_DROP_NO_ROUTE, ERDP_CLS_NONE, pc->plink);
 		return;
@@ -231,7 +231,7 @@ static inline void stage_forward(struct burst_ctx *b, struct rte_mbuf *m, uint16
 		punt(b, m, pc, ERDP_PUNT_TTL, nh_id, 0);
 		return;
 	}
-	l2 = erdp_nh_select(nh, l3, l3_len, v6, &reason);
+	l2 = erdp_nh_select_hash(nh, hash, v6, &reason);
 	if (unlikely(l2 == NULL)) {
 		if (reason == ERDP_DROP_NEIGH)
 			punt(b, m, pc, ERDP_PUNT_NEIGH, nh_id, 0);
@@ -294,15 +294,42 @@ static inline void erdp_burst_lookup(struct burst_ctx *b)
 				      b->n6);
 }
 
-/* Stage 3: next hop, rewrite, TX buffers; then free the dropped frames. */
+/* Next hop and flow hash of one packet; prefetch the ECMP bucket it will read. */
+static inline void forward_prepare(struct burst_ctx *b, struct rte_mbuf *m, uint16_t i,
+				   uint32_t nh_id, bool v6, unsigned int k)
+{
+	const uint8_t *l3 = rte_pktmbuf_mtod_offset(m, const uint8_t *, b->pc[i].l3_off);
+	uint32_t len = m->pkt_len - b->pc[i].l3_off, h;
+	const struct erdp_nh *nh = nh_id == ERDP_FIB_NO_ROUTE ? NULL : erdp_nh_get(&erdp.nh, nh_id);
+
+	b->fnh[k] = nh;
+	if (nh == NULL || nh->type <= ERDP_NH_LOCAL)
+		return;
+	h = v6 ? erdp_flow_hash6(l3, len) : erdp_flow_hash4(l3, len);
+	b->fhash[k] = h;
+	if (nh->type == ERDP_NH_GATEWAY)
+		rte_prefetch0(&nh->ecmp.bucket[h & (ERDP_ECMP_BUCKETS - 1)]);
+}
+
+/*
+ * Stage 3: next hop, rewrite, TX buffers; then free the dropped frames. A
+ * first pass finds every packet's next hop and flow hash and prefetches the
+ * ECMP bucket it needs, so the burst's cache misses overlap.
+ */
 static inline void erdp_burst_forward(struct burst_ctx *b, struct rte_mbuf **pkts)
 {
 	uint16_t i;
 
 	for (i = 0; i < b->n4; i++)
-		stage_forward(b, pkts[b->idx4[i]], b->idx4[i], b->nh4[i], false);
+		forward_prepare(b, pkts[b->idx4[i]], b->idx4[i], b->nh4[i], false, i);
 	for (i = 0; i < b->n6; i++)
-		stage_forward(b, pkts[b->idx6[i]], b->idx6[i], b->nh6[i], true);
+		forward_prepare(b, pkts[b->idx6[i]], b->idx6[i], b->nh6[i], true, b->n4 + i);
+	for (i = 0; i < b->n4; i++)
+		stage_forward(b, pkts[b->idx4[i]], b->idx4[i], b->nh4[i], false, b->fnh[i],
+			      b->fhash[i]);
+	for (i = 0; i < b->n6; i++)
+		stage_forward(b, pkts[b->idx6[i]], b->idx6[i], b->nh6[i], true, b->fnh[b->n4 + i],
+			      b->fhash[b->n4 + i]);
 	if (b->n_free != 0)
 		rte_pktmbuf_free_bulk(b->free, b->n_free);
 }

@@ -52,6 +52,7 @@ int erdp_worker_main(void *arg)
 			w->busy_cycles += rte_rdtsc() - t0;
 		else
 			w->idle_polls++;
+		w->loops++;
 		rte_rcu_qsbr_quiescent(erdp.rcu, w->idx);
 	}
 	erdp_flush_tx(w);

@@ -106,3 +106,14 @@ int erdp_workers_launch(struct erdp_dp *dp, struct erdp_err *err)
 	}
 	return 0;
 }
+
+uint64_t erdp_workers_loops(const struct erdp_dp *dp)
+{
+	uint64_t n = 0;
+	unsigned int lcore;
+
+	RTE_LCORE_FOREACH_WORKER(lcore)
+	if (dp->workers[lcore] != NULL)
+		n += __atomic_load_n(&dp->workers[lcore]->loops, __ATOMIC_RELAXED);
+	return n;
+}

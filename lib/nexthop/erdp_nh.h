@@ -52,13 +52,18 @@ struct erdp_l2 {
 	uint8_t pad[2];
 };
 
+/*
+ * Members come right after the 8-byte header so that a gateway's first
+ * instances (and a peering's links) share cache lines with the type the
+ * fast path reads first; the 512-byte bucket table goes last.
+ */
 struct erdp_nh {
 	uint8_t type; /* enum erdp_nh_type */
 	uint8_t n_members;
 	uint16_t owner; /* gateway or peering index */
 	uint32_t id;
-	struct erdp_ecmp ecmp; /* gateways: instance per flow */
 	struct erdp_l2 m[ERDP_ECMP_MAX_MEMBERS];
+	struct erdp_ecmp ecmp; /* gateways: instance per flow */
 };
 
 struct erdp_nh_table {
@@ -87,21 +92,19 @@ static inline const struct erdp_nh *erdp_nh_get(const struct erdp_nh_table *t, u
 }
 
 /*
- * Egress member of a next hop for one packet (l3: its IP header, l3_len
- * bytes available), or NULL with *reason = a drop reason. Gateways: the
+ * Egress member of a next hop for a packet whose flow hash is h, or NULL
+ * with *reason = a drop reason. Gateways: the
  * instance of the flow's ECMP bucket. Customer: per flow over both links
  * when both are resolved, else the resolved one; NEIGH when a link exists
  * but no customer MAC is known, LINK_DOWN when no link exists.
  */
-static inline const struct erdp_l2 *erdp_nh_select(const struct erdp_nh *nh, const uint8_t *l3,
-						   uint32_t l3_len, bool v6, unsigned int *reason)
+static inline const struct erdp_l2 *erdp_nh_select_hash(const struct erdp_nh *nh, uint32_t h,
+							bool v6, unsigned int *reason)
 {
 	const struct erdp_l2 *a, *s;
-	uint32_t h;
 	uint8_t k;
 
 	if (nh->type == ERDP_NH_GATEWAY) {
-		h = v6 ? erdp_flow_hash6(l3, l3_len) : erdp_flow_hash4(l3, l3_len);
 		k = erdp_ecmp_select(&nh->ecmp, h);
 		if (k == ERDP_ECMP_NONE) {
 			*reason = ERDP_DROP_GW_DOWN;
@@ -111,10 +114,8 @@ static inline const struct erdp_l2 *erdp_nh_select(const struct erdp_nh *nh, con
 	}
 	a = &nh->m[v6 ? 2 : 0];
 	s = a + 1;
-	if (nh->n_members == 2 && a->ok && s->ok) {
-		h = v6 ? erdp_flow_hash6(l3, l3_len) : erdp_flow_hash4(l3, l3_len);
+	if (nh->n_members == 2 && a->ok && s->ok)
 		return (h >> 9) & 1 ? s : a; /* a bit above the ECMP bucket bits */
-	}
 	if (a->ok)
 		return a;
 	if (nh->n_members == 2 && s->ok)
@@ -123,6 +124,15 @@ static inline const struct erdp_l2 *erdp_nh_select(const struct erdp_nh *nh, con
 			  ? ERDP_DROP_NEIGH
 			  : ERDP_DROP_LINK_DOWN;
 	return NULL;
+}
+
+/* The same, hashing the packet's flow (l3: its IP header, l3_len bytes). */
+static inline const struct erdp_l2 *erdp_nh_select(const struct erdp_nh *nh, const uint8_t *l3,
+						   uint32_t l3_len, bool v6, unsigned int *reason)
+{
+	uint32_t h = v6 ? erdp_flow_hash6(l3, l3_len) : erdp_flow_hash4(l3, l3_len);
+
+	return erdp_nh_select_hash(nh, h, v6, reason);
 }
 
 /* Fill an egress header: dst, src, then `n_tags` tags (tpid[i], vid[i], PCP 0). */
