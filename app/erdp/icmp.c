@@ -154,6 +154,18 @@ static bool may_error6(const struct rte_ipv6_hdr *ip)
 	return true;
 }
 
+/* ICMP(v6) error header (checksum 0 for now) and the first q bytes of m's IP packet. */
+static void error_body(uint8_t *ic, uint8_t type, uint8_t code, uint32_t rest,
+		       const struct rte_mbuf *m, uint32_t q)
+{
+	ic[0] = type;
+	ic[1] = code;
+	ic[2] = 0;
+	ic[3] = 0;
+	memcpy(ic + 4, &rest, 4);
+	copy_out(m, erdp_meta((struct rte_mbuf *)(uintptr_t)m)->l3_off, q, ic + 8);
+}
+
 /* ICMP error (type, code, 4-byte `rest`) about m, back to its sender. */
 static bool send_error4(struct erdp_dp *dp, struct rte_mbuf *m, uint8_t type, uint8_t code,
 			uint32_t rest)
@@ -182,12 +194,7 @@ static bool send_error4(struct erdp_dp *dp, struct rte_mbuf *m, uint8_t type, ui
 	ip->dst_addr = in->src_addr;
 	ip->hdr_checksum = rte_ipv4_cksum(ip);
 	ic = l3 + 20;
-	ic[0] = type;
-	ic[1] = code;
-	ic[2] = 0;
-	ic[3] = 0;
-	memcpy(ic + 4, &rest, 4);
-	copy_out(m, erdp_meta(m)->l3_off, q, ic + 8);
+	error_body(ic, type, code, rest, m, q);
 	uint16_t ck = (uint16_t)~rte_raw_cksum(ic, 8 + q);
 
 	memcpy(ic + 2, &ck, 2);
@@ -219,12 +226,7 @@ static bool send_error6(struct erdp_dp *dp, struct rte_mbuf *m, uint8_t type, ui
 	memcpy(ip->src_addr, src, 16);
 	memcpy(ip->dst_addr, in->src_addr, 16);
 	ic = l3 + 40;
-	ic[0] = type;
-	ic[1] = code;
-	ic[2] = 0;
-	ic[3] = 0;
-	memcpy(ic + 4, &rest, 4);
-	copy_out(m, erdp_meta(m)->l3_off, q, ic + 8);
+	error_body(ic, type, code, rest, m, q);
 	ck = rte_ipv6_udptcp_cksum(ip, ic);
 	memcpy(ic + 2, &ck, 2);
 	erdp_sp_send(dp, r, erdp_meta(r)->in_port, erdp_meta(r)->plink);
