@@ -122,6 +122,26 @@ def main():
     rc, out = check_config(exe, os.path.join(tmp, "does-not-exist.conf"))
     chk.check(rc != 0, "missing file accepted: %r" % out)
 
+    # The command line itself: bad options fail with a message and exit 1, --help is the manual.
+    def run(*args):
+        cp = subprocess.run([exe] + list(args), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            stdin=subprocess.DEVNULL, timeout=30)
+        return cp.returncode, cp.stdout.decode(errors="replace")
+
+    rc, out = run("--help")
+    chk.check(rc == 0 and "SYNOPSIS" in out and "--check-config" in out and "/erdp/" in out,
+              "--help: exit %d, manual incomplete: %r" % (rc, out[:300]))
+    for args, words in ((["--duration", "abc"], "--duration"),
+                        (["--exit-when-idle", "-5"], "--exit-when-idle"),
+                        (["--stats-interval", "1x"], "--stats-interval"),
+                        (["--no-such-option"], "erdp --help"),
+                        (["-c", os.path.join(tmp, "missing.conf")], "missing.conf")):
+        rc, out = run(*args)
+        chk.check(rc == 1, "%s: exit %d, want 1" % (" ".join(args), rc))
+        chk.check(words in out, "%s: message does not name %r: %r" % (" ".join(args), words, out[-300:]))
+    rc, out = run("--check-config", os.path.join(tmp, "missing.conf"))
+    chk.check(rc == 1 and "missing.conf" in out, "--check-config of a missing file: %d %r" % (rc, out))
+
     rc = chk.finish()
     if rc == 0:
         for f in os.listdir(tmp):
