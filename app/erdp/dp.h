@@ -4,8 +4,10 @@
  *
  * Built once at start-up from the config (ports, classifier, FIBs, next
  * hops); after that, workers only read it, and the main lcore is the single
- * writer of what changes at run time (next hops, neighbours), publishing by
- * pointer under QSBR RCU.
+ * writer of what changes at run time (routes and gateways from the control
+ * channel, next hops, neighbours, link and health state): table entries
+ * with single aligned stores, structures by pointer, and nothing freed
+ * before a QSBR grace period.
  */
 #ifndef ERDP_DP_H
 #define ERDP_DP_H
