@@ -1,17 +1,12 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Resilient bucket table. Bucket b's home member is b % n; when that
- * member is down the bucket goes to up_list[mix(b) % n_up]. Buckets of up
- * members therefore never move, and the buckets of a down member spread
- * evenly (by the mix, not by position) over the members that are up.
+ * Resilient bucket table. Bucket b's home member is b % n, and it is that
+ * home's (b / n)-th bucket; when the home is down the bucket goes to
+ * up_list[(b / n) % n_up]. Buckets of up members therefore never move, and
+ * a down member's buckets are dealt round-robin over the members that are
+ * up: as even as whole buckets allow, which matters with 64 buckets.
  */
 #include "erdp_ecmp.h"
-
-/* A fixed per-bucket spread; deterministic so every lcore builds the same. */
-static uint32_t bucket_mix(uint32_t b)
-{
-	return erdp_flow_hash_finish(b * 0x9e3779b9u + 0x632be5abu);
-}
 
 void erdp_ecmp_build(struct erdp_ecmp *t, unsigned int n, const bool *up)
 {
@@ -32,7 +27,7 @@ void erdp_ecmp_build(struct erdp_ecmp *t, unsigned int n, const bool *up)
 			t->bucket[b] = ERDP_ECMP_NONE;
 		else if (up[home])
 			t->bucket[b] = (uint8_t)home;
-		else
-			t->bucket[b] = up_list[bucket_mix(b) % n_up];
+		else /* the home's k-th bucket goes to the k-th survivor, round-robin: even */
+			t->bucket[b] = up_list[(b / n) % n_up];
 	}
 }

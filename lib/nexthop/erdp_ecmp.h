@@ -26,7 +26,13 @@
 
 #include <rte_hash_crc.h>
 
-#define ERDP_ECMP_BUCKETS     512 /* power of two */
+/*
+ * 64 buckets: one cache line, so a gateway's next hop stays a few lines (a
+ * thousand gateways fit in L2), and still fine-grained enough that members
+ * share within one bucket (16 members: 4 each) and one of four going down
+ * moves exactly a quarter of the buckets.
+ */
+#define ERDP_ECMP_BUCKETS     64 /* power of two */
 #define ERDP_ECMP_MAX_MEMBERS 16
 #define ERDP_ECMP_NONE	      0xff /* bucket value when no member is up */
 

@@ -53,17 +53,17 @@ struct erdp_l2 {
 };
 
 /*
- * Members come right after the 8-byte header so that a gateway's first
- * instances (and a peering's links) share cache lines with the type the
- * fast path reads first; the 512-byte bucket table goes last.
+ * The 8-byte header and the 64-byte bucket table share the first two cache
+ * lines; members follow, so a gateway with a few instances (or a peering's
+ * links) is three or four lines in all.
  */
 struct erdp_nh {
 	uint8_t type; /* enum erdp_nh_type */
 	uint8_t n_members;
 	uint16_t owner; /* gateway or peering index */
 	uint32_t id;
-	struct erdp_l2 m[ERDP_ECMP_MAX_MEMBERS];
 	struct erdp_ecmp ecmp; /* gateways: instance per flow */
+	struct erdp_l2 m[ERDP_ECMP_MAX_MEMBERS];
 };
 
 struct erdp_nh_table {
@@ -115,7 +115,7 @@ static inline const struct erdp_l2 *erdp_nh_select_hash(const struct erdp_nh *nh
 	a = &nh->m[v6 ? 2 : 0];
 	s = a + 1;
 	if (nh->n_members == 2 && a->ok && s->ok)
-		return (h >> 9) & 1 ? s : a; /* a bit above the ECMP bucket bits */
+		return (h >> 16) & 1 ? s : a; /* a bit well above the ECMP bucket bits */
 	if (a->ok)
 		return a;
 	if (nh->n_members == 2 && s->ok)
