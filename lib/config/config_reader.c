@@ -154,18 +154,29 @@ int cfg_as_bool(struct cfg_ctx *c, const config_setting_t *s, const char *path, 
 	return 0;
 }
 
-int cfg_int(const struct cfg_grp *g, const char *key, bool required, int64_t min, int64_t max,
-	    const char *rule, int64_t *v, int *line)
+/* The setting `key` of g with its path and line: 1, 0 when absent and optional, or -EINVAL. */
+static int cfg_find(const struct cfg_grp *g, const char *key, bool required,
+		    const config_setting_t **s, char path[CFG_PATH_LEN], int *line)
 {
-	char path[CFG_PATH_LEN];
-	const config_setting_t *s;
-	int rc = cfg_member(g, key, required, &s);
+	int rc = cfg_member(g, key, required, s);
 
 	if (rc <= 0)
 		return rc;
 	cfg_path_key(path, g->path, key);
 	if (line != NULL)
-		*line = cfg_line(s);
+		*line = cfg_line(*s);
+	return 1;
+}
+
+int cfg_int(const struct cfg_grp *g, const char *key, bool required, int64_t min, int64_t max,
+	    const char *rule, int64_t *v, int *line)
+{
+	char path[CFG_PATH_LEN];
+	const config_setting_t *s;
+	int rc = cfg_find(g, key, required, &s, path, line);
+
+	if (rc <= 0)
+		return rc;
 	rc = cfg_as_int(g->c, s, path, min, max, rule, v);
 	return rc < 0 ? rc : 1;
 }
@@ -174,13 +185,10 @@ int cfg_str(const struct cfg_grp *g, const char *key, bool required, const char 
 {
 	char path[CFG_PATH_LEN];
 	const config_setting_t *s;
-	int rc = cfg_member(g, key, required, &s);
+	int rc = cfg_find(g, key, required, &s, path, line);
 
 	if (rc <= 0)
 		return rc;
-	cfg_path_key(path, g->path, key);
-	if (line != NULL)
-		*line = cfg_line(s);
 	rc = cfg_as_str(g->c, s, path, v);
 	return rc < 0 ? rc : 1;
 }
@@ -212,13 +220,10 @@ int cfg_bool(const struct cfg_grp *g, const char *key, bool required, bool *v, i
 {
 	char path[CFG_PATH_LEN];
 	const config_setting_t *s;
-	int rc = cfg_member(g, key, required, &s);
+	int rc = cfg_find(g, key, required, &s, path, line);
 
 	if (rc <= 0)
 		return rc;
-	cfg_path_key(path, g->path, key);
-	if (line != NULL)
-		*line = cfg_line(s);
 	rc = cfg_as_bool(g->c, s, path, v);
 	return rc < 0 ? rc : 1;
 }

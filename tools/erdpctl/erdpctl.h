@@ -8,7 +8,7 @@
 #include <jansson.h>
 
 /* Exit statuses, also documented in --help. */
-#define EXIT_REJECTED    1 /* bad input, or erdp-cp / erdp refused the request */
+#define EXIT_REJECTED	 1 /* bad input, or erdp-cp / erdp refused the request */
 #define EXIT_UNREACHABLE 2 /* erdp-cp cannot be reached, or the connection broke */
 
 /*
