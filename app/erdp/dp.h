@@ -165,8 +165,8 @@ void erdp_dp_teardown(struct erdp_dp *dp);
 int erdp_ports_init(struct erdp_dp *dp, struct erdp_err *err);
 void erdp_ports_close(struct erdp_dp *dp);
 /* plink[i]: peering link of m[i] (0xffff none), to take back its tx count on failure. */
-int erdp_eth_tx(struct erdp_dp *dp, uint8_t cfg_port, uint16_t queue, struct rte_mbuf **m,
-		const uint16_t *plink, uint16_t n);
+int erdp_eth_tx(struct erdp_dp *dp, struct erdp_counters *c, uint8_t cfg_port, uint16_t queue,
+		struct rte_mbuf **m, const uint16_t *plink, uint16_t n);
 
 /* routes.c */
 int erdp_routes_init(struct erdp_dp *dp, struct erdp_err *err);

@@ -194,7 +194,7 @@ static void probe(struct erdp_dp *dp, unsigned int plink, bool v6, uint64_t now)
 		erdp_arp_request(dp, plink / ERDP_LINKS, plink % ERDP_LINKS);
 }
 
-void erdp_neigh_hold(struct erdp_dp *dp, struct erdp_worker *w, struct rte_mbuf *m)
+void erdp_neigh_hold(struct erdp_dp *dp, struct rte_mbuf *m)
 {
 	struct erdp_meta *meta = erdp_meta(m);
 	const struct erdp_nh *nh = erdp_nh_get(&dp->nh, meta->nh_id);
@@ -202,7 +202,6 @@ void erdp_neigh_hold(struct erdp_dp *dp, struct erdp_worker *w, struct rte_mbuf 
 	struct erdp_hold *h;
 	uint64_t now = rte_rdtsc();
 
-	(void)w;
 	if (nh == NULL || nh->type != ERDP_NH_CUSTOMER) {
 		erdp_sp_drop(dp, m, ERDP_DROP_NO_ROUTE);
 		return;

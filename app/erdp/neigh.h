@@ -22,7 +22,6 @@
 #include <rte_mbuf.h>
 
 struct erdp_dp;
-struct erdp_worker;
 
 #define ERDP_HOLD_MAX	     8
 #define ERDP_HOLD_TIMEOUT_MS 3000
@@ -58,7 +57,7 @@ void erdp_neigh_learn(struct erdp_dp *dp, unsigned int plink, bool v6,
 		      const struct rte_ether_addr *mac);
 
 /* A frame whose next hop has no resolved customer link: hold it and resolve. */
-void erdp_neigh_hold(struct erdp_dp *dp, struct erdp_worker *w, struct rte_mbuf *m);
+void erdp_neigh_hold(struct erdp_dp *dp, struct rte_mbuf *m);
 
 /* At shutdown, before the final counters: frames still waiting count as drops. */
 void erdp_neigh_drop_held(struct erdp_dp *dp);

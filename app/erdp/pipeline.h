@@ -197,7 +197,7 @@ static inline void tx_enqueue(struct erdp_worker *w, uint8_t cfg_port, struct rt
 	t->plink[t->n] = plink;
 	t->m[t->n++] = m;
 	if (unlikely(t->n == ERDP_TXB_MAX)) {
-		erdp_eth_tx(&erdp, cfg_port, w->txq[cfg_port], t->m, t->plink, t->n);
+		erdp_eth_tx(&erdp, w->ctr, cfg_port, w->txq[cfg_port], t->m, t->plink, t->n);
 		t->n = 0;
 	}
 }
@@ -351,7 +351,7 @@ static inline void erdp_flush_tx(struct erdp_worker *w)
 		struct erdp_txb *t = &w->txb[p];
 
 		if (t->n != 0) {
-			erdp_eth_tx(&erdp, (uint8_t)p, w->txq[p], t->m, t->plink, t->n);
+			erdp_eth_tx(&erdp, w->ctr, (uint8_t)p, w->txq[p], t->m, t->plink, t->n);
 			t->n = 0;
 		}
 	}

@@ -163,17 +163,15 @@ void erdp_ports_close(struct erdp_dp *dp)
 }
 
 /*
- * Send n frames on a config port; frames the queue does not take are freed
- * and counted as tx_full (and taken back from their peering link's tx).
- * Counts port tx. Returns the number sent.
+ * Send n frames on a config port from a worker whose counter block is c;
+ * frames the queue does not take are freed and counted as tx_full (and
+ * taken back from their peering link's tx). Counts port tx. Returns the
+ * number sent.
  */
-int erdp_eth_tx(struct erdp_dp *dp, uint8_t cfg_port, uint16_t queue, struct rte_mbuf **m,
-		const uint16_t *plink, uint16_t n)
+int erdp_eth_tx(struct erdp_dp *dp, struct erdp_counters *c, uint8_t cfg_port, uint16_t queue,
+		struct rte_mbuf **m, const uint16_t *plink, uint16_t n)
 {
 	struct erdp_port *p = &dp->port[cfg_port];
-	struct erdp_counters *c = dp->workers[rte_lcore_id()] != NULL
-					  ? dp->workers[rte_lcore_id()]->ctr
-					  : dp->main_ctr;
 	uint16_t sent;
 	uint64_t bytes = 0;
 

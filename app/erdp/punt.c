@@ -204,7 +204,7 @@ static void handle(struct erdp_dp *dp, struct rte_mbuf *m)
 		erdp_too_big(dp, m);
 		break;
 	case ERDP_PUNT_NEIGH:
-		erdp_neigh_hold(dp, NULL, m);
+		erdp_neigh_hold(dp, m);
 		break;
 	default:
 		erdp_sp_drop(dp, m, ERDP_DROP_LOCAL);

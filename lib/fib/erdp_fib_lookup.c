@@ -25,30 +25,44 @@ static inline void fib6_lookup(struct rte_fib6 *t, uint8_t (*ips)[16], uint64_t 
 	rte_fib6_lookup_bulk(t, FIB6_IPS(ips), res, (int)n);
 }
 
-/* Packets idx[0..n) of dedicated IPv4 VRFs, grouped per table. */
+/*
+ * Grouping for dedicated VRFs: move to pos[] the packets of idx[0..*n)
+ * that use the same table as the first one, keep the others in idx and
+ * shrink *n. Returns that table and the group size in *m.
+ */
+static void *take_group(const struct erdp_fib *fib, const uint16_t *vrf, uint16_t *idx,
+			unsigned int *n, uint16_t *pos, unsigned int *m)
+{
+	void *t = fib->ded[vrf[idx[0]]];
+	unsigned int j, rest = 0;
+
+	for (j = 0, *m = 0; j < *n; j++) {
+		if (fib->ded[vrf[idx[j]]] == t)
+			pos[(*m)++] = idx[j];
+		else
+			idx[rest++] = idx[j];
+	}
+	*n = rest;
+	return t;
+}
+
+/* Packets idx[0..n) of dedicated IPv4 VRFs: one bulk call per table. */
 static void lookup4_ded(const struct erdp_fib *fib, const uint16_t *vrf, const uint32_t *addr,
 			uint32_t *nh, uint16_t *idx, unsigned int n)
 {
 	uint32_t ips[FIB_CHUNK];
 	uint64_t res[FIB_CHUNK];
 	uint16_t pos[FIB_CHUNK];
-	unsigned int j, m, rest;
+	unsigned int j, m;
 
 	while (n > 0) {
-		void *t = fib->ded[vrf[idx[0]]];
+		void *t = take_group(fib, vrf, idx, &n, pos, &m);
 
-		for (j = 0, m = 0, rest = 0; j < n; j++) {
-			if (fib->ded[vrf[idx[j]]] == t) {
-				ips[m] = addr[idx[j]];
-				pos[m++] = idx[j];
-			} else {
-				idx[rest++] = idx[j];
-			}
-		}
+		for (j = 0; j < m; j++)
+			ips[j] = addr[pos[j]];
 		rte_fib_lookup_bulk(t, ips, res, (int)m);
 		for (j = 0; j < m; j++)
 			nh[pos[j]] = nh_out(res[j]);
-		n = rest;
 	}
 }
 
@@ -102,23 +116,16 @@ static void lookup6_ded(const struct erdp_fib *fib, const uint16_t *vrf, const u
 	uint8_t ips[FIB_CHUNK][16] __rte_aligned(16);
 	uint64_t res[FIB_CHUNK];
 	uint16_t pos[FIB_CHUNK];
-	unsigned int j, m, rest;
+	unsigned int j, m;
 
 	while (n > 0) {
-		void *t = fib->ded[vrf[idx[0]]];
+		void *t = take_group(fib, vrf, idx, &n, pos, &m);
 
-		for (j = 0, m = 0, rest = 0; j < n; j++) {
-			if (fib->ded[vrf[idx[j]]] == t) {
-				memcpy(ips[m], addr[idx[j]], 16);
-				pos[m++] = idx[j];
-			} else {
-				idx[rest++] = idx[j];
-			}
-		}
+		for (j = 0; j < m; j++)
+			memcpy(ips[j], addr[pos[j]], 16);
 		fib6_lookup(t, ips, res, m);
 		for (j = 0; j < m; j++)
 			nh[pos[j]] = nh_out(res[j]);
-		n = rest;
 	}
 }
 
