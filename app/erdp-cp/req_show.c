@@ -55,146 +55,71 @@ static void merge(json_t *dst, json_t *src)
 	json_decref(src);
 }
 
-typedef const char *(*name_fn)(const struct erdp_config *cfg, int i);
-
-static const char *port_name(const struct erdp_config *cfg, int i)
-{
-	return cfg->ports[i].name;
-}
-
-static const char *circuit_name(const struct erdp_config *cfg, int i)
-{
-	return cfg->circuits[i].name;
-}
-
-static const char *peering_name(const struct erdp_config *cfg, int i)
-{
-	return cfg->peerings[i].name;
-}
-
 /*
- * Entries of one page of an erdp list: erdp keys them by position ("0",
- * "1", ...) because DPDK 22.11 telemetry cannot nest arrays of objects;
- * an array is accepted too. Returns a new reference to an array.
+ * Every entry of one of erdp's paged lists: list_cmd,START answers
+ * {total, start, next?, key: {"0": entry, "1": ...}} (keyed by position:
+ * DPDK 22.11 telemetry cannot nest arrays of objects); fn sees each entry.
  */
-static json_t *page_entries(json_t *items)
+static void tel_each(struct tel *t, const char *list_cmd, const char *key,
+		     void (*fn)(json_t *entry, json_t *acc), json_t *acc)
 {
-	json_t *arr, *e;
-	const char *k;
-
-	if (json_is_array(items))
-		return json_incref(items);
-	arr = json_array();
-	if (json_is_object(items))
-		json_object_foreach(items, k, e) json_array_append(arr, e);
-	return arr;
-}
-
-/*
- * name -> erdp's entry, for each of the n configured objects. Reads the
- * paged list (list_cmd[,START] -> {total, start, next?, key: [entries]}, or
- * a dict by name), then asks one_cmd,NAME for any object the list did not
- * deliver: DPDK 22.11 telemetry cannot carry arrays of dicts, so a list
- * page may arrive without its entries.
- */
-static json_t *tel_objects(struct cp *cp, struct tel *t, const char *list_cmd, const char *key,
-			   const char *one_cmd, int n, name_fn name)
-{
-	json_t *all = json_object(), *v, *e;
 	json_int_t start = 0;
 	struct erdp_err err;
+	json_t *v, *e, *next;
 	const char *k;
-	size_t i;
 
 	for (int guard = 0; guard < 4096; guard++) {
 		char cmd[160];
-		json_t *items, *next;
 
-		if (start == 0)
-			snprintf(cmd, sizeof(cmd), "%s", list_cmd);
-		else
-			snprintf(cmd, sizeof(cmd), "%s,%lld", list_cmd, (long long)start);
+		snprintf(cmd, sizeof(cmd), "%s,%lld", list_cmd, (long long)start);
 		if (tel_cmd(t, cmd, &v, &err) != 0)
-			break;
-		items = json_object_get(v, key);
-		if (items != NULL) {
-			json_t *page = page_entries(items);
-
-			json_array_foreach(page, i,
-					   e) if (json_is_string(json_object_get(e, "name")))
-				json_object_set(all, json_string_value(json_object_get(e, "name")),
-						e);
-			json_decref(page);
-		} else if (json_object_get(v, "total") == NULL) {
-			json_object_foreach(v, k, e) if (json_is_object(e))
-				json_object_set(all, k, e);
-		}
+			return;
+		json_object_foreach(json_object_get(v, key), k, e) fn(e, acc);
 		next = json_object_get(v, "next");
 		start = json_is_integer(next) ? json_integer_value(next) : 0;
 		json_decref(v);
 		if (start == 0)
-			break;
+			return;
 	}
-	for (int o = 0; o < n; o++) {
-		char cmd[200];
+}
 
-		if (json_object_get(all, name(cp->cfg, o)) != NULL)
-			continue;
-		snprintf(cmd, sizeof(cmd), "%s,%s", one_cmd, name(cp->cfg, o));
-		if (tel_cmd(t, cmd, &v, &err) != 0)
-			continue;
-		e = json_object_get(v, "object");
-		json_object_set(all, name(cp->cfg, o), e != NULL ? e : v);
-		json_decref(v);
-	}
+static void by_name(json_t *e, json_t *all)
+{
+	if (json_is_string(json_object_get(e, "name")))
+		json_object_set(all, json_string_value(json_object_get(e, "name")), e);
+}
+
+/* name -> erdp's entry for every object of a list (ports, circuits, peerings). */
+static json_t *tel_objects(struct tel *t, const char *list_cmd, const char *key)
+{
+	json_t *all = json_object();
+
+	tel_each(t, list_cmd, key, by_name, all);
 	return all;
 }
 
-/* peering -> link -> {ipv4: entry, ipv6: entry}, from /erdp/neighbors (either layout). */
+static void by_peering_link(json_t *e, json_t *all)
+{
+	const char *pn = json_string_value(json_object_get(e, "peering"));
+	const char *ln = json_string_value(json_object_get(e, "link"));
+	const char *ip = json_string_value(json_object_get(e, "ip"));
+	json_t *pd, *ld;
+
+	if (pn == NULL || ln == NULL || ip == NULL)
+		return;
+	if ((pd = json_object_get(all, pn)) == NULL)
+		json_object_set_new(all, pn, pd = json_object());
+	if ((ld = json_object_get(pd, ln)) == NULL)
+		json_object_set_new(pd, ln, ld = json_object());
+	json_object_set(ld, strchr(ip, ':') ? "ipv6" : "ipv4", e);
+}
+
+/* peering -> link -> {ipv4: entry, ipv6: entry}, from /erdp/neighbors. */
 static json_t *tel_neighbors(struct tel *t)
 {
-	json_t *all = json_object(), *v, *e;
-	json_int_t start = 0;
-	struct erdp_err err;
-	size_t i;
+	json_t *all = json_object();
 
-	for (int guard = 0; guard < 4096; guard++) {
-		char cmd[64];
-		json_t *items, *next;
-
-		snprintf(cmd, sizeof(cmd), start ? "/erdp/neighbors,%lld" : "/erdp/neighbors",
-			 (long long)start);
-		if (tel_cmd(t, cmd, &v, &err) != 0)
-			break;
-		items = json_object_get(v, "neighbors");
-		if (items != NULL) {
-			json_t *page = page_entries(items);
-
-			json_array_foreach(page, i, e)
-			{
-				const char *pn = json_string_value(json_object_get(e, "peering"));
-				const char *ln = json_string_value(json_object_get(e, "link"));
-				const char *ip = json_string_value(json_object_get(e, "ip"));
-				json_t *pd, *ld;
-
-				if (pn == NULL || ln == NULL || ip == NULL)
-					continue;
-				if ((pd = json_object_get(all, pn)) == NULL)
-					json_object_set_new(all, pn, pd = json_object());
-				if ((ld = json_object_get(pd, ln)) == NULL)
-					json_object_set_new(pd, ln, ld = json_object());
-				json_object_set(ld, strchr(ip, ':') ? "ipv6" : "ipv4", e);
-			}
-			json_decref(page);
-		} else if (json_object_get(v, "total") == NULL) {
-			json_object_update(all, v);
-		}
-		next = json_object_get(v, "next");
-		start = json_is_integer(next) ? json_integer_value(next) : 0;
-		json_decref(v);
-		if (start == 0)
-			break;
-	}
+	tel_each(t, "/erdp/neighbors", "neighbors", by_peering_link, all);
 	return all;
 }
 
@@ -222,7 +147,7 @@ static json_t *show_ports(struct cp *cp)
 
 	if (t == NULL)
 		return err;
-	tel = tel_objects(cp, t, "/erdp/ports", "ports", "/erdp/port", cp->cfg->n_ports, port_name);
+	tel = tel_objects(t, "/erdp/ports", "ports");
 	tel_close(t);
 	arr = json_array();
 	for (int p = 0; p < cp->cfg->n_ports; p++) {
@@ -247,8 +172,7 @@ static json_t *show_circuits(struct cp *cp)
 
 	if (t == NULL)
 		return err;
-	tel = tel_objects(cp, t, "/erdp/circuits", "circuits", "/erdp/circuit", cp->cfg->n_circuits,
-			  circuit_name);
+	tel = tel_objects(t, "/erdp/circuits", "circuits");
 	tel_close(t);
 	arr = json_array();
 	for (int i = 0; i < cp->cfg->n_circuits; i++) {
@@ -295,9 +219,8 @@ static json_t *show_peerings(struct cp *cp)
 
 	if (t == NULL)
 		return err;
-	tel = tel_objects(cp, t, "/erdp/peerings", "peerings", "/erdp/peering", cfg->n_peerings,
-			  peering_name);
-	ports = tel_objects(cp, t, "/erdp/ports", "ports", "/erdp/port", cfg->n_ports, port_name);
+	tel = tel_objects(t, "/erdp/peerings", "peerings");
+	ports = tel_objects(t, "/erdp/ports", "ports");
 	neigh = tel_neighbors(t);
 	tel_close(t);
 	arr = json_array();
@@ -393,8 +316,7 @@ static json_t *show_counters(struct cp *cp)
 		tel_close(t);
 		return reply_error("%s", e.msg);
 	}
-	ports = tel_objects(cp, t, "/erdp/ports", "ports", "/erdp/port", cp->cfg->n_ports,
-			    port_name);
+	ports = tel_objects(t, "/erdp/ports", "ports");
 	tel_close(t);
 	json_object_foreach(ports, k, v)
 	{
