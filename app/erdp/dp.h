@@ -29,11 +29,10 @@
 #include "erdp_nh.h"
 #include "neigh.h"
 
-#define ERDP_BURST_MAX	 64
-#define ERDP_TXB_MAX	 (2 * ERDP_BURST_MAX)
-#define ERDP_MAX_WORKERS RTE_MAX_LCORE
-#define ERDP_MAX_RXQ	 64
-#define ERDP_RING_SIZE	 1024
+#define ERDP_BURST_MAX 64
+#define ERDP_TXB_MAX   (2 * ERDP_BURST_MAX)
+#define ERDP_MAX_RXQ   64
+#define ERDP_RING_SIZE 1024
 
 /* Why a packet goes to the main lcore (stored in the mbuf meta). */
 enum erdp_punt {

@@ -303,7 +303,9 @@ static inline void forward_prepare(struct burst_ctx *b, struct rte_mbuf *m, uint
 	const struct erdp_nh *nh = nh_id == ERDP_FIB_NO_ROUTE ? NULL : erdp_nh_get(&erdp.nh, nh_id);
 
 	b->fnh[k] = nh;
-	if (nh == NULL || nh->type <= ERDP_NH_LOCAL)
+	b->fhash[k] = 0;
+	/* Only a choice between members needs the flow hash. */
+	if (nh == NULL || nh->type <= ERDP_NH_LOCAL || nh->n_members < 2)
 		return;
 	h = v6 ? erdp_flow_hash6(l3, len) : erdp_flow_hash4(l3, len);
 	b->fhash[k] = h;
