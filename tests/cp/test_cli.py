@@ -6,6 +6,7 @@ stderr naming what was wrong); 2 erdp-cp unreachable.
 """
 import json
 import os
+import subprocess
 import sys
 
 import cptest
@@ -18,10 +19,29 @@ def main():
     topo = cptest.test_topo()
     env.write_config(topo, [cptest.c2g_frame(topo, "contoso/private", "10.100.1.1")])
     try:
+        cp_command_line(chk, env)
         run(chk, env)
     except Exception as e:  # noqa: BLE001 - a harness failure is a test failure
         chk.check(False, "harness: %r" % e)
     return env.close(chk)
+
+
+def cp_command_line(chk, env):
+    """erdp-cp's own options: --help is the manual, bad input exits 1 with a message."""
+    def run_cp(*args):
+        r = subprocess.run([env.cp_exe] + list(args), stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, timeout=30)
+        return r.returncode, r.stdout.decode(errors="replace")
+
+    rc, out = run_cp("--help")
+    chk.check(rc == 0 and "SYNOPSIS" in out and "--socket" in out,
+              "erdp-cp --help: exit %d, %r" % (rc, out[:200]))
+    for args, words in ((["--no-such-option"], "erdp-cp --help"),
+                        (["-c", os.path.join(env.dir, "missing.conf")], "missing.conf"),
+                        ([], "-c")):
+        rc, out = run_cp(*args)
+        chk.check(rc == 1, "erdp-cp %s: exit %d, want 1" % (" ".join(args), rc))
+        chk.check(words in out, "erdp-cp %s: message lacks %r: %r" % (" ".join(args), words, out[-300:]))
 
 
 def expect(chk, env, args, rc, *needles, stream="err"):
