@@ -163,7 +163,7 @@ void erdp_dp_teardown(struct erdp_dp *dp);
 /* ports.c */
 int erdp_ports_init(struct erdp_dp *dp, struct erdp_err *err);
 void erdp_ports_close(struct erdp_dp *dp);
-/* plink[i]: peering link of m[i] (0xffff none), to take back its tx count on failure. */
+/* Send and count tx (port, and plink[i] per frame, 0xffff none); n <= ERDP_TXB_MAX. */
 int erdp_eth_tx(struct erdp_dp *dp, struct erdp_counters *c, uint8_t cfg_port, uint16_t queue,
 		struct rte_mbuf **m, const uint16_t *plink, uint16_t n);
 

@@ -32,11 +32,13 @@ struct pkt_ctx {
 	uint16_t plink; /* ingress peering link or 0xffff */
 	uint16_t vrf;
 	uint16_t etype;
+	uint32_t len; /* frame length, for the link's RX counter (counted after the lookup) */
 };
 
 struct burst_ctx {
 	struct erdp_worker *w;
 	uint8_t cfg_port;
+	uint16_t n; /* frames in the burst */
 	uint16_t n_free;
 	struct rte_mbuf *free[ERDP_BURST_MAX];
 	struct pkt_ctx pc[ERDP_BURST_MAX];
@@ -127,10 +129,11 @@ static inline void stage_parse(struct burst_ctx *b, struct rte_mbuf *m, uint16_t
 
 	rc = erdp_classify(cls, b->cfg_port, f, dlen, &r);
 	pc->plink = 0xffff;
+	pc->len = m->pkt_len;
 	if (r.peering != ERDP_CLS_NONE) {
+		/* counted by account_rx() once the line is in */
 		pc->plink = (uint16_t)erdp_plink(r.peering, r.link);
-		c->plink[pc->plink].rx_pkts++;
-		c->plink[pc->plink].rx_bytes += m->pkt_len;
+		rte_prefetch0(&c->plink[pc->plink]);
 	} else if (r.circuit != ERDP_CLS_NONE) {
 		c->circuit[r.circuit].rx_pkts++;
 		c->circuit[r.circuit].rx_bytes += m->pkt_len;
@@ -253,10 +256,8 @@ static inline void stage_forward(struct burst_ctx *b, struct rte_mbuf *m, uint16
 		drop(b, m, ERDP_DROP_TRUNCATED, ERDP_CLS_NONE, pc->plink);
 		return;
 	}
-	if (l2->plink != 0xffff) {
-		c->plink[l2->plink].tx_pkts++;
-		c->plink[l2->plink].tx_bytes += m->pkt_len;
-	}
+	if (l2->plink != 0xffff) /* counted by erdp_eth_tx() */
+		rte_prefetch0(&c->plink[l2->plink]);
 	tx_enqueue(b->w, (uint8_t)l2->cfg_port, m, l2->plink);
 }
 
@@ -269,14 +270,19 @@ static inline void erdp_burst_parse(struct burst_ctx *b, struct erdp_worker *w, 
 
 	b->w = w;
 	b->cfg_port = cfg_port;
+	b->n = n;
 	b->n_free = 0;
 	b->n4 = 0;
 	b->n6 = 0;
+	/* Headers first, then the classifier entries, so both kinds of miss overlap. */
 	for (i = 0; i < n && i < PREFETCH_AHEAD; i++)
 		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
 	for (i = 0; i < n; i++) {
 		if (i + PREFETCH_AHEAD < n)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + PREFETCH_AHEAD], void *));
+		erdp_classify_prefetch(erdp.cls, cfg_port, rte_pktmbuf_mtod(pkts[i], uint8_t *));
+	}
+	for (i = 0; i < n; i++) {
 		bytes += pkts[i]->pkt_len;
 		stage_parse(b, pkts[i], i);
 	}
@@ -294,44 +300,78 @@ static inline void erdp_burst_lookup(struct burst_ctx *b)
 				      b->n6);
 }
 
-/* Next hop and flow hash of one packet; prefetch the ECMP bucket it will read. */
-static inline void forward_prepare(struct burst_ctx *b, struct rte_mbuf *m, uint16_t i,
-				   uint32_t nh_id, bool v6, unsigned int k)
+/* RX counters of the burst's peering links, whose lines stage_parse() prefetched. */
+static inline void account_rx(struct burst_ctx *b)
 {
-	const uint8_t *l3 = rte_pktmbuf_mtod_offset(m, const uint8_t *, b->pc[i].l3_off);
-	uint32_t len = m->pkt_len - b->pc[i].l3_off, h;
-	const struct erdp_nh *nh = nh_id == ERDP_FIB_NO_ROUTE ? NULL : erdp_nh_get(&erdp.nh, nh_id);
+	struct erdp_ctr *pl = b->w->ctr->plink;
+
+	for (uint16_t i = 0; i < b->n; i++) {
+		const struct pkt_ctx *pc = &b->pc[i];
+
+		if (pc->plink != 0xffff) {
+			pl[pc->plink].rx_pkts++;
+			pl[pc->plink].rx_bytes += pc->len;
+		}
+	}
+}
+
+/* Frame k of the forward stage: IPv4 lookups first, then IPv6. */
+static inline uint16_t fwd_idx(const struct burst_ctx *b, uint16_t k)
+{
+	return k < b->n4 ? b->idx4[k] : b->idx6[k - b->n4];
+}
+
+static inline uint32_t fwd_nh_id(const struct burst_ctx *b, uint16_t k)
+{
+	return k < b->n4 ? b->nh4[k] : b->nh6[k - b->n4];
+}
+
+/* Pass 1: next hop pointers; prefetch the header, bucket and member lines. */
+static inline void forward_fetch(struct burst_ctx *b, uint16_t k)
+{
+	uint32_t id = fwd_nh_id(b, k);
+	const struct erdp_nh *nh = id == ERDP_FIB_NO_ROUTE ? NULL : erdp_nh_get(&erdp.nh, id);
 
 	b->fnh[k] = nh;
+	if (nh != NULL)
+		for (unsigned int off = 0; off < ERDP_NH_HOT_BYTES; off += RTE_CACHE_LINE_SIZE)
+			rte_prefetch0((const uint8_t *)nh + off);
+}
+
+/* Pass 2: the flow hash, only where the next hop has members to choose from. */
+static inline void forward_hash(struct burst_ctx *b, struct rte_mbuf *m, uint16_t k)
+{
+	const struct erdp_nh *nh = b->fnh[k];
+	uint16_t l3_off = b->pc[fwd_idx(b, k)].l3_off;
+	const uint8_t *l3 = rte_pktmbuf_mtod_offset(m, const uint8_t *, l3_off);
+	uint32_t len = m->pkt_len - l3_off;
+
 	b->fhash[k] = 0;
-	/* Only a choice between members needs the flow hash. */
 	if (nh == NULL || nh->type <= ERDP_NH_LOCAL || nh->n_members < 2)
 		return;
-	h = v6 ? erdp_flow_hash6(l3, len) : erdp_flow_hash4(l3, len);
-	b->fhash[k] = h;
-	if (nh->type == ERDP_NH_GATEWAY)
-		rte_prefetch0(&nh->ecmp.bucket[h & (ERDP_ECMP_BUCKETS - 1)]);
+	b->fhash[k] = k < b->n4 ? erdp_flow_hash4(l3, len) : erdp_flow_hash6(l3, len);
 }
 
 /*
- * Stage 3: next hop, rewrite, TX buffers; then free the dropped frames. A
- * first pass finds every packet's next hop and flow hash and prefetches the
- * ECMP bucket it needs, so the burst's cache misses overlap.
+ * Stage 3: count the burst's RX, then next hop, rewrite and TX buffers in
+ * three passes over the routed frames, so that the misses of one pass
+ * (next-hop lines, counter lines) overlap the work of the previous one;
+ * then free the dropped frames.
  */
 static inline void erdp_burst_forward(struct burst_ctx *b, struct rte_mbuf **pkts)
 {
-	uint16_t i;
+	uint16_t nf = b->n4 + b->n6, k;
 
-	for (i = 0; i < b->n4; i++)
-		forward_prepare(b, pkts[b->idx4[i]], b->idx4[i], b->nh4[i], false, i);
-	for (i = 0; i < b->n6; i++)
-		forward_prepare(b, pkts[b->idx6[i]], b->idx6[i], b->nh6[i], true, b->n4 + i);
-	for (i = 0; i < b->n4; i++)
-		stage_forward(b, pkts[b->idx4[i]], b->idx4[i], b->nh4[i], false, b->fnh[i],
-			      b->fhash[i]);
-	for (i = 0; i < b->n6; i++)
-		stage_forward(b, pkts[b->idx6[i]], b->idx6[i], b->nh6[i], true, b->fnh[b->n4 + i],
-			      b->fhash[b->n4 + i]);
+	for (k = 0; k < nf; k++)
+		forward_fetch(b, k);
+	account_rx(b);
+	for (k = 0; k < nf; k++)
+		forward_hash(b, pkts[fwd_idx(b, k)], k);
+	for (k = 0; k < nf; k++) {
+		uint16_t i = fwd_idx(b, k);
+
+		stage_forward(b, pkts[i], i, fwd_nh_id(b, k), k >= b->n4, b->fnh[k], b->fhash[k]);
+	}
 	if (b->n_free != 0)
 		rte_pktmbuf_free_bulk(b->free, b->n_free);
 }

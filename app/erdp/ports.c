@@ -163,35 +163,39 @@ void erdp_ports_close(struct erdp_dp *dp)
 }
 
 /*
- * Send n frames on a config port from a worker whose counter block is c;
- * frames the queue does not take are freed and counted as tx_full (and
- * taken back from their peering link's tx). Counts port tx. Returns the
- * number sent.
+ * Send n frames on a config port from a worker whose counter block is c.
+ * Counts tx of the port and of each frame's peering link (plink[i], 0xffff
+ * none) for the frames sent; frames the queue does not take are freed and
+ * counted as tx_full. Returns the number sent.
  */
 int erdp_eth_tx(struct erdp_dp *dp, struct erdp_counters *c, uint8_t cfg_port, uint16_t queue,
 		struct rte_mbuf **m, const uint16_t *plink, uint16_t n)
 {
 	struct erdp_port *p = &dp->port[cfg_port];
-	uint16_t sent;
+	uint32_t len[ERDP_TXB_MAX];
 	uint64_t bytes = 0;
+	uint16_t sent;
 
 	/* The PMD may free a frame as soon as it is sent: take lengths first. */
 	for (uint16_t i = 0; i < n; i++)
-		bytes += m[i]->pkt_len;
+		len[i] = m[i]->pkt_len;
 	if (p->shared_txq)
 		rte_spinlock_lock(&p->txq_lock[queue]);
 	sent = rte_eth_tx_burst(p->port_id, queue, m, n);
 	if (p->shared_txq)
 		rte_spinlock_unlock(&p->txq_lock[queue]);
-	for (uint16_t i = sent; i < n; i++) {
+	for (uint16_t i = 0; i < sent; i++) {
 		uint16_t pl = plink[i];
 
-		bytes -= m[i]->pkt_len;
+		bytes += len[i];
 		if (pl != 0xffff) {
-			c->plink[pl].tx_pkts--;
-			c->plink[pl].tx_bytes -= m[i]->pkt_len;
-			c->plink_drop[pl][ERDP_DROP_TX_FULL]++;
+			c->plink[pl].tx_pkts++;
+			c->plink[pl].tx_bytes += len[i];
 		}
+	}
+	for (uint16_t i = sent; i < n; i++) {
+		if (plink[i] != 0xffff)
+			c->plink_drop[plink[i]][ERDP_DROP_TX_FULL]++;
 		c->port_drop[cfg_port][ERDP_DROP_TX_FULL]++;
 		rte_pktmbuf_free(m[i]);
 	}

@@ -53,16 +53,10 @@ void erdp_sp_send(struct erdp_dp *dp, struct rte_mbuf *m, uint8_t port, uint16_t
 
 	meta->in_port = port;
 	meta->plink = plink;
-	if (plink != 0xffff) {
-		c->plink[plink].tx_pkts++;
-		c->plink[plink].tx_bytes += m->pkt_len;
-	}
+	/* The worker that sends it counts its tx. */
 	if (w == NULL || rte_ring_sp_enqueue(w->inject, m) != 0) {
-		if (plink != 0xffff) {
-			c->plink[plink].tx_pkts--;
-			c->plink[plink].tx_bytes -= m->pkt_len;
+		if (plink != 0xffff)
 			c->plink_drop[plink][ERDP_DROP_TX_FULL]++;
-		}
 		c->port_drop[port][ERDP_DROP_TX_FULL]++;
 		rte_pktmbuf_free(m);
 	}

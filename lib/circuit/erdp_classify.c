@@ -50,6 +50,7 @@ static int fill_peerings(struct erdp_classifier *c, const struct erdp_config *cf
 					p->name, p->vlan, ERDP_PEERINGS_PER_CIRCUIT);
 			se->ctag[k] = p->vlan;
 			se->peering[k] = (uint16_t)(i + 1);
+			se->vrf[k] = (uint16_t)p->vrf;
 			continue;
 		}
 		slot = &c->vlan[p->vlan];

@@ -31,8 +31,10 @@ struct erdp_stag_entry {
 	uint16_t circuit;			  /* circuit + 1 */
 	uint16_t ctag[ERDP_PEERINGS_PER_CIRCUIT]; /* 0 = none (C-tags are 1..4094) */
 	uint16_t peering[ERDP_PEERINGS_PER_CIRCUIT];
-	uint16_t pad[3];
+	uint16_t vrf[ERDP_PEERINGS_PER_CIRCUIT]; /* of each peering: no second table read */
+	uint16_t pad;
 };
+_Static_assert(sizeof(struct erdp_stag_entry) == 16, "an S-tag entry is one 16-byte load");
 
 struct erdp_classifier {
 	enum erdp_encap encap;
@@ -83,6 +85,25 @@ static inline uint16_t erdp_classifier_gw_get(const struct erdp_classifier *c, u
 }
 
 /*
+ * Prefetch the table entry that erdp_classify() will read for frame f, so
+ * that a burst's table misses overlap. Reads only the first tag's VID
+ * (bytes 14-15, inside any frame long enough to carry a tag); a frame
+ * without one just prefetches a harmless entry.
+ */
+static inline void erdp_classify_prefetch(const struct erdp_classifier *c, unsigned int port,
+					  const uint8_t *f)
+{
+	uint16_t vid = (uint16_t)(((f[14] & 0x0f) << 8) | f[15]);
+
+	if (c->port_kind[port] == ERDP_PORT_GW)
+		__builtin_prefetch(&c->gw[port * ERDP_VLAN_TABLE + vid]);
+	else if (c->encap == ERDP_ENCAP_QINQ)
+		__builtin_prefetch(&c->stag[vid]);
+	else
+		__builtin_prefetch(&c->vlan[vid]);
+}
+
+/*
  * Classify a frame that arrived on config port `port`. Returns 0, or a drop
  * reason with r->circuit / r->peering filled as far as they were known.
  */
@@ -90,7 +111,7 @@ static inline int erdp_classify(const struct erdp_classifier *c, unsigned int po
 				const uint8_t *f, uint32_t len, struct erdp_cls *r)
 {
 	uint16_t e;
-	int rc;
+	int rc, k;
 
 	r->circuit = ERDP_CLS_NONE;
 	r->peering = ERDP_CLS_NONE;
@@ -117,12 +138,12 @@ static inline int erdp_classify(const struct erdp_classifier *c, unsigned int po
 		if (se->circuit == 0)
 			return ERDP_DROP_UNKNOWN_STAG;
 		r->circuit = se->circuit - 1;
-		if (r->tags.inner_vid == se->ctag[0])
-			e = se->peering[0];
-		else if (r->tags.inner_vid == se->ctag[1])
-			e = se->peering[1];
-		else
+		k = r->tags.inner_vid == se->ctag[0] ? 0 : 1;
+		if (r->tags.inner_vid != se->ctag[k])
 			return ERDP_DROP_UNKNOWN_CTAG;
+		r->peering = se->peering[k] - 1;
+		r->vrf = se->vrf[k];
+		return 0;
 	} else {
 		rc = erdp_parse_dot1q(f, len, &c->outer, &r->tags);
 		if (rc != 0)

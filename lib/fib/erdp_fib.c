@@ -181,6 +181,7 @@ static int create_tables(struct erdp_fib *fib, const struct erdp_fib_params *p,
 		fib->ded[v] = create_dedicated(fib, p, v, err);
 		if (fib->ded[v] == NULL)
 			return -err->code;
+		fib->is_ded[v] = 1;
 	}
 	if (shared_routes == 0)
 		return 0;
@@ -210,9 +211,11 @@ struct erdp_fib *erdp_fib_create(int family, const struct erdp_fib_params *p, st
 	snprintf(fib->name, sizeof(fib->name), "%.10s%d", p->name, family);
 	fib->ded = rte_zmalloc_socket("erdp_fib_ded", sizeof(void *) * p->n_vrfs,
 				      RTE_CACHE_LINE_SIZE, p->socket_id);
+	fib->is_ded = rte_zmalloc_socket("erdp_fib_is_ded", p->n_vrfs, RTE_CACHE_LINE_SIZE,
+					 p->socket_id);
 	fib->vrf =
 		rte_zmalloc_socket("erdp_fib_vrf", sizeof(*fib->vrf) * p->n_vrfs, 0, p->socket_id);
-	if (fib->ded == NULL || fib->vrf == NULL) {
+	if (fib->ded == NULL || fib->is_ded == NULL || fib->vrf == NULL) {
 		erdp_fib_free(fib);
 		goto nomem;
 	}
@@ -243,6 +246,7 @@ void erdp_fib_free(struct erdp_fib *fib)
 	rte_fib6_free(fib->shared);
 	lpm16_free(fib->lpm4);
 	rte_free(fib->ded);
+	rte_free(fib->is_ded);
 	rte_free(fib->vrf);
 	rte_free(fib);
 }

@@ -79,7 +79,7 @@ static void lookup4_chunk(const struct erdp_fib *fib, const uint16_t *vrf, const
 
 		if (unlikely(v >= fib->n_vrfs)) {
 			nh[i] = ERDP_FIB_NO_ROUTE;
-		} else if (fib->ded[v] == NULL) {
+		} else if (!fib->is_ded[v]) {
 			svrf[ns] = v;
 			saddr[ns] = addr[i];
 			sidx[ns++] = (uint16_t)i;
@@ -152,7 +152,7 @@ static void lookup6_chunk(const struct erdp_fib *fib, const uint16_t *vrf,
 
 		if (unlikely(v >= fib->n_vrfs)) {
 			nh[i] = ERDP_FIB_NO_ROUTE;
-		} else if (fib->ded[v] == NULL) {
+		} else if (!fib->is_ded[v]) {
 			fib6_key(keys[ns], v, addr[i]);
 			sidx[ns++] = (uint16_t)i;
 		} else {

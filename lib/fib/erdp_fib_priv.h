@@ -60,6 +60,7 @@ struct erdp_fib {
 	unsigned int n_vrfs;
 	/* per VRF: dedicated table or NULL (shared); read by lookups */
 	void **ded;
+	uint8_t *is_ded; /* per VRF: ded[v] != NULL; bytes, so a burst's split stays in L1 */
 	struct fib_vrf *vrf;
 	struct rte_fib6 *shared; /* IPv6: NULL when no VRF is shared */
 	struct lpm16 *lpm4;	 /* IPv4: NULL when no VRF is shared */

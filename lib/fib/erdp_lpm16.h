@@ -58,11 +58,19 @@ int lpm16_get(const struct lpm16 *l, uint16_t vrf, uint32_t addr, uint8_t len, u
 uint64_t lpm16_memory(const struct lpm16 *l);
 const struct lpm16_view *lpm16_view(const struct lpm16 *l);
 
-static inline uint32_t lpm16_group_entry(const struct lpm16_view *v, uint32_t e, uint8_t byte)
+/* Entry `byte` of the group that entry e points to. */
+static inline const uint32_t *lpm16_group_slot(const struct lpm16_view *v, uint32_t e,
+					       uint8_t byte)
 {
 	uint32_t g = e & ~LPM16_E_GROUP;
 
-	return v->chunks[g >> LPM16_CHUNK_BITS][((g & ((1u << LPM16_CHUNK_BITS) - 1)) << 8) | byte];
+	return &v->chunks[g >> LPM16_CHUNK_BITS][((g & ((1u << LPM16_CHUNK_BITS) - 1)) << 8) |
+						  byte];
+}
+
+static inline uint32_t lpm16_group_entry(const struct lpm16_view *v, uint32_t e, uint8_t byte)
+{
+	return *lpm16_group_slot(v, e, byte);
 }
 
 static inline uint32_t lpm16_result(uint32_t e)
@@ -88,19 +96,30 @@ static inline uint32_t lpm16_lookup(const struct lpm16_view *v, uint16_t vrf, ui
 }
 
 /*
- * Bulk: first-level entries of the whole burst are prefetched, then read,
- * so their cache misses overlap instead of queueing one behind another.
+ * Bulk, in three passes so that a burst's cache misses overlap instead of
+ * queueing one behind another: prefetch every first-level entry; read them
+ * and prefetch the second-level entries they point to; then finish each
+ * lookup (a third level, for prefixes longer than /24, is read directly).
  */
 static inline void lpm16_lookup_bulk(const struct lpm16_view *v, const uint16_t *vrf,
 				     const uint32_t *addr, uint32_t *nh, unsigned int n)
 {
-	for (unsigned int i = 0; i < n; i++) {
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
 		const uint32_t *t = v->tbl16[vrf[i]];
 
 		if (t != NULL)
 			rte_prefetch0(&t[addr[i] >> 16]);
 	}
-	for (unsigned int i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
+		const uint32_t *t = v->tbl16[vrf[i]];
+		uint32_t e = t == NULL ? 0 : __atomic_load_n(&t[addr[i] >> 16], __ATOMIC_ACQUIRE);
+
+		if (e & LPM16_E_GROUP)
+			rte_prefetch0(lpm16_group_slot(v, e, (uint8_t)(addr[i] >> 8)));
+	}
+	for (i = 0; i < n; i++)
 		nh[i] = lpm16_lookup(v, vrf[i], addr[i]);
 }
 

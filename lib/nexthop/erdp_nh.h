@@ -16,6 +16,7 @@
 #define ERDP_NH_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "erdp_drop.h"
@@ -65,6 +66,13 @@ struct erdp_nh {
 	struct erdp_ecmp ecmp; /* gateways: instance per flow */
 	struct erdp_l2 m[ERDP_ECMP_MAX_MEMBERS];
 };
+
+/*
+ * Bytes of a next hop that forwarding reads in the common case (header,
+ * buckets, four members: a gateway's instances or a peering's links); the
+ * worker prefetches them. Next hops are cache-line aligned.
+ */
+#define ERDP_NH_HOT_BYTES (offsetof(struct erdp_nh, m) + 4 * sizeof(struct erdp_l2))
 
 struct erdp_nh_table {
 	uint32_t n; /* ids 0..n-1 */

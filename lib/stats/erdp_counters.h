@@ -31,6 +31,7 @@ struct erdp_ctr {
 	uint64_t tx_pkts;
 	uint64_t tx_bytes;
 	uint64_t local_pkts;
+	uint64_t pad[3]; /* one cache line per entry: a worker prefetches one line */
 };
 
 struct erdp_counters {
