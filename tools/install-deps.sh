@@ -6,7 +6,7 @@ set -euo pipefail
 PACKAGES=(
 	build-essential gcc meson ninja-build pkg-config
 	libdpdk-dev dpdk dpdk-dev dpdk-doc libconfig-dev libpcap-dev libjansson-dev
-	python3-scapy tcpdump iproute2 iputils-ping ethtool
+	python3-scapy tcpdump iproute2 iputils-ping ethtool linux-perf
 )
 
 missing=()

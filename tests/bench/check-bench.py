@@ -1,15 +1,18 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: BSD-3-Clause
 """Smoke test of tools/bench: `tools/bench --quick` runs and writes a well-formed JSON with a
-positive rate for every system. Never asserts on speed."""
+positive rate for every system, a baseline comparison (erdp against itself) and a profile.
+Never asserts on speed."""
 import json
 import os
+import shutil
 import subprocess
 import sys
 
 root, out = sys.argv[1], sys.argv[2]
+erdp = os.path.join(root, "build/app/erdp/erdp")
 cmd = [os.path.join(root, "tools/bench"), "--quick", "--skip-build", "--no-huge",
-       "--skip-route-load", "--out", out]
+       "--skip-route-load", "--baseline", erdp, "--profile", "--out", out]
 print(" ".join(cmd), flush=True)
 r = subprocess.run(cmd, timeout=170)
 if r.returncode != 0:
@@ -17,7 +20,7 @@ if r.returncode != 0:
 with open(os.path.join(out, "bench.json")) as f:
     res = json.load(f)
 errors = []
-for system in ("erdp-v4", "testpmd-io", "l3fwd-lpm", "erdp-v6", "erdp-return"):
+for system in ("erdp-v4", "erdp-v4-baseline", "testpmd-io", "l3fwd-lpm", "erdp-v6", "erdp-return"):
     s = res["summary"].get(system, {}).get("mpps_per_core")
     if not s or not s["median"] > 0 or s["n"] < 2:
         errors.append("%s: no positive rate over 2 runs (%r)" % (system, s))
@@ -27,12 +30,20 @@ for system in ("erdp-v4", "testpmd-io", "l3fwd-lpm", "erdp-v6", "erdp-return"):
     for run in res["raw"].get(system, []):
         if run.get("drops"):
             errors.append("%s: erdp dropped %d frames of a clean workload" % (system, run["drops"]))
-for k in ("erdp-v4/testpmd-io", "erdp-v4/l3fwd-lpm"):
+for k in ("erdp-v4/testpmd-io", "erdp-v4/l3fwd-lpm", "erdp-v4/erdp-v4-baseline"):
     if not res["ratios"].get(k):
         errors.append("ratio %s missing" % k)
 for mix in ("v4", "v6", "return"):
     if not res["pipeline_bench"].get(mix, {}).get("total", {}).get("median", 0) > 0:
         errors.append("pipeline-bench %s: no total" % mix)
+prof = res.get("profile", {}).get("erdp_v4", {})
+if shutil.which("perf"):
+    # the worker's own code must show up among the sampled symbols
+    syms = [name for _, name in prof.get("symbols", [])]
+    if prof.get("status") != "ok" or not any("erdp" in n or "lookup" in n for n in syms):
+        errors.append("profile: %s, symbols %r" % (prof.get("status"), syms[:5]))
+elif "not installed" not in prof.get("status", ""):
+    errors.append("profile without perf: %r" % prof.get("status"))
 if not os.path.exists(os.path.join(out, "bench.md")):
     errors.append("bench.md missing")
 for e in errors:
