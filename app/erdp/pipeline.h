@@ -42,7 +42,11 @@ struct burst_ctx {
 	uint16_t n_free;
 	struct rte_mbuf *free[ERDP_BURST_MAX];
 	struct pkt_ctx pc[ERDP_BURST_MAX];
-	/* IPv4 lookups */
+	/*
+	 * IPv4 lookups. After the lookup stage idx4/nh4 also hold the IPv6
+	 * frames at [n4, n4 + n6), so that the forward stage walks one list
+	 * (n4 + n6 <= n <= ERDP_BURST_MAX).
+	 */
 	uint16_t n4;
 	uint16_t idx4[ERDP_BURST_MAX];
 	uint16_t vrf4[ERDP_BURST_MAX];
@@ -54,9 +58,9 @@ struct burst_ctx {
 	uint16_t vrf6[ERDP_BURST_MAX];
 	uint8_t ip6[ERDP_BURST_MAX][16];
 	uint32_t nh6[ERDP_BURST_MAX];
-	/* forward stage, in lookup order (IPv4 then IPv6): next hop and flow hash */
-	const struct erdp_nh *fnh[2 * ERDP_BURST_MAX];
-	uint32_t fhash[2 * ERDP_BURST_MAX];
+	/* forward stage, in the order of idx4: next hop and flow hash */
+	const struct erdp_nh *fnh[ERDP_BURST_MAX];
+	uint32_t fhash[ERDP_BURST_MAX];
 };
 
 /* Count a drop where it is known, and queue the mbuf for a bulk free. */
@@ -295,9 +299,12 @@ static inline void erdp_burst_lookup(struct burst_ctx *b)
 {
 	if (b->n4 != 0)
 		erdp_fib4_lookup_bulk(erdp.fib4, b->vrf4, b->ip4, b->nh4, b->n4);
-	if (b->n6 != 0)
+	if (b->n6 != 0) {
 		erdp_fib6_lookup_bulk(erdp.fib6, b->vrf6, (const uint8_t(*)[16])b->ip6, b->nh6,
 				      b->n6);
+		memcpy(&b->idx4[b->n4], b->idx6, b->n6 * sizeof(b->idx6[0]));
+		memcpy(&b->nh4[b->n4], b->nh6, b->n6 * sizeof(b->nh6[0]));
+	}
 }
 
 /* RX counters of the burst's peering links, whose lines stage_parse() prefetched. */
@@ -315,21 +322,10 @@ static inline void account_rx(struct burst_ctx *b)
 	}
 }
 
-/* Frame k of the forward stage: IPv4 lookups first, then IPv6. */
-static inline uint16_t fwd_idx(const struct burst_ctx *b, uint16_t k)
-{
-	return k < b->n4 ? b->idx4[k] : b->idx6[k - b->n4];
-}
-
-static inline uint32_t fwd_nh_id(const struct burst_ctx *b, uint16_t k)
-{
-	return k < b->n4 ? b->nh4[k] : b->nh6[k - b->n4];
-}
-
 /* Pass 1: next hop pointers; prefetch the header, bucket and member lines. */
 static inline void forward_fetch(struct burst_ctx *b, uint16_t k)
 {
-	uint32_t id = fwd_nh_id(b, k);
+	uint32_t id = b->nh4[k];
 	const struct erdp_nh *nh = id == ERDP_FIB_NO_ROUTE ? NULL : erdp_nh_get(&erdp.nh, id);
 
 	b->fnh[k] = nh;
@@ -342,7 +338,7 @@ static inline void forward_fetch(struct burst_ctx *b, uint16_t k)
 static inline void forward_hash(struct burst_ctx *b, struct rte_mbuf *m, uint16_t k)
 {
 	const struct erdp_nh *nh = b->fnh[k];
-	uint16_t l3_off = b->pc[fwd_idx(b, k)].l3_off;
+	uint16_t l3_off = b->pc[b->idx4[k]].l3_off;
 	const uint8_t *l3 = rte_pktmbuf_mtod_offset(m, const uint8_t *, l3_off);
 	uint32_t len = m->pkt_len - l3_off;
 
@@ -366,11 +362,11 @@ static inline void erdp_burst_forward(struct burst_ctx *b, struct rte_mbuf **pkt
 		forward_fetch(b, k);
 	account_rx(b);
 	for (k = 0; k < nf; k++)
-		forward_hash(b, pkts[fwd_idx(b, k)], k);
+		forward_hash(b, pkts[b->idx4[k]], k);
 	for (k = 0; k < nf; k++) {
-		uint16_t i = fwd_idx(b, k);
+		uint16_t i = b->idx4[k];
 
-		stage_forward(b, pkts[i], i, fwd_nh_id(b, k), k >= b->n4, b->fnh[k], b->fhash[k]);
+		stage_forward(b, pkts[i], i, b->nh4[k], k >= b->n4, b->fnh[k], b->fhash[k]);
 	}
 	if (b->n_free != 0)
 		rte_pktmbuf_free_bulk(b->free, b->n_free);
