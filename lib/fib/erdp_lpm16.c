@@ -428,6 +428,9 @@ const struct lpm16_view *lpm16_view(const struct lpm16 *l)
 	return &l->v;
 }
 
+/* What a lookup reads in place of a group when an entry is not one (never used). */
+static const uint32_t dummy_group[256] __rte_cache_aligned;
+
 struct lpm16 *lpm16_create(const char *name, unsigned int n_vrfs, uint32_t max_groups,
 			   int socket_id, struct rte_rcu_qsbr *rcu, struct erdp_err *err)
 {
@@ -446,6 +449,7 @@ struct lpm16 *lpm16_create(const char *name, unsigned int n_vrfs, uint32_t max_g
 		l->socket = socket_id;
 		l->rcu = rcu;
 		l->max_groups = max_groups;
+		l->v.dummy = dummy_group;
 		l->v.tbl16 = calloc(n_vrfs, sizeof(*l->v.tbl16));
 		l->v.chunks = calloc(max_chunks, sizeof(*l->v.chunks));
 		l->free = calloc(max_groups, sizeof(*l->free));

@@ -26,6 +26,7 @@
 
 #include <stdint.h>
 
+#include <rte_branch_prediction.h>
 #include <rte_prefetch.h>
 
 #include "erdp_err.h"
@@ -40,8 +41,9 @@ struct rte_rcu_qsbr;
 struct lpm16;
 
 struct lpm16_view {
-	uint32_t **tbl16;  /* per VRF, NULL until the VRF's first route */
-	uint32_t **chunks; /* group pool chunks */
+	uint32_t **tbl16;      /* per VRF, NULL until the VRF's first route */
+	uint32_t **chunks;     /* group pool chunks */
+	const uint32_t *dummy; /* 256 entries read in place of a group (lpm16_next_slot) */
 };
 
 struct lpm16 *lpm16_create(const char *name, unsigned int n_vrfs, uint32_t max_groups,
@@ -59,13 +61,12 @@ uint64_t lpm16_memory(const struct lpm16 *l);
 const struct lpm16_view *lpm16_view(const struct lpm16 *l);
 
 /* Entry `byte` of the group that entry e points to. */
-static inline const uint32_t *lpm16_group_slot(const struct lpm16_view *v, uint32_t e,
-					       uint8_t byte)
+static inline const uint32_t *lpm16_group_slot(const struct lpm16_view *v, uint32_t e, uint8_t byte)
 {
 	uint32_t g = e & ~LPM16_E_GROUP;
 
-	return &v->chunks[g >> LPM16_CHUNK_BITS][((g & ((1u << LPM16_CHUNK_BITS) - 1)) << 8) |
-						  byte];
+	return &v->chunks[g >> LPM16_CHUNK_BITS]
+			 [((g & ((1u << LPM16_CHUNK_BITS) - 1)) << 8) | byte];
 }
 
 static inline uint32_t lpm16_group_entry(const struct lpm16_view *v, uint32_t e, uint8_t byte)
@@ -96,10 +97,28 @@ static inline uint32_t lpm16_lookup(const struct lpm16_view *v, uint16_t vrf, ui
 }
 
 /*
+ * Slot `byte` of the group entry e points to or, when e is not a group
+ * entry, of the dummy group: no branch, because whether an address has a
+ * route longer than /16 is random per packet and a mispredicted branch
+ * costs more than reading a cached dummy line.
+ */
+static inline const uint32_t *lpm16_next_slot(const struct lpm16_view *v, uint32_t e, uint8_t byte)
+{
+	uint32_t grp = -(e >> 31); /* all ones for a group entry */
+	uint32_t g = e & ~LPM16_E_GROUP & grp;
+	const uint32_t *c = v->chunks[g >> LPM16_CHUNK_BITS]; /* chunk 0 slot when not a group */
+	uintptr_t base = ((uintptr_t)c & (uintptr_t)(intptr_t)(int32_t)grp) |
+			 ((uintptr_t)v->dummy & ~(uintptr_t)(intptr_t)(int32_t)grp);
+
+	return (const uint32_t *)base + (((g & ((1u << LPM16_CHUNK_BITS) - 1)) << 8) | byte);
+}
+
+/*
  * Bulk, in three passes so that a burst's cache misses overlap instead of
  * queueing one behind another: prefetch every first-level entry; read them
  * and prefetch the second-level entries they point to; then finish each
  * lookup (a third level, for prefixes longer than /24, is read directly).
+ * The first two levels are branch-free (lpm16_next_slot).
  */
 static inline void lpm16_lookup_bulk(const struct lpm16_view *v, const uint16_t *vrf,
 				     const uint32_t *addr, uint32_t *nh, unsigned int n)
@@ -116,11 +135,24 @@ static inline void lpm16_lookup_bulk(const struct lpm16_view *v, const uint16_t 
 		const uint32_t *t = v->tbl16[vrf[i]];
 		uint32_t e = t == NULL ? 0 : __atomic_load_n(&t[addr[i] >> 16], __ATOMIC_ACQUIRE);
 
-		if (e & LPM16_E_GROUP)
-			rte_prefetch0(lpm16_group_slot(v, e, (uint8_t)(addr[i] >> 8)));
+		rte_prefetch0(lpm16_next_slot(v, e, (uint8_t)(addr[i] >> 8)));
 	}
-	for (i = 0; i < n; i++)
-		nh[i] = lpm16_lookup(v, vrf[i], addr[i]);
+	for (i = 0; i < n; i++) {
+		const uint32_t *t = v->tbl16[vrf[i]];
+		uint32_t e, e2, grp;
+
+		if (unlikely(t == NULL)) {
+			nh[i] = LPM16_NO_ROUTE;
+			continue;
+		}
+		e = __atomic_load_n(&t[addr[i] >> 16], __ATOMIC_ACQUIRE);
+		e2 = *lpm16_next_slot(v, e, (uint8_t)(addr[i] >> 8));
+		grp = -(e >> 31);
+		e = (e2 & grp) | (e & ~grp);
+		if (unlikely(e & LPM16_E_GROUP)) /* a /25../32 below this /24 */
+			e = lpm16_group_entry(v, e, (uint8_t)addr[i]);
+		nh[i] = lpm16_result(e);
+	}
 }
 
 #endif

@@ -80,39 +80,55 @@ static inline bool erdp_flow_l4_proto(uint8_t p)
 	return p == 6 || p == 17 || p == 132; /* TCP, UDP, SCTP */
 }
 
+/*
+ * Branch-free ordering of a pair: which of a flow's two addresses (or
+ * ports) is smaller is random per packet, so a branch there mispredicts
+ * half the time (compilers emit one for the ternary form).
+ */
+static inline void erdp_order64(uint64_t *lo, uint64_t *hi)
+{
+	uint64_t swap = (*lo ^ *hi) & -(uint64_t)(*lo > *hi);
+
+	*lo ^= swap;
+	*hi ^= swap;
+}
+
 /* min/max of the two 16-bit ports packed in one word; 0 when absent. */
 static inline uint32_t erdp_flow_ports(const uint8_t *l4)
 {
-	uint16_t a = (uint16_t)(l4[0] << 8 | l4[1]), b = (uint16_t)(l4[2] << 8 | l4[3]);
+	uint64_t a = (uint64_t)(l4[0] << 8 | l4[1]), b = (uint64_t)(l4[2] << 8 | l4[3]);
 
-	return a < b ? (uint32_t)a << 16 | b : (uint32_t)b << 16 | a;
+	erdp_order64(&a, &b);
+	return (uint32_t)(a << 16 | b);
 }
 
 static inline uint32_t erdp_flow_hash4(const uint8_t *ip, uint32_t len)
 {
-	uint32_t s, d, ports = 0, ihl;
+	uint32_t s4, d4, ports = 0, ihl;
+	uint64_t s, d;
 	uint16_t frag;
 	uint8_t proto;
-	uint64_t k;
 
 	if (len < 20)
 		return 0;
 	ihl = (ip[0] & 0x0f) * 4u;
 	proto = ip[9];
 	frag = (uint16_t)((ip[6] << 8 | ip[7]) & 0x3fff); /* MF + offset */
-	memcpy(&s, ip + 12, 4);
-	memcpy(&d, ip + 16, 4);
+	memcpy(&s4, ip + 12, 4);
+	memcpy(&d4, ip + 16, 4);
+	s = s4;
+	d = d4;
 	if (frag == 0 && erdp_flow_l4_proto(proto) && ihl >= 20 && len >= ihl + 4)
 		ports = erdp_flow_ports(ip + ihl);
-	k = s < d ? (uint64_t)s << 32 | d : (uint64_t)d << 32 | s;
+	erdp_order64(&s, &d);
 	/* ports and protocol go into the CRC's initial value: one CRC step fewer */
-	return erdp_flow_hash_finish(rte_hash_crc_8byte(k, ERDP_FLOW_HASH_SEED ^ ports ^ proto));
+	return erdp_flow_hash_finish(
+		rte_hash_crc_8byte(s << 32 | d, ERDP_FLOW_HASH_SEED ^ ports ^ proto));
 }
 
 static inline uint32_t erdp_flow_hash6(const uint8_t *ip, uint32_t len)
 {
-	uint64_t s[2], d[2];
-	const uint64_t *lo, *hi;
+	uint64_t s[2], d[2], m;
 	uint32_t h, ports = 0;
 	uint8_t nxt;
 
@@ -121,20 +137,23 @@ static inline uint32_t erdp_flow_hash6(const uint8_t *ip, uint32_t len)
 	nxt = ip[6];
 	memcpy(s, ip + 8, 16);
 	memcpy(d, ip + 24, 16);
-	/* any fixed total order works for symmetry; native words are cheapest */
-	if (s[0] < d[0] || (s[0] == d[0] && s[1] <= d[1])) {
-		lo = s;
-		hi = d;
-	} else {
-		lo = d;
-		hi = s;
+	/*
+	 * Any fixed total order works for symmetry; native words are cheapest.
+	 * Swap (branch-free, see erdp_order64) when s > d word by word.
+	 */
+	m = -(uint64_t)((s[0] > d[0]) | ((s[0] == d[0]) & (s[1] > d[1])));
+	for (int i = 0; i < 2; i++) {
+		uint64_t x = (s[i] ^ d[i]) & m;
+
+		s[i] ^= x; /* now the lower address */
+		d[i] ^= x;
 	}
 	if (erdp_flow_l4_proto(nxt) && len >= 44)
 		ports = erdp_flow_ports(ip + 40);
-	h = rte_hash_crc_8byte(lo[0], ERDP_FLOW_HASH_SEED ^ ports ^ nxt);
-	h = rte_hash_crc_8byte(lo[1], h);
-	h = rte_hash_crc_8byte(hi[0], h);
-	h = rte_hash_crc_8byte(hi[1], h);
+	h = rte_hash_crc_8byte(s[0], ERDP_FLOW_HASH_SEED ^ ports ^ nxt);
+	h = rte_hash_crc_8byte(s[1], h);
+	h = rte_hash_crc_8byte(d[0], h);
+	h = rte_hash_crc_8byte(d[1], h);
 	return erdp_flow_hash_finish(h);
 }
 
