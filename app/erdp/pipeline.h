@@ -10,7 +10,7 @@
  * Each stage walks the burst in passes, and each pass prefetches what the
  * next one reads (classifier entries, link counter lines, LPM levels,
  * next-hop lines), so that a burst's cache misses overlap instead of
- * queueing: with full tables that halves the stalls (docs/performance.md).
+ * queueing (what it gained with full tables: docs/performance.md).
  *
  * Header-only and inline so that the worker loop compiles to one function,
  * and so that tools/pipeline-bench can time each stage on the same code.
