@@ -74,6 +74,11 @@ static void test_symmetry(void)
 			mk6(b, d6, s6, protos[k], dp, sp);
 			CHECK_EQ(erdp_flow_hash6(a, 48), erdp_flow_hash6(b, 48));
 		}
+		/* IPv6 peers in one /64: the order is decided by the low 64 bits */
+		memcpy(d6, s6, 8);
+		mk6(a, s6, d6, 6, sp, dp);
+		mk6(b, d6, s6, 6, dp, sp);
+		CHECK_EQ(erdp_flow_hash6(a, 48), erdp_flow_hash6(b, 48));
 		/* fragments: first (MF), middle and last hash like each other, both ways */
 		mk4(a, s, d, 17, sp, dp, 0x2000);
 		mk4(b, d, s, 17, 1, 2, 0x0010);
@@ -96,6 +101,15 @@ static void test_symmetry(void)
 	CHECK_EQ(erdp_flow_hash4(a, 22), erdp_flow_hash4(b, 22));
 	CHECK_EQ(erdp_flow_hash4(a, 10), 0);
 	CHECK_EQ(erdp_flow_hash6(a, 39), 0);
+	/* two flows between the same /64's hosts differ when a low word differs */
+	memset(s6, 0x20, 16);
+	memset(d6, 0x20, 16);
+	s6[15] = 1;
+	d6[15] = 2;
+	mk6(a, s6, d6, 6, 10, 20);
+	d6[15] = 3;
+	mk6(b, s6, d6, 6, 10, 20);
+	CHECK(erdp_flow_hash6(a, 48) != erdp_flow_hash6(b, 48));
 }
 
 static void flows(struct flow *f, int n)
