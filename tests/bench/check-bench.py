@@ -11,6 +11,14 @@ import sys
 
 root, out = sys.argv[1], sys.argv[2]
 erdp = os.path.join(root, "build/app/erdp/erdp")
+errors = []
+# bad options are refused before anything runs
+for bad, words in ((["--only", "erdp-v4,nonsense"], "unknown system(s) nonsense"),
+                   (["--baseline", "/nonexistent/erdp"], "not an executable")):
+    r = subprocess.run([os.path.join(root, "tools/bench")] + bad, stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT, text=True, timeout=60)
+    if r.returncode != 2 or words not in r.stdout:
+        errors.append("tools/bench %s: exit %d, %r" % (" ".join(bad), r.returncode, r.stdout[-200:]))
 cmd = [os.path.join(root, "tools/bench"), "--quick", "--skip-build", "--no-huge",
        "--skip-route-load", "--baseline", erdp, "--profile", "--out", out]
 print(" ".join(cmd), flush=True)
@@ -19,7 +27,6 @@ if r.returncode != 0:
     sys.exit("FAIL: tools/bench exited %d" % r.returncode)
 with open(os.path.join(out, "bench.json")) as f:
     res = json.load(f)
-errors = []
 for system in ("erdp-v4", "erdp-v4-baseline", "testpmd-io", "l3fwd-lpm", "erdp-v6", "erdp-return"):
     s = res["summary"].get(system, {}).get("mpps_per_core")
     if not s or not s["median"] > 0 or s["n"] < 2:
