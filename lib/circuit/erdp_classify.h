@@ -86,9 +86,9 @@ static inline uint16_t erdp_classifier_gw_get(const struct erdp_classifier *c, u
 
 /*
  * Prefetch the table entry that erdp_classify() will read for frame f, so
- * that a burst's table misses overlap. Reads only the first tag's VID
- * (bytes 14-15, inside any frame long enough to carry a tag); a frame
- * without one just prefetches a harmless entry.
+ * that a burst's table misses overlap. Reads only bytes 14-15 (the first
+ * tag's VID), which lie in the mbuf's data room even when the frame is
+ * shorter; a frame without a tag just prefetches a harmless entry.
  */
 static inline void erdp_classify_prefetch(const struct erdp_classifier *c, unsigned int port,
 					  const uint8_t *f)
