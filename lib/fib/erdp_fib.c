@@ -211,8 +211,8 @@ struct erdp_fib *erdp_fib_create(int family, const struct erdp_fib_params *p, st
 	snprintf(fib->name, sizeof(fib->name), "%.10s%d", p->name, family);
 	fib->ded = rte_zmalloc_socket("erdp_fib_ded", sizeof(void *) * p->n_vrfs,
 				      RTE_CACHE_LINE_SIZE, p->socket_id);
-	fib->is_ded = rte_zmalloc_socket("erdp_fib_is_ded", p->n_vrfs, RTE_CACHE_LINE_SIZE,
-					 p->socket_id);
+	fib->is_ded =
+		rte_zmalloc_socket("erdp_fib_is_ded", p->n_vrfs, RTE_CACHE_LINE_SIZE, p->socket_id);
 	fib->vrf =
 		rte_zmalloc_socket("erdp_fib_vrf", sizeof(*fib->vrf) * p->n_vrfs, 0, p->socket_id);
 	if (fib->ded == NULL || fib->is_ded == NULL || fib->vrf == NULL) {
