@@ -116,24 +116,36 @@ static json_t *capacity_error(struct cp *cp, int vrf, uint8_t family)
 			   v->name, family, cap, family, cp->cfg->path);
 }
 
+/* The "vrf" and "prefix" of a route request: the VRF index, or -1 with *err set. */
+static int req_route(struct cp *cp, json_t *req, struct cp_prefix *p, const char **ps, json_t **err)
+{
+	int vrf = req_vrf(cp, req, err);
+	char why[300];
+
+	*ps = vrf >= 0 ? req_str(req, "prefix", err) : NULL;
+	if (*ps == NULL)
+		return -1;
+	if (cp_parse_prefix(*ps, p, why, sizeof(why)) != 0) {
+		*err = reply_error("prefix: %s", why);
+		return -1;
+	}
+	return vrf;
+}
+
 static void route_add(struct cp *cp, struct conn *c, json_t *req)
 {
 	json_t *err = NULL;
-	int vrf = req_vrf(cp, req, &err);
-	const char *ps = vrf >= 0 ? req_str(req, "prefix", &err) : NULL;
-	const char *ts = ps != NULL ? req_str(req, "target", &err) : NULL;
-	struct rib_route rt = {.origin = RIB_ORIGIN_RUNTIME};
 	struct cp_prefix p;
+	const char *ps;
+	int vrf = req_route(cp, req, &p, &ps, &err);
+	const char *ts = vrf >= 0 ? req_str(req, "target", &err) : NULL;
+	struct rib_route rt = {.origin = RIB_ORIGIN_RUNTIME};
 	struct waiter *w;
 	char why[300];
 	int rc;
 
 	if (ts == NULL)
 		goto fail;
-	if (cp_parse_prefix(ps, &p, why, sizeof(why)) != 0) {
-		err = reply_error("prefix: %s", why);
-		goto fail;
-	}
 	if (cp_parse_target(cp->cfg, vrf, ts, &rt.nh, why, sizeof(why)) != 0) {
 		err = reply_error("%s", why);
 		goto fail;
@@ -168,18 +180,13 @@ fail:
 static void route_del(struct cp *cp, struct conn *c, json_t *req)
 {
 	json_t *err = NULL;
-	int vrf = req_vrf(cp, req, &err);
-	const char *ps = vrf >= 0 ? req_str(req, "prefix", &err) : NULL;
 	struct cp_prefix p;
+	const char *ps;
+	int vrf = req_route(cp, req, &p, &ps, &err);
 	struct waiter *w;
-	char why[300];
 
-	if (ps == NULL)
+	if (vrf < 0)
 		goto fail;
-	if (cp_parse_prefix(ps, &p, why, sizeof(why)) != 0) {
-		err = reply_error("prefix: %s", why);
-		goto fail;
-	}
 	if (rib_find(cp->rib, (uint16_t)vrf, p.family, p.addr, p.len) == NULL) {
 		err = reply_error("no route %s in VRF '%s'", ps, cp->cfg->vrfs[vrf].name);
 		goto fail;
