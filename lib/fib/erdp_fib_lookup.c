@@ -70,32 +70,45 @@ static void lookup4_ded(const struct erdp_fib *fib, const uint16_t *vrf, const u
 	}
 }
 
-static void lookup4_chunk(const struct erdp_fib *fib, const uint16_t *vrf, const uint32_t *addr,
-			  uint32_t *nh, unsigned int n)
+/*
+ * Split packets 0..n) by VRF kind, branch-free (see the file comment):
+ * shared ones to sidx (returned count), dedicated ones to didx (*nd); an
+ * unknown VRF gets no route now.
+ */
+static unsigned int split_vrfs(const struct erdp_fib *fib, const uint16_t *vrf, unsigned int n,
+			       uint32_t *nh, uint16_t *sidx, uint16_t *didx, unsigned int *nd)
 {
-	uint16_t svrf[FIB_CHUNK], didx[FIB_CHUNK];
-	uint32_t saddr[FIB_CHUNK], res[FIB_CHUNK];
-	uint16_t sidx[FIB_CHUNK];
-	unsigned int i, ns = 0, nd = 0;
+	unsigned int i, ns = 0, d = 0;
 
 	for (i = 0; i < n; i++) {
-		uint16_t v = vrf[i];
 		unsigned int ded;
 
-		if (unlikely(v >= fib->n_vrfs)) {
+		if (unlikely(vrf[i] >= fib->n_vrfs)) {
 			nh[i] = ERDP_FIB_NO_ROUTE;
 			continue;
 		}
-		/* Branch-free split (see the file comment). */
-		ded = fib->is_ded[v];
-		svrf[ns] = v;
-		saddr[ns] = addr[i];
+		ded = fib->is_ded[vrf[i]];
 		sidx[ns] = (uint16_t)i;
-		didx[nd] = (uint16_t)i;
+		didx[d] = (uint16_t)i;
 		ns += ded ^ 1;
-		nd += ded;
+		d += ded;
 	}
+	*nd = d;
+	return ns;
+}
+
+static void lookup4_chunk(const struct erdp_fib *fib, const uint16_t *vrf, const uint32_t *addr,
+			  uint32_t *nh, unsigned int n)
+{
+	uint16_t svrf[FIB_CHUNK], sidx[FIB_CHUNK], didx[FIB_CHUNK];
+	uint32_t saddr[FIB_CHUNK], res[FIB_CHUNK];
+	unsigned int i, nd, ns = split_vrfs(fib, vrf, n, nh, sidx, didx, &nd);
+
 	if (ns > 0 && fib->lpm4 != NULL) {
+		for (i = 0; i < ns; i++) {
+			svrf[i] = vrf[sidx[i]];
+			saddr[i] = addr[sidx[i]];
+		}
 		lpm16_lookup_bulk(fib->lpm4v, svrf, saddr, res, ns);
 		for (i = 0; i < ns; i++)
 			nh[sidx[i]] = res[i] == LPM16_NO_ROUTE ? ERDP_FIB_NO_ROUTE : res[i];
@@ -153,24 +166,11 @@ static void lookup6_chunk(const struct erdp_fib *fib, const uint16_t *vrf,
 	uint8_t keys[FIB_CHUNK][16] __rte_aligned(16);
 	uint64_t res[FIB_CHUNK];
 	uint16_t sidx[FIB_CHUNK], didx[FIB_CHUNK];
-	unsigned int i, ns = 0, nd = 0;
+	unsigned int i, nd, ns = split_vrfs(fib, vrf, n, nh, sidx, didx, &nd);
 
-	for (i = 0; i < n; i++) {
-		uint16_t v = vrf[i];
-		unsigned int ded;
-
-		if (unlikely(v >= fib->n_vrfs)) {
-			nh[i] = ERDP_FIB_NO_ROUTE;
-			continue;
-		}
-		ded = fib->is_ded[v];
-		fib6_key(keys[ns], v, addr[i]);
-		sidx[ns] = (uint16_t)i;
-		didx[nd] = (uint16_t)i;
-		ns += ded ^ 1;
-		nd += ded;
-	}
 	if (ns > 0 && fib->shared != NULL) {
+		for (i = 0; i < ns; i++)
+			fib6_key(keys[i], vrf[sidx[i]], addr[sidx[i]]);
 		fib6_lookup(fib->shared, keys, res, ns);
 		for (i = 0; i < ns; i++)
 			nh[sidx[i]] = nh6_out(fib, res[i], addr[sidx[i]]);
