@@ -230,6 +230,16 @@ class Env:
             return y - (x if isinstance(x, int) else 0)
         return sub(a, b)
 
+    # ---- running ------------------------------------------------------------------
+    def run(self, chk, *steps):
+        """Run step(chk, env) in turn (a harness exception is a failed check), then close."""
+        try:
+            for step in steps:
+                step(chk, self)
+        except Exception as e:  # noqa: BLE001 - a harness failure is a test failure
+            chk.check(False, "harness: %r" % e)
+        return self.close(chk)
+
     # ---- cleanup ------------------------------------------------------------------
     def close(self, chk):
         self.stop(self.cp)

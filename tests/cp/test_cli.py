@@ -18,12 +18,7 @@ def main():
     env = Env("cli", sys.argv[1:])
     topo = cptest.test_topo()
     env.write_config(topo, [cptest.c2g_frame(topo, "contoso/private", "10.100.1.1")])
-    try:
-        cp_command_line(chk, env)
-        run(chk, env)
-    except Exception as e:  # noqa: BLE001 - a harness failure is a test failure
-        chk.check(False, "harness: %r" % e)
-    return env.close(chk)
+    return env.run(chk, cp_command_line, run)
 
 
 def cp_command_line(chk, env):

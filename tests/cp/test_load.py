@@ -44,11 +44,7 @@ def main():
                      text_edit=lambda t: t.replace('name = "contoso-private";\n    ipv4_routes = 131072;\n    ipv6_routes = 256;',
                                                    'name = "contoso-private";\n    ipv4_routes = 131072;\n    ipv6_routes = 16384;'))
     env.routes = routes
-    try:
-        run(chk, env)
-    except Exception as e:  # noqa: BLE001
-        chk.check(False, "harness: %r" % e)
-    return env.close(chk)
+    return env.run(chk, run)
 
 
 def run(chk, env):
