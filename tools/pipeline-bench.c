@@ -5,7 +5,7 @@
  * Loads a config (ports should be net_null vdevs: TX is the sink), builds
  * a set of frames from the config's own routes (customer -> gateway IPv4 or
  * IPv6, or gateway -> customer), then runs the real burst stages from
- * app/erdp/pipeline.h and reports TSC cycles per packet for each stage:
+ * app/erdp/datapath/ and reports TSC cycles per packet for each stage:
  *   parse (classify + L3 checks), lookup (bulk LPM), forward (next hop +
  *   rewrite + TX buffer), tx (flush to the sink PMD).
  * Refilling mbufs between bursts is not timed. Figures are medians of
@@ -22,7 +22,9 @@
 #include <rte_lcore.h>
 #include <rte_random.h>
 
-#include "pipeline.h"
+#include "datapath/datapath.h"
+#include "setup/setup.h"
+#include "telemetry/telemetry.h"
 
 enum mix { MIX_V4, MIX_V6, MIX_RETURN };
 
@@ -228,7 +230,7 @@ static int run_round(struct bench *b, struct erdp_worker *w, uint64_t t[STAGES],
 	for (unsigned int k = 0; k < b->bursts; k++) {
 		const struct frame *fr = &b->frames[next];
 		uint16_t n = b->burst;
-		struct burst_ctx bc;
+		struct erdp_burst bc;
 		uint64_t c0, c1, c2, c3, c4;
 
 		/* A burst arrives on one port: take frames of the same port. */
@@ -240,14 +242,14 @@ static int run_round(struct bench *b, struct erdp_worker *w, uint64_t t[STAGES],
 			memcpy(rte_pktmbuf_append(m[i], fr->len), fr->data, fr->len);
 		}
 		c0 = rte_rdtsc_precise();
-		erdp_burst_parse(&bc, w, b->frames[(next + b->n_frames - n) % b->n_frames].cfg_port,
-				 m, n);
+		erdp_stage_parse(&bc, &erdp, w,
+				 b->frames[(next + b->n_frames - n) % b->n_frames].cfg_port, m, n);
 		c1 = rte_rdtsc();
-		erdp_burst_lookup(&bc);
+		erdp_stage_lookup(&bc);
 		c2 = rte_rdtsc();
-		erdp_burst_forward(&bc, m);
+		erdp_stage_forward(&bc, m);
 		c3 = rte_rdtsc();
-		erdp_flush_tx(w);
+		erdp_tx_flush(&erdp, w);
 		c4 = rte_rdtsc_precise();
 		t[0] += c1 - c0;
 		t[1] += c2 - c1;

@@ -1,13 +1,20 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The data plane's runtime state, shared by the main lcore and workers.
+ * The data plane's shared state: what the main lcore and the workers both
+ * see. Only types and the one global live here; each folder's header says
+ * who may write which part of it:
  *
- * Built once at start-up from the config (ports, classifier, FIBs, next
- * hops); after that, workers only read it, and the main lcore is the single
- * writer of what changes at run time (routes and gateways from the control
- * channel, next hops, neighbours, link and health state): table entries
- * with single aligned stores, structures by pointer, and nothing freed
- * before a QSBR grace period.
+ *   setup/     builds it all before the workers start, tears it down after
+ *   datapath/  workers: read the tables, write their own counters and
+ *              their own TX buffers and rings, nothing else
+ *   slowpath/  main lcore: neighbours, hold queues, gateway health
+ *   nexthop/   main lcore: the only writer of next hops (RCU publish)
+ *   control/   main lcore: routes, gateways and admin states from erdp-cp
+ *   telemetry/ any thread: reads counters (summed under erdp_stats_lock)
+ *
+ * Run-time writes happen on the main lcore only: table entries with single
+ * aligned stores, structures by pointer, nothing freed before a QSBR grace
+ * period (dp->rcu, one thread id per worker).
  */
 #ifndef ERDP_DP_H
 #define ERDP_DP_H
@@ -27,14 +34,13 @@
 #include "erdp_counters.h"
 #include "erdp_fib.h"
 #include "erdp_nh.h"
-#include "neigh.h"
 
 #define ERDP_BURST_MAX 64
 #define ERDP_TXB_MAX   (2 * ERDP_BURST_MAX)
 #define ERDP_MAX_RXQ   64
 #define ERDP_RING_SIZE 1024
 
-/* Why a packet goes to the main lcore (stored in the mbuf meta). */
+/* Why a worker handed a frame to the main lcore (stored in the mbuf meta). */
 enum erdp_punt {
 	ERDP_PUNT_ARP = 1,
 	ERDP_PUNT_LOCAL = 2, /* to an MSEE address */
@@ -44,9 +50,9 @@ enum erdp_punt {
 	ERDP_PUNT_NEIGH = 6, /* customer MAC unresolved: hold and resolve */
 };
 
-/* Per-packet metadata kept in an mbuf dynamic field. */
+/* Per-packet metadata kept in an mbuf dynamic field (punt and inject rings). */
 struct erdp_meta {
-	uint16_t plink; /* ingress peering link, 0xffff if from a gateway port */
+	uint16_t plink; /* ingress peering link, ERDP_PLINK_NONE from a gateway port */
 	uint16_t vrf;
 	uint16_t l3_off; /* at ingress */
 	uint8_t in_port; /* config port index (inject ring: the egress port) */
@@ -100,11 +106,15 @@ struct erdp_gw_rt {
 /* Gateway ids: config gateways keep their index; this many more can be created. */
 #define ERDP_DYN_GATEWAYS 1024
 
-/* Frames waiting for a TX burst, with the peering link each one counted tx on. */
+/*
+ * Frames a worker has routed to one port and not yet sent, with the peering
+ * link each one is counted on (kept here, not in the mbuf: no extra cache
+ * line). Filled and sent by datapath/tx.h.
+ */
 struct erdp_txb {
 	uint16_t n;
 	struct rte_mbuf *m[ERDP_TXB_MAX];
-	uint16_t plink[ERDP_TXB_MAX]; /* kept here, not in the mbuf: no extra cache line */
+	uint16_t plink[ERDP_TXB_MAX];
 };
 
 struct erdp_worker {
@@ -127,6 +137,23 @@ struct erdp_worker {
 	struct erdp_txb txb[ERDP_MAX_PORTS];
 } __rte_cache_aligned;
 
+/*
+ * The customer's MAC on one peering link, per family: the customer address
+ * of a link /30 (/126) is the only neighbour there, so the table is a
+ * direct array. Written by the slow path (slowpath/neigh.c), read when next
+ * hops are built (nexthop/customer.c).
+ */
+enum erdp_neigh_state { ERDP_NEIGH_NONE = 0, ERDP_NEIGH_REACHABLE = 1, ERDP_NEIGH_STATIC = 2 };
+
+struct erdp_neigh {
+	struct rte_ether_addr mac;
+	uint8_t state;	     /* enum erdp_neigh_state */
+	uint64_t updated;    /* TSC of the last learn/refresh */
+	uint64_t last_probe; /* TSC of the last ARP request / NS we sent */
+};
+
+struct erdp_hold;
+
 struct erdp_dp {
 	struct erdp_config *cfg;
 	struct erdp_classifier *cls;
@@ -136,10 +163,9 @@ struct erdp_dp {
 	struct rte_mempool *pool;
 	struct rte_rcu_qsbr *rcu;
 	struct erdp_port port[ERDP_MAX_PORTS]; /* by config port index */
-	uint16_t dpdk_to_cfg[RTE_MAX_ETHPORTS];
 	unsigned int n_workers;
 	struct erdp_worker *workers[RTE_MAX_LCORE];
-	struct erdp_counters *main_ctr; /* counters of the main lcore (punt path) */
+	struct erdp_counters *main_ctr; /* counters of the main lcore (slow path) */
 	struct erdp_counters *sum;	/* scratch for readers */
 	struct erdp_neigh *neigh;	/* n_peerings x ERDP_LINKS x 2 families */
 	struct erdp_hold *hold;		/* n_peerings x 2 families */
@@ -151,68 +177,23 @@ struct erdp_dp {
 	uint32_t max_gateways;
 	uint8_t *plink_admin_up; /* per peering link: operator state */
 	uint16_t burst;
+	bool portless; /* tables without DPDK ports (unit tests, fuzzing): never transmit */
 	volatile bool quit;
 };
 
 extern struct erdp_dp erdp;
 
-/* dp.c: after rte_eal_init and with dp->cfg loaded; teardown after the workers stopped */
-int erdp_dp_setup(struct erdp_dp *dp, struct erdp_err *err);
-void erdp_dp_teardown(struct erdp_dp *dp);
+/* Entry of a peering link for IPv4 (v6 = false) or IPv6. */
+static inline struct erdp_neigh *erdp_neigh_get(const struct erdp_dp *dp, unsigned int plink,
+						bool v6)
+{
+	return &dp->neigh[plink * 2 + (v6 ? 1 : 0)];
+}
 
-/* ports.c */
-int erdp_ports_init(struct erdp_dp *dp, struct erdp_err *err);
-void erdp_ports_close(struct erdp_dp *dp);
-/* Send and count tx (port, and plink[i] per frame, 0xffff none); n <= ERDP_TXB_MAX. */
-int erdp_eth_tx(struct erdp_dp *dp, struct erdp_counters *c, uint8_t cfg_port, uint16_t queue,
-		struct rte_mbuf **m, const uint16_t *plink, uint16_t n);
-
-/* routes.c */
-int erdp_routes_init(struct erdp_dp *dp, struct erdp_err *err);
-void erdp_routes_free(struct erdp_dp *dp);
-struct erdp_nh *erdp_nh_customer(struct erdp_dp *dp, int peering, enum erdp_nh_links links);
-struct erdp_nh *erdp_nh_gateway(struct erdp_dp *dp, int gateway);
-/* Next-hop id a config route points at. */
-uint32_t erdp_route_conf_nh(const struct erdp_dp *dp, const struct erdp_route_conf *r);
-/* Publish `nh` at its id and retire the previous one under RCU. */
-void erdp_nh_publish(struct erdp_dp *dp, struct erdp_nh *nh);
+/* A port the data plane may send on: link up and admin up. */
 static inline bool erdp_port_usable(const struct erdp_dp *dp, int cfg_port)
 {
 	return dp->port[cfg_port].link_up && dp->port[cfg_port].admin_up;
 }
-
-/* Sum of the workers' loop counters (main lcore: did the workers run since?). */
-uint64_t erdp_workers_loops(const struct erdp_dp *dp);
-
-/* health.c: ARP health probes of gateway instances that have an address */
-void erdp_health_poll(struct erdp_dp *dp);
-/* An ARP reply from `ip` on gateway port `port` VLAN `vlan`: that instance is alive. */
-void erdp_health_reply(struct erdp_dp *dp, uint8_t port, uint16_t vlan, uint32_t ip);
-
-/* linkstate.c: follow port link state; republish next hops on change */
-void erdp_link_poll(struct erdp_dp *dp);
-/* Rebuild the next hops that use a port after its link or admin state changed; -ENOMEM. */
-int erdp_port_republish(struct erdp_dp *dp, int port);
-/* Set a gateway instance's operator state; -EINVAL for bad indices. */
-int erdp_gateway_instance_set(struct erdp_dp *dp, int gateway, int instance, bool up);
-/* Egress L2 toward the customer of a peering link with destination `dst`; -1 if no link. */
-int erdp_customer_l2(struct erdp_dp *dp, int peering, int link, const uint8_t dst[6],
-		     struct erdp_l2 *l2);
-
-/* worker.c */
-int erdp_worker_main(void *arg);
-int erdp_workers_init(struct erdp_dp *dp, struct erdp_err *err);   /* allocate, assign queues */
-int erdp_workers_launch(struct erdp_dp *dp, struct erdp_err *err); /* start polling */
-
-/* punt.c: main-lcore exception path */
-void erdp_punt_poll(struct erdp_dp *dp);
-
-/* stats.c; readers of dp->sum hold erdp_stats_lock */
-extern rte_spinlock_t erdp_stats_lock;
-void erdp_stats_collect(struct erdp_dp *dp);
-void erdp_stats_print(struct erdp_dp *dp, double interval_s);
-int erdp_stats_write_json(struct erdp_dp *dp, const char *path, struct erdp_err *err);
-/* telemetry.c */
-int erdp_telemetry_init(struct erdp_dp *dp);
 
 #endif

@@ -25,8 +25,12 @@
 #include <rte_mbuf_dyn.h>
 #include <rte_version.h>
 
-#include "ctrl.h"
+#include "control/control.h"
 #include "dp.h"
+#include "nexthop/nexthop.h"
+#include "setup/setup.h"
+#include "slowpath/slowpath.h"
+#include "telemetry/telemetry.h"
 
 struct opts {
 	const char *config;
@@ -270,7 +274,7 @@ static void run_main_loop(struct erdp_dp *dp, const struct opts *o)
 		uint64_t now = rte_rdtsc();
 		bool busy;
 
-		erdp_punt_poll(dp);
+		erdp_slowpath_poll(dp);
 		erdp_link_poll(dp);
 		busy = erdp_ctrl_poll(dp) != 0;
 		erdp_health_poll(dp);
@@ -356,7 +360,7 @@ int main(int argc, char **argv)
 	run_main_loop(&erdp, &o);
 	rte_eal_mp_wait_lcore();
 	erdp_ctrl_fini(&erdp);
-	erdp_punt_poll(&erdp);
+	erdp_slowpath_poll(&erdp);
 	erdp_neigh_drop_held(&erdp);
 	if (!o.quiet) {
 		printf("\nfinal counters:\n");

@@ -44,6 +44,35 @@ enum erdp_port_role { ERDP_ROLE_PRIMARY = 0, ERDP_ROLE_SECONDARY = 1, ERDP_ROLE_
 /* Link of the port pair; equals the port role for ExpressRoute ports. */
 enum erdp_link { ERDP_LINK_PRIMARY = 0, ERDP_LINK_SECONDARY = 1 };
 
+/*
+ * A peering link: one peering on one link of the pair, the unit that has
+ * its own /30 (/126), neighbour, counters and admin state. erdp and
+ * erdp-cp index per-link tables by it (peering * ERDP_LINKS + link); these
+ * helpers are the only place that arithmetic is written.
+ */
+#define ERDP_PLINK_NONE 0xffffu /* no peering link: a gateway port, or not classified */
+
+static inline unsigned int erdp_plink(unsigned int peering, unsigned int link)
+{
+	return peering * ERDP_LINKS + link;
+}
+
+static inline unsigned int erdp_plink_peering(unsigned int plink)
+{
+	return plink / ERDP_LINKS;
+}
+
+static inline unsigned int erdp_plink_link(unsigned int plink)
+{
+	return plink % ERDP_LINKS;
+}
+
+/* Number of peering links of n_peerings peerings (table sizes). */
+static inline unsigned int erdp_plink_count(unsigned int n_peerings)
+{
+	return n_peerings * ERDP_LINKS;
+}
+
 enum erdp_peering_type { ERDP_PEERING_PRIVATE = 0, ERDP_PEERING_MICROSOFT = 1 };
 
 enum erdp_route_target {

@@ -19,6 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "erdp_config.h"
 #include "erdp_drop.h"
 #include "erdp_ecmp.h"
 
@@ -26,7 +27,7 @@ enum erdp_nh_type {
 	ERDP_NH_BLACKHOLE = 0,
 	ERDP_NH_LOCAL = 1,    /* an MSEE address: handled on the main lcore */
 	ERDP_NH_GATEWAY = 2,  /* members: gateway instances, chosen by ecmp */
-	ERDP_NH_CUSTOMER = 3, /* members: [link] for IPv4, [2 + link] for IPv6 */
+	ERDP_NH_CUSTOMER = 3, /* members: [link] for IPv4, [ERDP_NH_V6_MEMBER + link] for IPv6 */
 };
 
 /* Fixed ids; gateways and peerings follow (see erdp_nh_id_*). */
@@ -42,6 +43,12 @@ enum erdp_nh_links {
 };
 #define ERDP_NH_PER_PEERING 3
 
+/* Customer next hops: IPv6 members follow the IPv4 ones (one per link). */
+#define ERDP_NH_V6_MEMBER ERDP_LINKS
+
+/* erdp_l2.port of a member with no egress (no such link, or down). */
+#define ERDP_NH_PORT_NONE 0xffffu
+
 struct erdp_l2 {
 	uint8_t hdr[20]; /* dst MAC, src MAC, then 0, 1 or 2 tags (TPID + TCI) */
 	uint8_t len;	 /* 12, 16 or 20: bytes before the EtherType */
@@ -49,7 +56,7 @@ struct erdp_l2 {
 	uint16_t port;	 /* DPDK port id */
 	uint16_t cfg_port;
 	uint16_t mtu;	/* IP MTU of the egress port */
-	uint16_t plink; /* customer: peering link counter index; else 0xffff */
+	uint16_t plink; /* customer: peering link counter index; else ERDP_PLINK_NONE */
 	uint8_t pad[2];
 };
 
@@ -107,7 +114,7 @@ static inline const struct erdp_nh *erdp_nh_get(const struct erdp_nh_table *t, u
  * but no customer MAC is known, LINK_DOWN when no link exists.
  */
 static inline const struct erdp_l2 *erdp_nh_select_hash(const struct erdp_nh *nh, uint32_t h,
-							bool v6, unsigned int *reason)
+							bool v6, enum erdp_drop *reason)
 {
 	const struct erdp_l2 *a, *s;
 	uint8_t k;
@@ -120,7 +127,7 @@ static inline const struct erdp_l2 *erdp_nh_select_hash(const struct erdp_nh *nh
 		}
 		return &nh->m[k];
 	}
-	a = &nh->m[v6 ? 2 : 0];
+	a = &nh->m[v6 ? ERDP_NH_V6_MEMBER : 0];
 	s = a + 1;
 	/*
 	 * Both links: a hash bit well above the ECMP bucket bits picks one, as
@@ -133,15 +140,16 @@ static inline const struct erdp_l2 *erdp_nh_select_hash(const struct erdp_nh *nh
 		return a;
 	if (nh->n_members == 2 && s->ok)
 		return s;
-	*reason = a->port != 0xffff || (nh->n_members == 2 && s->port != 0xffff)
-			  ? ERDP_DROP_NEIGH
-			  : ERDP_DROP_LINK_DOWN;
+	*reason =
+		a->port != ERDP_NH_PORT_NONE || (nh->n_members == 2 && s->port != ERDP_NH_PORT_NONE)
+			? ERDP_DROP_NEIGH
+			: ERDP_DROP_LINK_DOWN;
 	return NULL;
 }
 
 /* The same, hashing the packet's flow (l3: its IP header, l3_len bytes). */
 static inline const struct erdp_l2 *erdp_nh_select(const struct erdp_nh *nh, const uint8_t *l3,
-						   uint32_t l3_len, bool v6, unsigned int *reason)
+						   uint32_t l3_len, bool v6, enum erdp_drop *reason)
 {
 	uint32_t h = v6 ? erdp_flow_hash6(l3, l3_len) : erdp_flow_hash4(l3, l3_len);
 

@@ -43,11 +43,6 @@ struct erdp_counters {
 	uint64_t (*plink_drop)[ERDP_DROP_MAX];	 /* n_peerings * ERDP_LINKS */
 };
 
-static inline unsigned int erdp_plink(unsigned int peering, unsigned int link)
-{
-	return peering * ERDP_LINKS + link;
-}
-
 /* Allocate one block (hugepage memory when EAL is up, on `socket`). NULL on ENOMEM. */
 struct erdp_counters *erdp_counters_alloc(int n_circuits, int n_peerings, int socket);
 void erdp_counters_free(struct erdp_counters *c);

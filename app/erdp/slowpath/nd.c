@@ -10,6 +10,7 @@
 #include <rte_byteorder.h>
 #include <rte_ip.h>
 
+#include "nexthop/nexthop.h"
 #include "slowpath.h"
 
 #define ND_NS	       135
@@ -93,7 +94,7 @@ static void customer_nd(struct erdp_dp *dp, struct rte_mbuf *m, const struct rte
 			const uint8_t *icmp, uint32_t len)
 {
 	const struct erdp_meta *meta = erdp_meta(m);
-	const struct erdp_peering_conf *pe = &dp->cfg->peerings[meta->plink / ERDP_LINKS];
+	const struct erdp_peering_conf *pe = &dp->cfg->peerings[erdp_plink_peering(meta->plink)];
 	uint8_t msee[16], cust[16];
 	const uint8_t *ll;
 	bool answered = false;
@@ -102,8 +103,8 @@ static void customer_nd(struct erdp_dp *dp, struct rte_mbuf *m, const struct rte
 		erdp_sp_drop(dp, m, ERDP_DROP_ND_INVALID);
 		return;
 	}
-	erdp_p6_msee(&pe->v6[meta->plink % ERDP_LINKS], msee);
-	erdp_p6_customer(&pe->v6[meta->plink % ERDP_LINKS], cust);
+	erdp_p6_msee(&pe->v6[erdp_plink_link(meta->plink)], msee);
+	erdp_p6_customer(&pe->v6[erdp_plink_link(meta->plink)], cust);
 	if (icmp[0] == ND_NS) {
 		ll = nd_lladdr(icmp, len, ND_OPT_SLLA);
 		if (ll != NULL && memcmp(ip->src_addr, cust, 16) == 0)
@@ -148,7 +149,7 @@ void erdp_nd_input(struct erdp_dp *dp, struct rte_mbuf *m)
 		erdp_sp_drop(dp, m, ERDP_DROP_ND_INVALID);
 		return;
 	}
-	if (meta->plink != 0xffff) {
+	if (meta->plink != ERDP_PLINK_NONE) {
 		customer_nd(dp, m, ip, icmp, len);
 		return;
 	}

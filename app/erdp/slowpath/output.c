@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Dispatcher of the exception path and the helpers every handler uses.
+ * What the slow path sends and how it counts: every frame leaves through a
+ * worker's inject ring (workers own the TX queues), and every frame it
+ * takes in is counted exactly once (local, tx or a drop reason).
  */
 #include <string.h>
 
-#include <rte_cycles.h>
+#include <rte_ip.h>
 #include <rte_lcore.h>
 #include <rte_mbuf.h>
 
@@ -18,13 +20,13 @@ static struct erdp_worker *inject_worker(struct erdp_dp *dp)
 	return lcore < RTE_MAX_LCORE ? dp->workers[lcore] : NULL;
 }
 
-void erdp_sp_drop(struct erdp_dp *dp, struct rte_mbuf *m, unsigned int reason)
+void erdp_sp_drop(struct erdp_dp *dp, struct rte_mbuf *m, enum erdp_drop reason)
 {
 	const struct erdp_meta *meta = erdp_meta(m);
 	struct erdp_counters *c = dp->main_ctr;
 
 	c->port_drop[meta->in_port][reason]++;
-	if (meta->plink != 0xffff)
+	if (meta->plink != ERDP_PLINK_NONE)
 		c->plink_drop[meta->plink][reason]++;
 	rte_pktmbuf_free(m);
 }
@@ -35,7 +37,7 @@ void erdp_sp_count_local(struct erdp_dp *dp, const struct rte_mbuf *m)
 	struct erdp_counters *c = dp->main_ctr;
 
 	c->port[meta->in_port].local_pkts++;
-	if (meta->plink != 0xffff)
+	if (meta->plink != ERDP_PLINK_NONE)
 		c->plink[meta->plink].local_pkts++;
 }
 
@@ -55,7 +57,7 @@ void erdp_sp_send(struct erdp_dp *dp, struct rte_mbuf *m, uint8_t port, uint16_t
 	meta->plink = plink;
 	/* The worker that sends it counts its tx. */
 	if (w == NULL || rte_ring_sp_enqueue(w->inject, m) != 0) {
-		if (plink != 0xffff)
+		if (plink != ERDP_PLINK_NONE)
 			c->plink_drop[plink][ERDP_DROP_TX_FULL]++;
 		c->port_drop[port][ERDP_DROP_TX_FULL]++;
 		rte_pktmbuf_free(m);
@@ -71,7 +73,7 @@ static void reply_tags(struct erdp_dp *dp, uint8_t *f, uint16_t l3_off, uint16_t
 {
 	for (uint16_t o = 12; o + 4 <= l3_off; o += 4)
 		f[o + 2] &= 0x0f;
-	if (plink != 0xffff && l3_off > ERDP_ETH_HLEN) {
+	if (plink != ERDP_PLINK_NONE && l3_off > ERDP_ETH_HLEN) {
 		f[12] = (uint8_t)(dp->cfg->pair.egress_tpid >> 8);
 		f[13] = (uint8_t)dp->cfg->pair.egress_tpid;
 	}
@@ -153,10 +155,11 @@ bool erdp_sp_src4(struct erdp_dp *dp, struct rte_mbuf *m, uint32_t *src)
 {
 	const struct erdp_meta *meta = erdp_meta(m);
 
-	if (meta->plink != 0xffff) {
-		const struct erdp_peering_conf *pe = &dp->cfg->peerings[meta->plink / ERDP_LINKS];
+	if (meta->plink != ERDP_PLINK_NONE) {
+		const struct erdp_peering_conf *pe =
+			&dp->cfg->peerings[erdp_plink_peering(meta->plink)];
 
-		*src = erdp_p4_msee(&pe->v4[meta->plink % ERDP_LINKS]);
+		*src = erdp_p4_msee(&pe->v4[erdp_plink_link(meta->plink)]);
 		return true;
 	}
 	*src = dp->vrf_src4[meta->vrf];
@@ -167,66 +170,15 @@ bool erdp_sp_src6(struct erdp_dp *dp, struct rte_mbuf *m, uint8_t src[16])
 {
 	const struct erdp_meta *meta = erdp_meta(m);
 
-	if (meta->plink != 0xffff) {
-		const struct erdp_peering_conf *pe = &dp->cfg->peerings[meta->plink / ERDP_LINKS];
+	if (meta->plink != ERDP_PLINK_NONE) {
+		const struct erdp_peering_conf *pe =
+			&dp->cfg->peerings[erdp_plink_peering(meta->plink)];
 
 		if (!pe->has_v6)
 			return false;
-		erdp_p6_msee(&pe->v6[meta->plink % ERDP_LINKS], src);
+		erdp_p6_msee(&pe->v6[erdp_plink_link(meta->plink)], src);
 		return true;
 	}
 	memcpy(src, dp->vrf_src6[meta->vrf], 16);
 	return (dp->vrf_has_src[meta->vrf] & 2) != 0;
-}
-
-static void handle(struct erdp_dp *dp, struct rte_mbuf *m)
-{
-	switch (erdp_meta(m)->punt) {
-	case ERDP_PUNT_ARP:
-		erdp_arp_input(dp, m);
-		break;
-	case ERDP_PUNT_NDP:
-		erdp_nd_input(dp, m);
-		break;
-	case ERDP_PUNT_LOCAL:
-		erdp_local_input(dp, m);
-		break;
-	case ERDP_PUNT_TTL:
-		erdp_ttl_expired(dp, m);
-		break;
-	case ERDP_PUNT_MTU:
-		erdp_too_big(dp, m);
-		break;
-	case ERDP_PUNT_NEIGH:
-		erdp_neigh_hold(dp, m);
-		break;
-	default:
-		erdp_sp_drop(dp, m, ERDP_DROP_LOCAL);
-		break;
-	}
-}
-
-void erdp_punt_poll(struct erdp_dp *dp)
-{
-	static uint64_t last_tick;
-	uint64_t now = rte_rdtsc();
-	unsigned int lcore;
-
-	RTE_LCORE_FOREACH_WORKER(lcore)
-	{
-		struct erdp_worker *w = dp->workers[lcore];
-		struct rte_mbuf *m[ERDP_BURST_MAX];
-		unsigned int n;
-
-		if (w == NULL)
-			continue;
-		n = rte_ring_sc_dequeue_burst(w->punt, (void **)m, ERDP_BURST_MAX, NULL);
-		for (unsigned int i = 0; i < n; i++)
-			handle(dp, m[i]);
-	}
-	if (now - last_tick > rte_get_tsc_hz() / 10) {
-		last_tick = now;
-		erdp_neigh_tick(dp);
-	}
-	erdp_nh_reclaim(dp);
 }

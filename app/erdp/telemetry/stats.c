@@ -15,7 +15,7 @@
 #include <rte_spinlock.h>
 #include <rte_telemetry.h>
 
-#include "dp.h"
+#include "telemetry.h"
 
 rte_spinlock_t erdp_stats_lock = RTE_SPINLOCK_INITIALIZER;
 static struct erdp_ctr *prev_circuit; /* for rates in the periodic table */

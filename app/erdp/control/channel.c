@@ -20,7 +20,7 @@
 #include <rte_cycles.h>
 #include <rte_random.h>
 
-#include "ctrl.h"
+#include "control.h"
 #include "dp.h"
 
 struct erdp_ctrl erdp_ctrl;

@@ -1,35 +1,22 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Customer neighbours and hold queues (the contract is in slowpath.h).
+ * Everything here runs on the main lcore.
+ */
 #include <string.h>
 
 #include <rte_cycles.h>
 #include <rte_malloc.h>
-#include <rte_rcu_qsbr.h>
 
+#include "nexthop/nexthop.h"
 #include "slowpath.h"
 
 unsigned int erdp_neigh_refresh_s = 240;
 unsigned int erdp_neigh_timeout_s = 300;
 
-static size_t fam(bool v6)
-{
-	return v6 ? 1 : 0;
-}
-
-struct erdp_neigh *erdp_neigh_get(struct erdp_dp *dp, unsigned int plink, bool v6)
-{
-	return &dp->neigh[plink * 2 + fam(v6)];
-}
-
 static struct erdp_hold *hold_of(struct erdp_dp *dp, unsigned int peering, bool v6)
 {
-	return &dp->hold[peering * 2 + fam(v6)];
-}
-
-static void nh_free_cb(void *p, void *e, unsigned int n)
-{
-	(void)p;
-	for (unsigned int i = 0; i < n; i++)
-		rte_free(((void **)e)[i]);
+	return &dp->hold[peering * 2 + (v6 ? 1 : 0)];
 }
 
 /* Per VRF, the first peering's primary MSEE addresses source ICMP sent to the gateway side. */
@@ -52,31 +39,22 @@ int erdp_neigh_init(struct erdp_dp *dp)
 	const struct erdp_config *cfg = dp->cfg;
 	size_t np = cfg->n_peerings > 0 ? (size_t)cfg->n_peerings : 1;
 	size_t nv = cfg->n_vrfs > 0 ? (size_t)cfg->n_vrfs : 1;
-	struct rte_rcu_qsbr_dq_parameters prm = {
-		.name = "erdp_nh_dq",
-		.size = 4096,
-		.esize = sizeof(void *),
-		.trigger_reclaim_limit = 64,
-		.max_reclaim_size = 256,
-		.free_fn = nh_free_cb,
-		.v = dp->rcu,
-	};
 
-	dp->neigh = rte_zmalloc("erdp_neigh", np * ERDP_LINKS * 2 * sizeof(*dp->neigh), 0);
+	dp->neigh = rte_zmalloc("erdp_neigh", erdp_plink_count(np) * 2 * sizeof(*dp->neigh), 0);
 	dp->hold = rte_zmalloc("erdp_hold", np * 2 * sizeof(*dp->hold), 0);
 	dp->vrf_src4 = rte_zmalloc(NULL, nv * sizeof(*dp->vrf_src4), 0);
 	dp->vrf_src6 = rte_zmalloc(NULL, nv * sizeof(*dp->vrf_src6), 0);
 	dp->vrf_has_src = rte_zmalloc(NULL, nv, 0);
-	dp->dq = rte_rcu_qsbr_dq_create(&prm);
 	if (dp->neigh == NULL || dp->hold == NULL || dp->vrf_src4 == NULL || dp->vrf_src6 == NULL ||
-	    dp->vrf_has_src == NULL || dp->dq == NULL)
+	    dp->vrf_has_src == NULL)
 		return -ENOMEM;
 	for (int p = 0; p < cfg->n_peerings; p++)
 		for (int l = 0; l < ERDP_LINKS; l++) {
 			if (!cfg->peerings[p].has_customer_mac[l])
 				continue;
 			for (int v6 = 0; v6 < 2; v6++) {
-				struct erdp_neigh *n = erdp_neigh_get(dp, erdp_plink(p, l), v6);
+				struct erdp_neigh *n = erdp_neigh_get(
+					dp, erdp_plink((unsigned int)p, (unsigned int)l), v6);
 
 				memcpy(n->mac.addr_bytes, cfg->peerings[p].customer_mac[l].b, 6);
 				n->state = ERDP_NEIGH_STATIC;
@@ -98,42 +76,11 @@ void erdp_neigh_drop_held(struct erdp_dp *dp)
 void erdp_neigh_free(struct erdp_dp *dp)
 {
 	erdp_neigh_drop_held(dp);
-	if (dp->dq != NULL)
-		rte_rcu_qsbr_dq_delete(dp->dq);
 	rte_free(dp->neigh);
 	rte_free(dp->hold);
 	rte_free(dp->vrf_src4);
 	rte_free(dp->vrf_src6);
 	rte_free(dp->vrf_has_src);
-}
-
-void erdp_nh_publish(struct erdp_dp *dp, struct erdp_nh *nh)
-{
-	struct erdp_nh *old = __atomic_exchange_n(&dp->nh.nh[nh->id], nh, __ATOMIC_RELEASE);
-
-	/* Workers may still read `old` until their next quiescent state. */
-	if (rte_rcu_qsbr_dq_enqueue(dp->dq, &old) != 0) {
-		rte_rcu_qsbr_synchronize(dp->rcu, RTE_QSBR_THRID_INVALID);
-		rte_free(old);
-	}
-}
-
-int erdp_nh_republish_peering(struct erdp_dp *dp, unsigned int peering)
-{
-	for (int k = 0; k < ERDP_NH_PER_PEERING; k++) {
-		struct erdp_nh *nh = erdp_nh_customer(dp, (int)peering, (enum erdp_nh_links)k);
-
-		if (nh == NULL)
-			return -ENOMEM; /* keep the old one: stale but consistent */
-		erdp_nh_publish(dp, nh);
-	}
-	return 0;
-}
-
-void erdp_nh_reclaim(struct erdp_dp *dp)
-{
-	if (dp->dq != NULL)
-		rte_rcu_qsbr_dq_reclaim(dp->dq, 256, NULL, NULL, NULL);
 }
 
 /* Release held frames of a peering that can go now; keep the others. */
@@ -147,7 +94,7 @@ static void hold_flush(struct erdp_dp *dp, unsigned int peering, bool v6)
 		struct erdp_meta *meta = erdp_meta(m);
 		const struct erdp_nh *nh = erdp_nh_get(&dp->nh, meta->nh_id);
 		uint8_t *l3 = rte_pktmbuf_mtod_offset(m, uint8_t *, meta->l3_off);
-		unsigned int reason = ERDP_DROP_NEIGH;
+		enum erdp_drop reason = ERDP_DROP_NEIGH;
 		const struct erdp_l2 *l2 =
 			nh != NULL ? erdp_nh_select(nh, l3, m->pkt_len - meta->l3_off, v6, &reason)
 				   : NULL;
@@ -176,8 +123,8 @@ void erdp_neigh_learn(struct erdp_dp *dp, unsigned int plink, bool v6,
 	n->updated = rte_rdtsc();
 	if (!changed)
 		return;
-	erdp_nh_republish_peering(dp, plink / ERDP_LINKS);
-	hold_flush(dp, plink / ERDP_LINKS, v6);
+	erdp_nh_republish_peering(dp, erdp_plink_peering(plink));
+	hold_flush(dp, erdp_plink_peering(plink), v6);
 }
 
 static void probe(struct erdp_dp *dp, unsigned int plink, bool v6, uint64_t now)
@@ -189,9 +136,9 @@ static void probe(struct erdp_dp *dp, unsigned int plink, bool v6, uint64_t now)
 		return;
 	n->last_probe = now;
 	if (v6)
-		erdp_nd_solicit(dp, plink / ERDP_LINKS, plink % ERDP_LINKS);
+		erdp_nd_solicit(dp, erdp_plink_peering(plink), erdp_plink_link(plink));
 	else
-		erdp_arp_request(dp, plink / ERDP_LINKS, plink % ERDP_LINKS);
+		erdp_arp_request(dp, erdp_plink_peering(plink), erdp_plink_link(plink));
 }
 
 void erdp_neigh_hold(struct erdp_dp *dp, struct rte_mbuf *m)
@@ -208,9 +155,9 @@ void erdp_neigh_hold(struct erdp_dp *dp, struct rte_mbuf *m)
 	}
 	/* Resolve every existing link of the next hop that is not resolved yet. */
 	for (int k = 0; k < nh->n_members; k++) {
-		const struct erdp_l2 *l2 = &nh->m[(v6 ? 2 : 0) + k];
+		const struct erdp_l2 *l2 = &nh->m[(v6 ? ERDP_NH_V6_MEMBER : 0) + k];
 
-		if (l2->port != 0xffff && !l2->ok)
+		if (l2->port != ERDP_NH_PORT_NONE && !l2->ok)
 			probe(dp, l2->plink, v6, now);
 	}
 	h = hold_of(dp, nh->owner, v6);
@@ -235,7 +182,7 @@ static void tick_entry(struct erdp_dp *dp, unsigned int plink, bool v6, uint64_t
 	age = now - n->updated;
 	if (age >= hz * erdp_neigh_timeout_s) {
 		n->state = ERDP_NEIGH_NONE;
-		erdp_nh_republish_peering(dp, plink / ERDP_LINKS);
+		erdp_nh_republish_peering(dp, erdp_plink_peering(plink));
 	} else if (age >= hz * erdp_neigh_refresh_s) {
 		probe(dp, plink, v6, now);
 	}

@@ -235,7 +235,7 @@ static bool send_error6(struct erdp_dp *dp, struct rte_mbuf *m, uint8_t type, ui
 
 /* Send an error if allowed, then count m under `reason` (or as rate limited). */
 static void error_and_drop(struct erdp_dp *dp, struct rte_mbuf *m, uint8_t type, uint8_t code,
-			   uint32_t rest, unsigned int reason)
+			   uint32_t rest, enum erdp_drop reason)
 {
 	bool v6 = erdp_meta(m)->etype == ERDP_ETYPE_IPV6;
 	const uint8_t *l3 = l3_of(m);

@@ -16,16 +16,10 @@
 
 #include <rte_arp.h>
 #include <rte_cycles.h>
+#include <rte_lcore.h>
 
+#include "nexthop/nexthop.h"
 #include "slowpath.h"
-
-static void republish(struct erdp_dp *dp, uint32_t g)
-{
-	struct erdp_nh *nh = erdp_nh_gateway(dp, (int)g);
-
-	if (nh != NULL)
-		erdp_nh_publish(dp, nh);
-}
 
 static void set_alive(struct erdp_dp *dp, uint32_t g, int i, bool alive)
 {
@@ -39,7 +33,7 @@ static void set_alive(struct erdp_dp *dp, uint32_t g, int i, bool alive)
 	       g < (uint32_t)dp->cfg->n_gateways ? dp->cfg->gateways[g].name : "?", i, ip,
 	       alive ? "up: answers probes" : "down: probes unanswered");
 	fflush(stdout);
-	republish(dp, g);
+	erdp_nh_republish_gateway(dp, (int)g);
 }
 
 static void send_probe(struct erdp_dp *dp, uint32_t g, int i)
@@ -54,16 +48,28 @@ static void send_probe(struct erdp_dp *dp, uint32_t g, int i)
 	erdp_l2_build(&l2, bcast, dp->port[port].mac.addr_bytes, vlan != 0, &tpid, &vlan);
 	m = erdp_arp_request_frame(dp, &l2, 0, gw->inst[i].ip);
 	if (m != NULL)
-		erdp_sp_send(dp, m, port, 0xffff);
+		erdp_sp_send(dp, m, port, ERDP_PLINK_NONE);
 }
 
 /* Worker loop iterations that prove the RX queues were read during an interval. */
 #define HEALTH_MIN_LOOPS 8
 
+/* Sum of the workers' loop counters: did the workers run since a probe went out? */
+static uint64_t workers_loops(const struct erdp_dp *dp)
+{
+	uint64_t n = 0;
+	unsigned int lcore;
+
+	RTE_LCORE_FOREACH_WORKER(lcore)
+	if (dp->workers[lcore] != NULL)
+		n += __atomic_load_n(&dp->workers[lcore]->loops, __ATOMIC_RELAXED);
+	return n;
+}
+
 void erdp_health_poll(struct erdp_dp *dp)
 {
 	static uint64_t last;
-	uint64_t now = rte_rdtsc(), hz = rte_get_tsc_hz(), loops = erdp_workers_loops(dp);
+	uint64_t now = rte_rdtsc(), hz = rte_get_tsc_hz(), loops = workers_loops(dp);
 
 	if (now - last < hz / 100) /* 10 ms: finer than any probe period */
 		return;

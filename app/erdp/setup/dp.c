@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Building and tearing down the data plane state (after EAL init), shared
- * by erdp and the benchmarks: mbuf pool and metadata field, classifier,
- * ports, workers (allocated, not started), neighbours, routes.
+ * Building and tearing down the data plane state (setup.h), shared by erdp,
+ * the benchmarks and the datapath tests.
  */
 #include <errno.h>
 
@@ -11,7 +10,9 @@
 #include <rte_mbuf.h>
 #include <rte_mbuf_dyn.h>
 
-#include "dp.h"
+#include "nexthop/nexthop.h"
+#include "setup.h"
+#include "slowpath/slowpath.h"
 
 struct erdp_dp erdp;
 int erdp_meta_offset = -1;
@@ -48,7 +49,9 @@ int erdp_dp_setup(struct erdp_dp *dp, struct erdp_err *err)
 	if (rc == 0 && erdp_neigh_init(dp) != 0)
 		rc = erdp_errf(err, ENOMEM, "neighbour tables: out of memory");
 	if (rc == 0)
-		rc = erdp_routes_init(dp, err);
+		rc = erdp_nexthops_init(dp, err);
+	if (rc == 0)
+		rc = erdp_fib_setup(dp, err);
 	return rc;
 }
 
@@ -56,7 +59,8 @@ void erdp_dp_teardown(struct erdp_dp *dp)
 {
 	erdp_ports_close(dp);
 	erdp_neigh_free(dp);
-	erdp_routes_free(dp);
+	erdp_fib_teardown(dp);
+	erdp_nexthops_free(dp);
 	erdp_classifier_free(dp->cls);
 	dp->cls = NULL;
 }

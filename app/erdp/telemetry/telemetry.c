@@ -30,7 +30,7 @@
 #include <rte_cycles.h>
 #include <rte_telemetry.h>
 
-#include "dp.h"
+#include "telemetry.h"
 
 #define ERDP_TEL_PAGE	    16 /* worst case ~800 B an entry: under 16 KiB a reply */
 #define ERDP_TEL_NEIGH_PAGE 16

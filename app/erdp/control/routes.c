@@ -11,7 +11,7 @@
  * The stamp is internal, not erdp-cp's number, so a restarted erdp-cp that
  * counts its generations from 1 again cannot confuse it.
  *
- * Connected routes (link subnets and MSEE addresses, routes.c) are in the
+ * Connected routes (link subnets and MSEE addresses, setup/fib.c) are in the
  * table too, with a stamp of their own, so that no message can replace or
  * remove them.
  *
@@ -29,8 +29,9 @@
 #include <rte_lcore.h>
 #include <rte_malloc.h>
 
-#include "ctrl.h"
+#include "control.h"
 #include "dp.h"
+#include "setup/setup.h"
 
 struct route_key {
 	uint16_t vrf;

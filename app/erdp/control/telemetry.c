@@ -10,7 +10,7 @@
 
 #include <rte_telemetry.h>
 
-#include "ctrl.h"
+#include "control.h"
 
 static uint64_t rd(const uint64_t *v)
 {

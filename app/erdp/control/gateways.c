@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Gateways and admin state from the control plane.
+ * Gateways from the control plane.
  *
  * A gateway is an ECMP group of instances on gateway ports; traffic coming
  * back from an instance is classified to a VRF by its (port, VLAN). Several
@@ -18,8 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ctrl.h"
+#include "control.h"
 #include "dp.h"
+#include "nexthop/nexthop.h"
 
 struct pair {
 	uint8_t port;
@@ -245,42 +246,6 @@ enum erdp_ack_status erdp_ctrl_gw_instance(struct erdp_dp *dp, const struct erdp
 	was = gw->inst[in->instance].admin_up;
 	if (erdp_gateway_instance_set(dp, in->gateway, in->instance, in->up != 0) != 0) {
 		gw->inst[in->instance].admin_up = was; /* not published: keep what runs */
-		return ERDP_CTRL_REJECT(detail, ERDP_ACK_INTERNAL, "out of memory");
-	}
-	return ERDP_ACK_OK;
-}
-
-enum erdp_ack_status erdp_ctrl_link(struct erdp_dp *dp, const struct erdp_msg_link *l, char *detail)
-{
-	const struct erdp_config *cfg = dp->cfg;
-	bool up = l->up != 0;
-
-	if (l->target == ERDP_LINK_TARGET_PORT) {
-		bool was;
-
-		if (l->index >= cfg->n_ports)
-			return ERDP_CTRL_REJECT(detail, ERDP_ACK_UNKNOWN_NH, "no port %u",
-						l->index);
-		was = dp->port[l->index].admin_up;
-		dp->port[l->index].admin_up = up;
-		if (erdp_port_republish(dp, l->index) != 0) {
-			dp->port[l->index].admin_up = was;
-			erdp_port_republish(dp, l->index);
-			return ERDP_CTRL_REJECT(detail, ERDP_ACK_INTERNAL, "out of memory");
-		}
-		return ERDP_ACK_OK;
-	}
-	if (l->index >= (unsigned int)cfg->n_peerings * ERDP_LINKS)
-		return ERDP_CTRL_REJECT(detail, ERDP_ACK_UNKNOWN_NH, "no peering link %u",
-					l->index);
-
-	uint8_t was = dp->plink_admin_up[l->index];
-
-	dp->plink_admin_up[l->index] = up;
-	if (erdp_nh_republish_peering(dp, l->index / ERDP_LINKS) != 0) {
-		/* Some next hops may carry the new state: put the old one back everywhere. */
-		dp->plink_admin_up[l->index] = was;
-		erdp_nh_republish_peering(dp, l->index / ERDP_LINKS);
 		return ERDP_CTRL_REJECT(detail, ERDP_ACK_INTERNAL, "out of memory");
 	}
 	return ERDP_ACK_OK;

@@ -13,7 +13,8 @@
 #include <rte_lcore.h>
 #include <rte_malloc.h>
 
-#include "dp.h"
+#include "datapath/datapath.h"
+#include "setup.h"
 
 static struct rte_ring *ring(const char *what, unsigned int idx, int socket, unsigned int flags)
 {
@@ -105,15 +106,4 @@ int erdp_workers_launch(struct erdp_dp *dp, struct erdp_err *err)
 			return erdp_errf(err, -rc, "cannot launch worker on lcore %u", lcore);
 	}
 	return 0;
-}
-
-uint64_t erdp_workers_loops(const struct erdp_dp *dp)
-{
-	uint64_t n = 0;
-	unsigned int lcore;
-
-	RTE_LCORE_FOREACH_WORKER(lcore)
-	if (dp->workers[lcore] != NULL)
-		n += __atomic_load_n(&dp->workers[lcore]->loops, __ATOMIC_RELAXED);
-	return n;
 }

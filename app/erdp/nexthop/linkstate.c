@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Port and gateway-instance state. The main lcore polls each port's link
+ * Port state and the next hops that depend on it. The main lcore polls each port's link
  * (no interrupts: vdevs have none) and, when a port changes, rebuilds the
  * next hops that use it: gateway instances on a port that is down leave
  * their gateway's ECMP table (only their flows move), and customer traffic
@@ -12,35 +12,32 @@
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
 
-#include "dp.h"
+#include "nexthop.h"
 
 #define LINK_POLL_MS 200
 
-static void republish_gateways_on(struct erdp_dp *dp, int port)
+static int republish_gateways_on(struct erdp_dp *dp, int port)
 {
+	int rc = 0;
+
 	for (uint32_t g = 0; g < dp->max_gateways; g++) {
 		const struct erdp_gw_rt *gw = &dp->gw[g];
 		bool uses = false;
 
 		for (int i = 0; gw->in_use && i < gw->n_instances; i++)
 			uses |= gw->inst[i].port == port;
-		if (!uses)
-			continue;
-		struct erdp_nh *nh = erdp_nh_gateway(dp, (int)g);
-
-		if (nh != NULL)
-			erdp_nh_publish(dp, nh);
+		if (uses)
+			rc |= erdp_nh_republish_gateway(dp, (int)g);
 	}
+	return rc != 0 ? -ENOMEM : 0;
 }
 
 int erdp_port_republish(struct erdp_dp *dp, int port)
 {
 	int rc = 0;
 
-	if (dp->cfg->ports[port].role == ERDP_ROLE_GATEWAY) {
-		republish_gateways_on(dp, port);
-		return 0;
-	}
+	if (dp->cfg->ports[port].role == ERDP_ROLE_GATEWAY)
+		return republish_gateways_on(dp, port);
 	for (int p = 0; p < dp->cfg->n_peerings; p++)
 		rc |= erdp_nh_republish_peering(dp, (unsigned int)p);
 	return rc != 0 ? -ENOMEM : 0;
@@ -60,7 +57,7 @@ void erdp_link_poll(struct erdp_dp *dp)
 	static uint64_t last;
 	uint64_t now = rte_rdtsc();
 
-	if (now - last < rte_get_tsc_hz() * LINK_POLL_MS / 1000)
+	if (dp->portless || now - last < rte_get_tsc_hz() * LINK_POLL_MS / 1000)
 		return;
 	last = now;
 	for (int p = 0; p < dp->cfg->n_ports; p++) {
@@ -75,19 +72,4 @@ void erdp_link_poll(struct erdp_dp *dp)
 			port_changed(dp, p);
 		}
 	}
-}
-
-int erdp_gateway_instance_set(struct erdp_dp *dp, int gateway, int instance, bool up)
-{
-	struct erdp_nh *nh;
-
-	if (gateway < 0 || (uint32_t)gateway >= dp->max_gateways || !dp->gw[gateway].in_use ||
-	    instance < 0 || instance >= dp->gw[gateway].n_instances)
-		return -EINVAL;
-	dp->gw[gateway].inst[instance].admin_up = up;
-	nh = erdp_nh_gateway(dp, gateway);
-	if (nh == NULL)
-		return -ENOMEM;
-	erdp_nh_publish(dp, nh);
-	return 0;
 }

@@ -16,6 +16,7 @@
 #include <rte_arp.h>
 #include <rte_byteorder.h>
 
+#include "nexthop/nexthop.h"
 #include "slowpath.h"
 
 static bool arp_valid(const struct rte_arp_hdr *a)
@@ -44,8 +45,8 @@ static void reply(struct erdp_dp *dp, struct rte_mbuf *m, struct rte_arp_hdr *a,
 static void customer_arp(struct erdp_dp *dp, struct rte_mbuf *m, struct rte_arp_hdr *a)
 {
 	const struct erdp_meta *meta = erdp_meta(m);
-	const struct erdp_peering_conf *pe = &dp->cfg->peerings[meta->plink / ERDP_LINKS];
-	const struct erdp_prefix4 *net = &pe->v4[meta->plink % ERDP_LINKS];
+	const struct erdp_peering_conf *pe = &dp->cfg->peerings[erdp_plink_peering(meta->plink)];
+	const struct erdp_prefix4 *net = &pe->v4[erdp_plink_link(meta->plink)];
 	uint32_t sip = rte_be_to_cpu_32(a->arp_data.arp_sip);
 	uint32_t tip = rte_be_to_cpu_32(a->arp_data.arp_tip);
 	bool from_customer = sip == erdp_p4_customer(net);
@@ -101,7 +102,7 @@ void erdp_arp_input(struct erdp_dp *dp, struct rte_mbuf *m)
 		erdp_sp_drop(dp, m, ERDP_DROP_ARP_INVALID);
 		return;
 	}
-	if (meta->plink != 0xffff)
+	if (meta->plink != ERDP_PLINK_NONE)
 		customer_arp(dp, m, a);
 	else
 		gateway_arp(dp, m, a);

@@ -1,34 +1,34 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The worker lcore loop: rx burst -> pipeline (pipeline.h) -> tx burst,
- * frames injected by the main lcore, and one QSBR quiescent state per
- * loop. The only lock is on TX queues shared because a port has fewer TX
- * queues than workers (net_pcap has one).
+ * The worker lcore loop: RX burst per queue -> parse -> lookup -> forward
+ * (datapath.h), frames injected by the main lcore, TX flush, and one QSBR
+ * quiescent state per loop.
  */
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
 #include <rte_lcore.h>
 
-#include "pipeline.h"
+#include "datapath.h"
 
 /* Frames built by the main lcore (ARP/ND/ICMP replies): meta.in_port is the egress port. */
-static void drain_inject(struct erdp_worker *w)
+static void drain_inject(const struct erdp_dp *dp, struct erdp_worker *w)
 {
 	struct rte_mbuf *m[ERDP_BURST_MAX];
 	unsigned int n = rte_ring_sc_dequeue_burst(w->inject, (void **)m, ERDP_BURST_MAX, NULL);
 
 	for (unsigned int i = 0; i < n; i++)
-		tx_enqueue(w, erdp_meta(m[i])->in_port, m[i], erdp_meta(m[i])->plink);
+		erdp_tx_enqueue(dp, w, erdp_meta(m[i])->in_port, m[i], erdp_meta(m[i])->plink);
 }
 
 int erdp_worker_main(void *arg)
 {
+	const struct erdp_dp *dp = &erdp;
 	struct erdp_worker *w = arg;
 	struct rte_mbuf *pkts[ERDP_BURST_MAX];
-	uint16_t burst = erdp.burst;
+	uint16_t burst = dp->burst;
 
-	rte_rcu_qsbr_thread_register(erdp.rcu, w->idx);
-	rte_rcu_qsbr_thread_online(erdp.rcu, w->idx);
+	rte_rcu_qsbr_thread_register(dp->rcu, w->idx);
+	rte_rcu_qsbr_thread_online(dp->rcu, w->idx);
 	while (!erdp.quit) {
 		bool busy = false;
 		uint64_t t0 = rte_rdtsc();
@@ -41,22 +41,22 @@ int erdp_worker_main(void *arg)
 				continue;
 			busy = true;
 			w->rx_pkts += n;
-			erdp_process_burst(w, w->rxq[q].cfg_port, pkts, n);
+			erdp_process_burst(dp, w, w->rxq[q].cfg_port, pkts, n);
 		}
 		if (!rte_ring_empty(w->inject)) {
-			drain_inject(w);
+			drain_inject(dp, w);
 			busy = true;
 		}
-		erdp_flush_tx(w);
+		erdp_tx_flush(dp, w);
 		if (busy)
 			w->busy_cycles += rte_rdtsc() - t0;
 		else
 			w->idle_polls++;
 		w->loops++;
-		rte_rcu_qsbr_quiescent(erdp.rcu, w->idx);
+		rte_rcu_qsbr_quiescent(dp->rcu, w->idx);
 	}
-	erdp_flush_tx(w);
-	rte_rcu_qsbr_thread_offline(erdp.rcu, w->idx);
-	rte_rcu_qsbr_thread_unregister(erdp.rcu, w->idx);
+	erdp_tx_flush(dp, w);
+	rte_rcu_qsbr_thread_offline(dp->rcu, w->idx);
+	rte_rcu_qsbr_thread_unregister(dp->rcu, w->idx);
 	return 0;
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Port set-up for any DPDK port (PCI or vdev) and the TX primitive.
+ * Port set-up for any DPDK port (PCI or vdev).
  *
  * Each config port is found by the name EAL gave it (the PCI address or the
  * vdev name before the first comma). RX queues come from the config and use
@@ -15,7 +15,7 @@
 #include <rte_ethdev.h>
 #include <rte_lcore.h>
 
-#include "dp.h"
+#include "setup.h"
 
 static void device_name(const char *devargs, char *out, size_t len)
 {
@@ -123,13 +123,38 @@ static int port_start(struct erdp_dp *dp, int i, struct erdp_err *err)
 	return 0;
 }
 
+/*
+ * Portless: the tables are built as if every port were up, with its config
+ * MAC or a locally administered one, and a TX queue per worker. The port id
+ * is one no DPDK port has, so a stray rte_eth_* call fails instead of
+ * touching another port.
+ */
+static void ports_fake(struct erdp_dp *dp)
+{
+	for (int i = 0; i < dp->cfg->n_ports; i++) {
+		const struct erdp_port_conf *pc = &dp->cfg->ports[i];
+		struct erdp_port *p = &dp->port[i];
+		const uint8_t local[6] = {0x02, 0, 0, 0, 0, (uint8_t)(i + 1)};
+
+		p->port_id = RTE_MAX_ETHPORTS;
+		p->n_rxq = pc->rx_queues;
+		p->n_txq = (uint16_t)dp->n_workers;
+		p->shared_txq = false;
+		p->link_up = true;
+		p->admin_up = true;
+		memcpy(p->mac.addr_bytes, pc->has_mac ? pc->mac.b : local, 6);
+	}
+}
+
 int erdp_ports_init(struct erdp_dp *dp, struct erdp_err *err)
 {
 	char name[RTE_ETH_NAME_MAX_LEN];
 	int rc;
 
-	for (int i = 0; i < RTE_MAX_ETHPORTS; i++)
-		dp->dpdk_to_cfg[i] = 0xffff;
+	if (dp->portless) {
+		ports_fake(dp);
+		return 0;
+	}
 	for (int i = 0; i < dp->cfg->n_ports; i++) {
 		const struct erdp_port_conf *pc = &dp->cfg->ports[i];
 		uint16_t pid;
@@ -142,7 +167,6 @@ int erdp_ports_init(struct erdp_dp *dp, struct erdp_err *err)
 					 "missing)",
 					 pc->name, pc->line, name);
 		dp->port[i].port_id = pid;
-		dp->dpdk_to_cfg[pid] = (uint16_t)i;
 		rc = port_configure(dp, i, err);
 		if (rc == 0)
 			rc = port_queues(dp, i, err);
@@ -156,50 +180,8 @@ int erdp_ports_init(struct erdp_dp *dp, struct erdp_err *err)
 
 void erdp_ports_close(struct erdp_dp *dp)
 {
-	for (int i = 0; i < dp->cfg->n_ports; i++) {
+	for (int i = 0; !dp->portless && i < dp->cfg->n_ports; i++) {
 		rte_eth_dev_stop(dp->port[i].port_id);
 		rte_eth_dev_close(dp->port[i].port_id);
 	}
-}
-
-/*
- * Send n frames on a config port from a worker whose counter block is c.
- * Counts tx of the port and of each frame's peering link (plink[i], 0xffff
- * none) for the frames sent; frames the queue does not take are freed and
- * counted as tx_full. Returns the number sent.
- */
-int erdp_eth_tx(struct erdp_dp *dp, struct erdp_counters *c, uint8_t cfg_port, uint16_t queue,
-		struct rte_mbuf **m, const uint16_t *plink, uint16_t n)
-{
-	struct erdp_port *p = &dp->port[cfg_port];
-	uint32_t len[ERDP_TXB_MAX];
-	uint64_t bytes = 0;
-	uint16_t sent;
-
-	/* The PMD may free a frame as soon as it is sent: take lengths first. */
-	for (uint16_t i = 0; i < n; i++)
-		len[i] = m[i]->pkt_len;
-	if (p->shared_txq)
-		rte_spinlock_lock(&p->txq_lock[queue]);
-	sent = rte_eth_tx_burst(p->port_id, queue, m, n);
-	if (p->shared_txq)
-		rte_spinlock_unlock(&p->txq_lock[queue]);
-	for (uint16_t i = 0; i < sent; i++) {
-		uint16_t pl = plink[i];
-
-		bytes += len[i];
-		if (pl != 0xffff) {
-			c->plink[pl].tx_pkts++;
-			c->plink[pl].tx_bytes += len[i];
-		}
-	}
-	for (uint16_t i = sent; i < n; i++) {
-		if (plink[i] != 0xffff)
-			c->plink_drop[plink[i]][ERDP_DROP_TX_FULL]++;
-		c->port_drop[cfg_port][ERDP_DROP_TX_FULL]++;
-		rte_pktmbuf_free(m[i]);
-	}
-	c->port[cfg_port].tx_pkts += sent;
-	c->port[cfg_port].tx_bytes += bytes;
-	return sent;
 }

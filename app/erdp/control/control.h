@@ -2,17 +2,21 @@
 /*
  * The data plane's end of the control channel (lib/ctl/erdp_ctl.h): the
  * main lcore takes batches of messages from erdp-cp, applies each one all
- * or nothing, and acknowledges them. Workers never see a half-applied
- * message: every change is a FIB add/del (one aligned store per entry), a
- * classifier store, or a next hop published under RCU.
+ * or nothing, and acknowledges them.
+ *
+ * Who: the main lcore (poll, apply); the telemetry thread reads only the
+ * counter copies below, with relaxed loads. What it writes: the FIBs (one
+ * aligned store per entry), the classifier's gateway VLAN map (single
+ * stores), the gateway table and admin states, and next hops only through
+ * nexthop/ (RCU publish), so workers never see a half-applied message.
  *
  * Besides the FIB, the data plane keeps a table of the routes it holds
  * (config and control plane alike), with the generation that last added
  * each one, so that a full replay (SYNC_BEGIN .. SYNC_END) can remove the
  * routes that were not replayed without ever withdrawing those that were.
  */
-#ifndef ERDP_CTRL_H
-#define ERDP_CTRL_H
+#ifndef ERDP_CONTROL_H
+#define ERDP_CONTROL_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -60,17 +64,17 @@ struct erdp_ctrl {
 
 extern struct erdp_ctrl erdp_ctrl;
 
-/* ctrl.c: lifecycle and the poll loop (main lcore). */
+/* channel.c: lifecycle and the poll loop (main lcore). */
 int erdp_ctrl_init(struct erdp_dp *dp, const char *instance, struct erdp_err *err);
 /* Returns the number of messages taken (the main loop does not sleep while > 0). */
 unsigned int erdp_ctrl_poll(struct erdp_dp *dp);
 void erdp_ctrl_fini(struct erdp_dp *dp);
 
-/* ctrl_apply.c: one message, validated and applied or rejected (detail filled). */
+/* channel.c: one message, validated and applied or rejected (detail filled). */
 enum erdp_ack_status erdp_ctrl_apply(struct erdp_dp *dp, struct erdp_ctrl *c,
 				     const struct erdp_msg *m, char *detail);
 
-/* ctrl_routes.c */
+/* routes.c */
 int erdp_ctrl_routes_init(struct erdp_dp *dp, struct erdp_ctrl *c, struct erdp_err *err);
 void erdp_ctrl_routes_free(struct erdp_ctrl *c);
 enum erdp_ack_status erdp_ctrl_route(struct erdp_dp *dp, struct erdp_ctrl *c,
@@ -79,7 +83,7 @@ enum erdp_ack_status erdp_ctrl_sync(struct erdp_dp *dp, struct erdp_ctrl *c,
 				    const struct erdp_msg *m, char *detail);
 uint32_t erdp_ctrl_routes_count(const struct erdp_ctrl *c); /* connected excluded */
 
-/* ctrl_gw.c: gateways and admin state */
+/* gateways.c */
 int erdp_ctrl_gw_init(struct erdp_dp *dp, struct erdp_ctrl *c, struct erdp_err *err);
 void erdp_ctrl_gw_free(struct erdp_ctrl *c);
 enum erdp_ack_status erdp_ctrl_gw_set(struct erdp_dp *dp, struct erdp_ctrl *c,
@@ -88,10 +92,12 @@ enum erdp_ack_status erdp_ctrl_gw_del(struct erdp_dp *dp, struct erdp_ctrl *c,
 				      const struct erdp_msg_gw *g, char *detail);
 enum erdp_ack_status erdp_ctrl_gw_instance(struct erdp_dp *dp, const struct erdp_msg_instance *in,
 					   char *detail);
+
+/* admin.c: port and peering link admin states */
 enum erdp_ack_status erdp_ctrl_link(struct erdp_dp *dp, const struct erdp_msg_link *l,
 				    char *detail);
 
-/* ctrl_tel.c: /erdp/ctl */
+/* telemetry.c: /erdp/ctl */
 void erdp_ctrl_telemetry_init(void);
 
 #define ERDP_CTRL_REJECT(detail, st, ...)                                                          \

@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The config's routes in per-VRF FIBs, after the next hops exist
+ * (nexthop/): the FIBs hold next-hop ids, never pointers.
+ *
+ * Every peering link contributes connected routes of its own: the link
+ * /30 (/126) points at the customer side of that one link, and the MSEE
+ * address /32 (/128) is local. They come on top of the VRF's configured
+ * capacity (ERDP_CONNECTED_PER_PEERING per peering), so an operator sizes
+ * a VRF by the routes they add, not by erdp's internals.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+
+#include "setup.h"
+
+#define ERDP_CONNECTED_PER_PEERING 4 /* per family: 2 link subnets + 2 MSEE hosts */
+
+uint32_t erdp_route_conf_nh(const struct erdp_dp *dp, const struct erdp_route_conf *r)
+{
+	switch (r->target) {
+	case ERDP_TARGET_GATEWAY:
+		return erdp_nh_id_gateway((uint32_t)r->target_idx);
+	case ERDP_TARGET_PEERING:
+		return erdp_nh_id_peering(&dp->nh, (uint32_t)r->target_idx, ERDP_NH_LINKS_BOTH);
+	default:
+		return ERDP_NH_ID_BLACKHOLE;
+	}
+}
+
+static int add_connected(struct erdp_dp *dp, int p, struct erdp_err *err)
+{
+	const struct erdp_peering_conf *pe = &dp->cfg->peerings[p];
+	uint16_t vrf = (uint16_t)pe->vrf;
+	int rc = 0;
+
+	for (int l = 0; l < ERDP_LINKS && rc == 0; l++) {
+		uint32_t link_nh = erdp_nh_id_peering(&dp->nh, (uint32_t)p,
+						      l == 0 ? ERDP_NH_LINKS_PRIMARY
+							     : ERDP_NH_LINKS_SECONDARY);
+		uint8_t msee6[16];
+
+		rc = erdp_fib4_add(dp->fib4, vrf, pe->v4[l].addr, pe->v4[l].len, link_nh);
+		if (rc == 0)
+			rc = erdp_fib4_add(dp->fib4, vrf, erdp_p4_msee(&pe->v4[l]), 32,
+					   ERDP_NH_ID_LOCAL);
+		if (rc != 0 || !pe->has_v6)
+			continue;
+		erdp_p6_msee(&pe->v6[l], msee6);
+		rc = erdp_fib6_add(dp->fib6, vrf, pe->v6[l].addr, pe->v6[l].len, link_nh);
+		if (rc == 0)
+			rc = erdp_fib6_add(dp->fib6, vrf, msee6, 128, ERDP_NH_ID_LOCAL);
+	}
+	if (rc != 0)
+		return erdp_errf(err, -rc, "peering '%s': cannot install connected routes: %s",
+				 pe->name, strerror(-rc));
+	return 0;
+}
+
+static int add_static(struct erdp_dp *dp, const struct erdp_route_conf *r, struct erdp_err *err)
+{
+	uint32_t nh = erdp_route_conf_nh(dp, r);
+	int rc;
+
+	if (r->v6)
+		rc = erdp_fib6_add(dp->fib6, (uint16_t)r->vrf, r->p6.addr, r->p6.len, nh);
+	else
+		rc = erdp_fib4_add(dp->fib4, (uint16_t)r->vrf, r->p4.addr, r->p4.len, nh);
+	if (rc != 0)
+		return erdp_errf(err, -rc, "%s:%d: route in VRF '%s': cannot install: %s",
+				 dp->cfg->path, r->line, dp->cfg->vrfs[r->vrf].name, strerror(-rc));
+	return 0;
+}
+
+static int fibs_create(struct erdp_dp *dp, struct erdp_err *err)
+{
+	const struct erdp_config *cfg = dp->cfg;
+	unsigned int n = cfg->n_vrfs > 0 ? (unsigned int)cfg->n_vrfs : 1;
+	uint32_t *cap4 = calloc(n, sizeof(uint32_t)), *cap6 = calloc(n, sizeof(uint32_t));
+	struct erdp_fib_params prm = {
+		.socket_id = (int)rte_socket_id(), .n_vrfs = n, .rcu = dp->rcu};
+	int rc = 0;
+
+	if (cap4 == NULL || cap6 == NULL) {
+		rc = erdp_errf(err, ENOMEM, "FIB capacities: out of memory");
+		goto out;
+	}
+	for (int v = 0; v < cfg->n_vrfs; v++) {
+		cap4[v] = cfg->vrfs[v].ipv4_routes;
+		cap6[v] = cfg->vrfs[v].ipv6_routes;
+	}
+	for (int p = 0; p < cfg->n_peerings; p++) {
+		cap4[cfg->peerings[p].vrf] += ERDP_CONNECTED_PER_PEERING;
+		cap6[cfg->peerings[p].vrf] += ERDP_CONNECTED_PER_PEERING;
+	}
+	prm.name = "erdp_fib4";
+	prm.capacity = cap4;
+	dp->fib4 = erdp_fib_create(4, &prm, err);
+	if (dp->fib4 == NULL) {
+		rc = -err->code;
+		goto out;
+	}
+	prm.name = "erdp_fib6";
+	prm.capacity = cap6;
+	dp->fib6 = erdp_fib_create(6, &prm, err);
+	if (dp->fib6 == NULL)
+		rc = -err->code;
+out:
+	free(cap4);
+	free(cap6);
+	return rc;
+}
+
+int erdp_fib_setup(struct erdp_dp *dp, struct erdp_err *err)
+{
+	int rc = fibs_create(dp, err);
+
+	for (int p = 0; rc == 0 && p < dp->cfg->n_peerings; p++)
+		rc = add_connected(dp, p, err);
+	for (int r = 0; rc == 0 && r < dp->cfg->n_routes; r++)
+		rc = add_static(dp, &dp->cfg->routes[r], err);
+	return rc;
+}
+
+void erdp_fib_teardown(struct erdp_dp *dp)
+{
+	erdp_fib_free(dp->fib4);
+	erdp_fib_free(dp->fib6);
+	dp->fib4 = NULL;
+	dp->fib6 = NULL;
+}

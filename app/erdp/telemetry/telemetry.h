@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Reading the counters out: the periodic table and the JSON file at exit
+ * (stats.c), and live DPDK telemetry (telemetry.c).
+ *
+ * Who: the main lcore (table, JSON) and DPDK's telemetry thread. Both sum
+ * the per-lcore counter blocks into dp->sum, which they share, so every
+ * reader holds erdp_stats_lock while it sums and reads dp->sum. They never
+ * write anything the workers read.
+ */
+#ifndef ERDP_TELEMETRY_H
+#define ERDP_TELEMETRY_H
+
+#include <rte_spinlock.h>
+
+#include "dp.h"
+#include "erdp_err.h"
+
+extern rte_spinlock_t erdp_stats_lock;
+
+/* stats.c */
+void erdp_stats_collect(struct erdp_dp *dp); /* caller holds erdp_stats_lock */
+void erdp_stats_print(struct erdp_dp *dp, double interval_s);
+int erdp_stats_write_json(struct erdp_dp *dp, const char *path, struct erdp_err *err);
+
+/* telemetry.c: register the /erdp/... commands */
+int erdp_telemetry_init(struct erdp_dp *dp);
+
+#endif
