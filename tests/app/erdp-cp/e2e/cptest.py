@@ -23,7 +23,7 @@ import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "..", "e2e"))
+sys.path.insert(0, os.path.join(HERE, "..", "..", "erdp", "e2e"))
 
 import erdptest  # noqa: E402
 from erdptest import Checker, l2, udp4, write_pcap  # noqa: E402,F401
@@ -80,7 +80,7 @@ class Env:
             sys.exit(1)
         self.erdp_exe, self.cp_exe, self.ctl_exe = [os.path.abspath(a) for a in argv[:3]]
         self.gen_routes = os.path.abspath(argv[3]) if len(argv) > 3 else os.path.join(
-            HERE, "..", "..", "tools", "gen-routes")
+            HERE, "..", "..", "..", "..", "tools", "gen-routes")
         self.name = name
         self.dir = tempfile.mkdtemp(prefix="erdp-cp-%s-" % name)
         self.prefix = "erdpcp-%s-%d" % (name, os.getpid())

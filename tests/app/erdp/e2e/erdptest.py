@@ -39,7 +39,7 @@ _DROP_REASONS_FALLBACK = [
 def _drop_reasons():
     """The reason names, in order, from lib/stats/erdp_drop.h (the source of truth)."""
     import re
-    hdr = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "lib", "stats", "erdp_drop.h")
+    hdr = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "..", "lib", "stats", "erdp_drop.h")
     try:
         with open(hdr) as f:
             names = re.findall(r'X\(\s*\w+\s*,\s*"([a-z0-9_]+)"\s*\)', f.read())
@@ -94,7 +94,7 @@ def erdp_binary(argv=None):
     exe = argv[1] if len(argv) > 1 else os.environ.get("ERDP", "")
     if not exe:
         here = os.path.dirname(os.path.abspath(__file__))
-        exe = os.path.join(here, "..", "..", "build", "app", "erdp", "erdp")
+        exe = os.path.join(here, "..", "..", "..", "..", "build", "app", "erdp", "erdp")
     if not os.access(exe, os.X_OK):
         print("erdp binary not found or not executable: %r" % exe)
         sys.exit(1)

@@ -57,6 +57,9 @@
 	"  { name = \"" name "\"; vrf = \"" vrf "\";\n    instances = (\n" insts "\n    ); }"
 #define GW2(name, vrf, vlan)                                                                       \
 	GW(name, vrf, INST("02:00:00:00:00:01", vlan) ",\n" INST("02:00:00:00:00:02", vlan))
+/* Two untagged instances on port gw1 (MACs end in m1, m2); mark follows the first one. */
+#define INST_GW1(mac_end)		      "      { port = \"gw1\"; mac = \"02:00:00:00:00:" mac_end "\"; }"
+#define GW2_UNTAGGED(name, vrf, m1, m2, mark) GW(name, vrf, INST_GW1(m1) "," mark "\n" INST_GW1(m2))
 
 struct bad_case {
 	const char *name;
@@ -475,35 +478,8 @@ static const struct bad_case bad_cases[] = {
 							    "10") " #!") "\n);\n",
 	 "gateways[1].instances[1].vlan", "belongs to one VRF"},
 	{"untagged port shared across VRFs",
-	 BASE "gateways = (\n" GW(
-		 "g1", "a",
-		 "      { port = \"gw1\"; mac = \"02:00:00:00:00:01\"; },\n"
-		 "      { port = \"gw1\"; mac = \"02:00:00:00:00:02\"; }") ",\n" GW("g2", "b",
-										    "      "
-										    "{ "
-										    "port "
-										    "= "
-										    "\"gw1"
-										    "\"; "
-										    "mac = "
-										    "\"02:"
-										    "00:00:"
-										    "00:00:"
-										    "03\"; "
-										    "}, "
-										    "#!\n"
-										    "      "
-										    "{ "
-										    "port "
-										    "= "
-										    "\"gw1"
-										    "\"; "
-										    "mac = "
-										    "\"02:"
-										    "00:00:"
-										    "00:00:"
-										    "04\"; "
-										    "}") "\n);\n",
+	 BASE "gateways = (\n" GW2_UNTAGGED("g1", "a", "01", "02", "") ",\n" GW2_UNTAGGED(
+		 "g2", "b", "03", "04", " #!") "\n);\n",
 	 "gateways[1].instances[0].port", "port 'gw1' untagged already maps to VRF 'a'"},
 	{"duplicate gateway name",
 	 BASE "gateways = (\n" GW2("g1", "a",

@@ -24,7 +24,7 @@ import time
 import cptest
 from cptest import Checker, Env
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "e2e"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "erdp", "e2e"))
 import erdptest  # noqa: E402
 from erdptest import l2, udp4  # noqa: E402
 

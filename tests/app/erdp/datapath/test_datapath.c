@@ -1,0 +1,587 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The datapath stages on synthetic mbufs, with no ports: erdp's tables are
+ * built portless from datapath.conf, frames are fed through parse, lookup
+ * and forward (app/erdp/datapath/) on this lcore, and the test reads what
+ * came out: the TX buffers (exact bytes), the punt ring (reason and
+ * metadata) and the worker's counters (exactly one reason, counted on the
+ * RX port and on the peering link or circuit). A few punted frames then go
+ * through the slow path (ARP reply, echo reply, time exceeded) and the
+ * frames it sends are read back from the inject ring.
+ *
+ * usage: test_datapath CONFIG [EAL args]
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_eal.h>
+#include <rte_ip.h>
+#include <rte_lcore.h>
+
+#include "datapath/datapath.h"
+#include "nexthop/nexthop.h"
+#include "setup/setup.h"
+#include "slowpath/slowpath.h"
+#include "unit_test.h"
+
+#define ER_PRIMARY   0
+#define ER_SECONDARY 1
+#define GW0	     2
+#define PL_PRIVATE_P 0 /* peering links: c1/private primary, secondary, c1/microsoft ... */
+#define PL_PRIVATE_S 1
+#define PL_MS_P	     2
+#define CIRCUIT	     0
+#define NONE	     ERDP_PLINK_NONE
+
+static const uint8_t mac_er_p[6] = {0x02, 0xee, 0, 0, 0, 0x01};
+static const uint8_t mac_er_s[6] = {0x02, 0xee, 0, 0, 0, 0x02};
+static const uint8_t mac_gw0[6] = {0x02, 0xee, 0, 0, 0, 0x10};
+static const uint8_t mac_cust_p[6] = {0x02, 0xc0, 0, 0, 0x01, 0x01};
+static const uint8_t mac_cust_s[6] = {0x02, 0xc0, 0, 0, 0x01, 0x02};
+static const uint8_t mac_inst[2][6] = {{0x02, 0, 0, 0, 0x10, 0x01}, {0x02, 0, 0, 0, 0x10, 0x02}};
+
+static struct erdp_worker *w;
+
+/* ---- frames ---- */
+
+struct frame {
+	uint8_t b[2048];
+	uint16_t len;
+};
+
+static void put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+/* dst, src, n tags (tpid[i], vid[i]), EtherType; returns the L3 offset. */
+static uint16_t l2(struct frame *f, const uint8_t dst[6], const uint8_t src[6], int n,
+		   const uint16_t *tpid, const uint16_t *vid, uint16_t etype)
+{
+	uint16_t o = 12;
+
+	memcpy(f->b, dst, 6);
+	memcpy(f->b + 6, src, 6);
+	for (int i = 0; i < n; i++, o += 4) {
+		put16(f->b + o, tpid[i]);
+		put16(f->b + o + 2, vid[i]);
+	}
+	put16(f->b + o, etype);
+	return (uint16_t)(o + 2);
+}
+
+/* Customer frame on an ER port: QinQ S-tag 100 (outer TPID `tpid`) and C-tag `ctag`. */
+static uint16_t l2_cust(struct frame *f, const uint8_t src[6], const uint8_t dst[6], uint16_t tpid,
+			uint16_t ctag, uint16_t etype)
+{
+	return l2(f, dst, src, 2, (const uint16_t[]){tpid, ERDP_TPID_8021Q},
+		  (const uint16_t[]){100, ctag}, etype);
+}
+
+static uint32_t ip4(int a, int b, int c, int d)
+{
+	return (uint32_t)a << 24 | (uint32_t)b << 16 | (uint32_t)c << 8 | (uint32_t)d;
+}
+
+/* IPv4 + UDP with `payload` bytes at f->b + o; frame padded to 60 bytes. */
+static void udp4(struct frame *f, uint16_t o, uint32_t src, uint32_t dst, uint8_t ttl,
+		 uint16_t payload)
+{
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(f->b + o);
+	uint8_t *udp = f->b + o + 20;
+
+	memset(ip, 0, 20);
+	ip->version_ihl = 0x45;
+	ip->total_length = rte_cpu_to_be_16((uint16_t)(20 + 8 + payload));
+	ip->time_to_live = ttl;
+	ip->next_proto_id = IPPROTO_UDP;
+	ip->src_addr = rte_cpu_to_be_32(src);
+	ip->dst_addr = rte_cpu_to_be_32(dst);
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	put16(udp, 4000);
+	put16(udp + 2, 53);
+	put16(udp + 4, (uint16_t)(8 + payload));
+	put16(udp + 6, 0);
+	for (uint16_t i = 0; i < payload; i++)
+		udp[8 + i] = (uint8_t)i;
+	f->len = (uint16_t)RTE_MAX(o + 20 + 8 + payload, 60);
+}
+
+/* IPv6 + UDP from fd10:10::1 to dst. */
+static void udp6(struct frame *f, uint16_t o, const uint8_t dst[16], uint8_t hops)
+{
+	struct rte_ipv6_hdr *ip = (struct rte_ipv6_hdr *)(f->b + o);
+	static const uint8_t src[16] = {0xfd, 0x10, 0, 0x10, [15] = 1};
+	uint8_t *udp = f->b + o + 40;
+
+	memset(ip, 0, 40);
+	ip->vtc_flow = rte_cpu_to_be_32(0x60000000);
+	ip->payload_len = rte_cpu_to_be_16(8 + 6);
+	ip->proto = IPPROTO_UDP;
+	ip->hop_limits = hops;
+	memcpy(ip->src_addr, src, 16);
+	memcpy(ip->dst_addr, dst, 16);
+	put16(udp, 4000);
+	put16(udp + 2, 53);
+	put16(udp + 4, 8 + 6);
+	memset(udp + 6, 0, 2 + 6);
+	f->len = (uint16_t)(o + 40 + 8 + 6);
+}
+
+/* ARP request: who has tip, tell sip (from sha). */
+static void arp_req(struct frame *f, uint16_t o, const uint8_t sha[6], uint32_t sip, uint32_t tip)
+{
+	uint8_t *a = f->b + o;
+
+	memset(a, 0, 28);
+	put16(a, 1);
+	put16(a + 2, ERDP_ETYPE_IPV4);
+	a[4] = 6;
+	a[5] = 4;
+	put16(a + 6, 1);
+	memcpy(a + 8, sha, 6);
+	put16(a + 14, (uint16_t)(sip >> 16));
+	put16(a + 16, (uint16_t)sip);
+	put16(a + 24, (uint16_t)(tip >> 16));
+	put16(a + 26, (uint16_t)tip);
+	f->len = (uint16_t)RTE_MAX(o + 28, 60);
+}
+
+static struct rte_mbuf *mbuf_of(const struct frame *f)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(erdp.pool);
+	char *d = m != NULL ? rte_pktmbuf_append(m, f->len) : NULL;
+
+	if (d == NULL) {
+		fprintf(stderr, "test_datapath: mbuf pool exhausted\n");
+		exit(1);
+	}
+	memcpy(d, f->b, f->len);
+	return m;
+}
+
+/* ---- running a burst and reading what came out ---- */
+
+struct out {
+	enum { OUT_NONE, OUT_TX, OUT_PUNT, OUT_DROP } kind;
+	uint8_t port;		/* TX: egress config port */
+	uint16_t plink;		/* TX: peering link counted */
+	struct rte_mbuf *m;	/* TX or PUNT: the frame (caller frees) */
+	enum erdp_drop reason;	/* DROP */
+	uint16_t drop_where;	/* DROP: peering link or NONE */
+	bool on_circuit;	/* DROP: counted on the circuit */
+};
+
+static uint64_t port_drops(uint8_t port)
+{
+	uint64_t t = 0;
+
+	for (int r = 0; r < ERDP_DROP_MAX; r++)
+		t += w->ctr->port_drop[port][r];
+	return t;
+}
+
+/* One frame through the three stages; what became of it. */
+static struct out run1(uint8_t port, const struct frame *f)
+{
+	struct erdp_counters *c = w->ctr;
+	uint64_t drops[ERDP_DROP_MAX], before_total = port_drops(port);
+	uint64_t pl_before[ERDP_LINKS * 2][ERDP_DROP_MAX], circ_before[ERDP_DROP_MAX];
+	struct rte_mbuf *m = mbuf_of(f);
+	struct out o = {.kind = OUT_NONE};
+	unsigned int punted = rte_ring_count(w->punt);
+
+	memcpy(drops, c->port_drop[port], sizeof(drops));
+	memcpy(pl_before, c->plink_drop, sizeof(pl_before));
+	memcpy(circ_before, c->circuit_drop[CIRCUIT], sizeof(circ_before));
+	erdp_process_burst(&erdp, w, port, &m, 1);
+	for (int p = 0; p < erdp.cfg->n_ports; p++) {
+		struct erdp_txb *t = &w->txb[p];
+
+		if (t->n == 0)
+			continue;
+		CHECK_EQ(t->n, 1);
+		o.kind = OUT_TX;
+		o.port = (uint8_t)p;
+		o.plink = t->plink[0];
+		o.m = t->m[0];
+		t->n = 0; /* portless: the test is the port */
+	}
+	if (rte_ring_count(w->punt) > punted && rte_ring_sc_dequeue(w->punt, (void **)&o.m) == 0) {
+		CHECK(o.kind == OUT_NONE);
+		o.kind = OUT_PUNT;
+	}
+	if (port_drops(port) != before_total) {
+		CHECK(o.kind == OUT_NONE);
+		CHECK_EQ(port_drops(port), before_total + 1);
+		o.kind = OUT_DROP;
+		for (int r = 0; r < ERDP_DROP_MAX; r++)
+			if (c->port_drop[port][r] != drops[r])
+				o.reason = (enum erdp_drop)r;
+		o.drop_where = NONE;
+		for (int k = 0; k < ERDP_LINKS * 2; k++)
+			if (c->plink_drop[k][o.reason] != pl_before[k][o.reason])
+				o.drop_where = (uint16_t)k;
+		o.on_circuit = c->circuit_drop[CIRCUIT][o.reason] != circ_before[o.reason];
+	}
+	return o;
+}
+
+static void check_drop(const char *what, struct out o, enum erdp_drop reason, uint16_t plink,
+		       bool on_circuit)
+{
+	CHECK_MSG(o.kind == OUT_DROP && o.reason == reason, "%s: kind %d reason %s, want drop %s",
+		  what, o.kind, erdp_drop_name(o.reason), erdp_drop_name(reason));
+	CHECK_MSG(o.drop_where == plink, "%s: counted on peering link %u, want %u", what,
+		  o.drop_where, plink);
+	CHECK_MSG(o.on_circuit == on_circuit, "%s: circuit counter %d, want %d", what,
+		  o.on_circuit, on_circuit);
+}
+
+static void check_punt(const char *what, struct out o, enum erdp_punt why, uint16_t plink)
+{
+	CHECK_MSG(o.kind == OUT_PUNT, "%s: kind %d (drop %s), want punt %d", what, o.kind,
+		  erdp_drop_name(o.reason), why);
+	if (o.kind != OUT_PUNT)
+		return;
+	CHECK_MSG(erdp_meta(o.m)->punt == why, "%s: punt %u, want %d", what,
+		  erdp_meta(o.m)->punt, why);
+	CHECK_EQ(erdp_meta(o.m)->plink, plink);
+	rte_pktmbuf_free(o.m);
+}
+
+/* Forwarded out `port` counted on `plink`, bytes equal to `want`. */
+static void check_tx(const char *what, struct out o, uint8_t port, uint16_t plink,
+		     const struct frame *want)
+{
+	CHECK_MSG(o.kind == OUT_TX, "%s: kind %d (drop %s), want tx", what, o.kind,
+		  erdp_drop_name(o.reason));
+	if (o.kind != OUT_TX)
+		return;
+	CHECK_MSG(o.port == port, "%s: out port %u, want %u", what, o.port, port);
+	CHECK_MSG(o.plink == plink, "%s: counted on link %u, want %u", what, o.plink, plink);
+	CHECK_MSG(rte_pktmbuf_data_len(o.m) == want->len, "%s: %u bytes out, want %u", what,
+		  rte_pktmbuf_data_len(o.m), want->len);
+	if (rte_pktmbuf_data_len(o.m) == want->len)
+		CHECK_MSG(memcmp(rte_pktmbuf_mtod(o.m, uint8_t *), want->b, want->len) == 0,
+			  "%s: bytes differ from the expected frame", what);
+	rte_pktmbuf_free(o.m);
+}
+
+/* ---- cases ---- */
+
+/* Customer -> gateway (IPv4): tags removed, gateway VLAN pushed, TTL - 1. */
+static void test_forward_c2g(void)
+{
+	struct frame in, want;
+	uint16_t o = l2_cust(&in, mac_cust_p, mac_er_p, ERDP_TPID_8021AD, 200, ERDP_ETYPE_IPV4);
+	struct out r;
+
+	udp4(&in, o, ip4(10, 10, 1, 1), ip4(10, 100, 7, 7), 64, 20);
+	r = run1(ER_PRIMARY, &in);
+	/* Which instance is the flow hash's business (test_ecmp); the rest is exact. */
+	const uint8_t *inst = r.kind == OUT_TX ? rte_pktmbuf_mtod(r.m, uint8_t *) : mac_inst[0];
+	int k = memcmp(inst, mac_inst[1], 6) == 0 ? 1 : 0;
+
+	o = l2(&want, mac_inst[k], mac_gw0, 1, (const uint16_t[]){ERDP_TPID_8021Q},
+	       (const uint16_t[]){10}, ERDP_ETYPE_IPV4);
+	udp4(&want, o, ip4(10, 10, 1, 1), ip4(10, 100, 7, 7), 63, 20);
+	check_tx("c2g ipv4", r, GW0, NONE, &want);
+	CHECK_EQ(w->ctr->plink[PL_PRIVATE_P].rx_pkts, 1);
+
+	/* The same flow from the secondary link goes to the same instance. */
+	o = l2_cust(&in, mac_cust_s, mac_er_s, ERDP_TPID_8021Q, 200, ERDP_ETYPE_IPV4);
+	udp4(&in, o, ip4(10, 10, 1, 1), ip4(10, 100, 7, 7), 64, 20);
+	check_tx("c2g ipv4 secondary", run1(ER_SECONDARY, &in), GW0, NONE, &want);
+	CHECK_EQ(w->ctr->plink[PL_PRIVATE_S].rx_pkts, 1);
+}
+
+/* Customer -> gateway (IPv6). */
+static void test_forward_c2g_v6(void)
+{
+	static const uint8_t dst[16] = {0xfd, 0, 0x01, 0, 0, 0, 0, 0, [15] = 9};
+	struct frame in, want;
+	uint16_t o = l2_cust(&in, mac_cust_p, mac_er_p, ERDP_TPID_8021Q, 200, ERDP_ETYPE_IPV6);
+	struct out r;
+
+	udp6(&in, o, dst, 64);
+	r = run1(ER_PRIMARY, &in);
+	const uint8_t *inst = r.kind == OUT_TX ? rte_pktmbuf_mtod(r.m, uint8_t *) : mac_inst[0];
+	int k = memcmp(inst, mac_inst[1], 6) == 0 ? 1 : 0;
+
+	o = l2(&want, mac_inst[k], mac_gw0, 1, (const uint16_t[]){ERDP_TPID_8021Q},
+	       (const uint16_t[]){10}, ERDP_ETYPE_IPV6);
+	udp6(&want, o, dst, 63);
+	check_tx("c2g ipv6", r, GW0, NONE, &want);
+}
+
+/* Gateway -> customer: the circuit's tags (egress TPID), the customer's MAC on the chosen link. */
+static void test_forward_g2c(void)
+{
+	struct frame in, want;
+	uint16_t o = l2(&in, mac_gw0, mac_inst[0], 1, (const uint16_t[]){ERDP_TPID_8021Q},
+			(const uint16_t[]){10}, ERDP_ETYPE_IPV4);
+	struct out r;
+
+	udp4(&in, o, ip4(10, 100, 7, 7), ip4(10, 10, 1, 1), 64, 20);
+	r = run1(GW0, &in);
+	bool secondary = r.kind == OUT_TX && r.port == ER_SECONDARY;
+
+	o = l2(&want, secondary ? mac_cust_s : mac_cust_p, secondary ? mac_er_s : mac_er_p, 2,
+	       (const uint16_t[]){ERDP_TPID_8021Q, ERDP_TPID_8021Q}, (const uint16_t[]){100, 200},
+	       ERDP_ETYPE_IPV4);
+	udp4(&want, o, ip4(10, 100, 7, 7), ip4(10, 10, 1, 1), 63, 20);
+	check_tx("g2c ipv4", r, secondary ? ER_SECONDARY : ER_PRIMARY,
+		 secondary ? PL_PRIVATE_S : PL_PRIVATE_P, &want);
+
+	/* A link /30 is one link only: the primary's customer address leaves on the primary. */
+	o = l2(&in, mac_gw0, mac_inst[0], 1, (const uint16_t[]){ERDP_TPID_8021Q},
+	       (const uint16_t[]){10}, ERDP_ETYPE_IPV4);
+	udp4(&in, o, ip4(10, 100, 7, 7), ip4(192, 168, 100, 129), 64, 20);
+	o = l2(&want, mac_cust_p, mac_er_p, 2,
+	       (const uint16_t[]){ERDP_TPID_8021Q, ERDP_TPID_8021Q}, (const uint16_t[]){100, 200},
+	       ERDP_ETYPE_IPV4);
+	udp4(&want, o, ip4(10, 100, 7, 7), ip4(192, 168, 100, 129), 63, 20);
+	check_tx("g2c link /30", run1(GW0, &in), ER_PRIMARY, PL_PRIVATE_P, &want);
+}
+
+/* Every drop reason the stages have, with where it is counted. */
+static void test_drops(void)
+{
+	struct frame f;
+	uint16_t o;
+
+	/* Tags. */
+	o = l2(&f, mac_er_p, mac_cust_p, 0, NULL, NULL, ERDP_ETYPE_IPV4);
+	udp4(&f, o, ip4(10, 10, 1, 1), ip4(10, 100, 1, 1), 64, 20);
+	check_drop("untagged", run1(ER_PRIMARY, &f), ERDP_DROP_UNTAGGED, NONE, false);
+	o = l2(&f, mac_er_p, mac_cust_p, 2, (const uint16_t[]){0x9100, ERDP_TPID_8021Q},
+	       (const uint16_t[]){100, 200}, ERDP_ETYPE_IPV4);
+	udp4(&f, o, ip4(10, 10, 1, 1), ip4(10, 100, 1, 1), 64, 20);
+	check_drop("outer tpid 0x9100", run1(ER_PRIMARY, &f), ERDP_DROP_TPID, NONE, false);
+	o = l2(&f, mac_er_p, mac_cust_p, 1, (const uint16_t[]){ERDP_TPID_8021Q},
+	       (const uint16_t[]){100}, ERDP_ETYPE_IPV4);
+	udp4(&f, o, ip4(10, 10, 1, 1), ip4(10, 100, 1, 1), 64, 20);
+	check_drop("one tag on qinq", run1(ER_PRIMARY, &f), ERDP_DROP_TAG_COUNT, NONE, false);
+	o = l2(&f, mac_er_p, mac_cust_p, 2, (const uint16_t[]){ERDP_TPID_8021Q, ERDP_TPID_8021Q},
+	       (const uint16_t[]){4095, 200}, ERDP_ETYPE_IPV4);
+	udp4(&f, o, ip4(10, 10, 1, 1), ip4(10, 100, 1, 1), 64, 20);
+	check_drop("vid 4095", run1(ER_PRIMARY, &f), ERDP_DROP_VLAN_INVALID, NONE, false);
+	o = l2(&f, mac_er_p, mac_cust_p, 2, (const uint16_t[]){ERDP_TPID_8021Q, ERDP_TPID_8021Q},
+	       (const uint16_t[]){101, 200}, ERDP_ETYPE_IPV4);
+	udp4(&f, o, ip4(10, 10, 1, 1), ip4(10, 100, 1, 1), 64, 20);
+	check_drop("unknown s-tag", run1(ER_PRIMARY, &f), ERDP_DROP_UNKNOWN_STAG, NONE, false);
+	o = l2_cust(&f, mac_cust_p, mac_er_p, ERDP_TPID_8021Q, 201, ERDP_ETYPE_IPV4);
+	udp4(&f, o, ip4(10, 10, 1, 1), ip4(10, 100, 1, 1), 64, 20);
+	check_drop("unknown c-tag", run1(ER_PRIMARY, &f), ERDP_DROP_UNKNOWN_CTAG, NONE, true);
+	o = l2(&f, mac_gw0, mac_inst[0], 1, (const uint16_t[]){ERDP_TPID_8021Q},
+	       (const uint16_t[]){99}, ERDP_ETYPE_IPV4);
+	udp4(&f, o, ip4(10, 100, 1, 1), ip4(10, 10, 1, 1), 64, 20);
+	check_drop("unknown gateway vlan", run1(GW0, &f), ERDP_DROP_UNKNOWN_VLAN, NONE, false);
+
+	/* L3 checks, counted on the peering link the frame came in on. */
+	o = l2_cust(&f, mac_cust_p, mac_er_p, ERDP_TPID_8021Q, 200, 0x88cc);
+	memset(f.b + o, 0, 40);
+	f.len = (uint16_t)(o + 40);
+	check_drop("lldp", run1(ER_PRIMARY, &f), ERDP_DROP_NON_IP, PL_PRIVATE_P, false);
+	o = l2_cust(&f, mac_cust_p, mac_er_p, ERDP_TPID_8021Q, 200, ERDP_ETYPE_IPV4);
+	udp4(&f, o, ip4(10, 10, 1, 1), ip4(10, 100, 1, 1), 64, 20);
+	f.len = (uint16_t)(o + 10);
+	check_drop("truncated ipv4", run1(ER_PRIMARY, &f), ERDP_DROP_TRUNCATED, PL_PRIVATE_P,
+		   false);
+	udp4(&f, o, ip4(10, 10, 1, 1), ip4(10, 100, 1, 1), 64, 20);
+	f.b[o] = 0x55;
+	check_drop("ipv4 version 5", run1(ER_PRIMARY, &f), ERDP_DROP_IPV4_HEADER, PL_PRIVATE_P,
+		   false);
+	udp4(&f, o, ip4(10, 10, 1, 1), ip4(10, 100, 1, 1), 64, 20);
+	f.b[o + 2] = 0x10; /* total length 4096+: beyond the frame */
+	((struct rte_ipv4_hdr *)(f.b + o))->hdr_checksum = 0;
+	((struct rte_ipv4_hdr *)(f.b + o))->hdr_checksum =
+		rte_ipv4_cksum((struct rte_ipv4_hdr *)(f.b + o));
+	check_drop("ipv4 length", run1(ER_PRIMARY, &f), ERDP_DROP_IPV4_HEADER, PL_PRIVATE_P,
+		   false);
+	udp4(&f, o, ip4(10, 10, 1, 1), ip4(10, 100, 1, 1), 64, 20);
+	f.b[o + 10] ^= 0x5a;
+	check_drop("ipv4 checksum", run1(ER_PRIMARY, &f), ERDP_DROP_IPV4_CKSUM, PL_PRIVATE_P,
+		   false);
+	o = l2_cust(&f, mac_cust_p, mac_er_p, ERDP_TPID_8021Q, 200, ERDP_ETYPE_IPV6);
+	udp6(&f, o, (const uint8_t[16]){0xfd, 0, 1, 0, [15] = 1}, 64);
+	put16(f.b + o + 4, 1000);
+	check_drop("ipv6 payload length", run1(ER_PRIMARY, &f), ERDP_DROP_IPV6_HEADER,
+		   PL_PRIVATE_P, false);
+
+	/* Routing. */
+	o = l2_cust(&f, mac_cust_p, mac_er_p, ERDP_TPID_8021Q, 200, ERDP_ETYPE_IPV4);
+	udp4(&f, o, ip4(10, 10, 1, 1), ip4(8, 8, 8, 8), 64, 20);
+	check_drop("no route", run1(ER_PRIMARY, &f), ERDP_DROP_NO_ROUTE, PL_PRIVATE_P, false);
+	udp4(&f, o, ip4(10, 10, 1, 1), ip4(192, 0, 2, 1), 64, 20);
+	check_drop("blackhole", run1(ER_PRIMARY, &f), ERDP_DROP_BLACKHOLE, PL_PRIVATE_P, false);
+
+	/* Every instance of the gateway admin down. */
+	CHECK_EQ(erdp_gateway_instance_set(&erdp, 0, 0, false), 0);
+	CHECK_EQ(erdp_gateway_instance_set(&erdp, 0, 1, false), 0);
+	udp4(&f, o, ip4(10, 10, 1, 1), ip4(10, 100, 1, 1), 64, 20);
+	check_drop("gateway down", run1(ER_PRIMARY, &f), ERDP_DROP_GW_DOWN, PL_PRIVATE_P, false);
+	CHECK_EQ(erdp_gateway_instance_set(&erdp, 0, 0, true), 0);
+	CHECK_EQ(erdp_gateway_instance_set(&erdp, 0, 1, true), 0);
+
+	/* Both links of the Microsoft peering admin down. */
+	erdp.plink_admin_up[PL_MS_P] = 0;
+	erdp.plink_admin_up[PL_MS_P + 1] = 0;
+	CHECK_EQ(erdp_nh_republish_peering(&erdp, 1), 0);
+	o = l2(&f, mac_gw0, mac_inst[0], 1, (const uint16_t[]){ERDP_TPID_8021Q},
+	       (const uint16_t[]){40}, ERDP_ETYPE_IPV4);
+	udp4(&f, o, ip4(13, 107, 1, 1), ip4(203, 0, 113, 5), 64, 20);
+	check_drop("customer links down", run1(GW0, &f), ERDP_DROP_LINK_DOWN, NONE, false);
+	erdp.plink_admin_up[PL_MS_P] = 1;
+	erdp.plink_admin_up[PL_MS_P + 1] = 1;
+	CHECK_EQ(erdp_nh_republish_peering(&erdp, 1), 0);
+}
+
+/* Every punt reason: the frame reaches the main lcore with its metadata. */
+static void test_punts(void)
+{
+	static const uint8_t bcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+	static const uint8_t all_nodes[16] = {0xff, 0x02, [15] = 1};
+	struct frame f;
+	uint16_t o;
+
+	o = l2_cust(&f, mac_cust_p, bcast, ERDP_TPID_8021Q, 200, ERDP_ETYPE_ARP);
+	arp_req(&f, o, mac_cust_p, ip4(192, 168, 100, 129), ip4(192, 168, 100, 130));
+	check_punt("arp", run1(ER_PRIMARY, &f), ERDP_PUNT_ARP, PL_PRIVATE_P);
+	o = l2_cust(&f, mac_cust_p, mac_er_p, ERDP_TPID_8021Q, 200, ERDP_ETYPE_IPV6);
+	udp6(&f, o, all_nodes, 255);
+	check_punt("ipv6 multicast", run1(ER_PRIMARY, &f), ERDP_PUNT_NDP, PL_PRIVATE_P);
+	o = l2_cust(&f, mac_cust_p, mac_er_p, ERDP_TPID_8021Q, 200, ERDP_ETYPE_IPV4);
+	udp4(&f, o, ip4(192, 168, 100, 129), ip4(192, 168, 100, 130), 64, 20);
+	check_punt("msee address", run1(ER_PRIMARY, &f), ERDP_PUNT_LOCAL, PL_PRIVATE_P);
+	udp4(&f, o, ip4(10, 10, 1, 1), ip4(10, 100, 1, 1), 1, 20);
+	check_punt("ttl 1", run1(ER_PRIMARY, &f), ERDP_PUNT_TTL, PL_PRIVATE_P);
+	udp4(&f, o, ip4(10, 10, 1, 1), ip4(10, 100, 1, 1), 64, 1500 - 28 + 1);
+	check_punt("above the egress mtu", run1(ER_PRIMARY, &f), ERDP_PUNT_MTU, PL_PRIVATE_P);
+	/* The Microsoft peering has no customer MAC yet: hold and resolve. */
+	o = l2(&f, mac_gw0, mac_inst[0], 1, (const uint16_t[]){ERDP_TPID_8021Q},
+	       (const uint16_t[]){40}, ERDP_ETYPE_IPV4);
+	udp4(&f, o, ip4(13, 107, 1, 1), ip4(203, 0, 113, 5), 64, 20);
+	check_punt("customer unresolved", run1(GW0, &f), ERDP_PUNT_NEIGH, NONE);
+
+	/* A full punt ring is a counted drop, not a lost frame. */
+	void *filler = (void *)&f;
+	unsigned int n = 0;
+
+	while (rte_ring_sp_enqueue(w->punt, filler) == 0)
+		n++;
+	o = l2_cust(&f, mac_cust_p, bcast, ERDP_TPID_8021Q, 200, ERDP_ETYPE_ARP);
+	arp_req(&f, o, mac_cust_p, ip4(192, 168, 100, 129), ip4(192, 168, 100, 130));
+	check_drop("punt ring full", run1(ER_PRIMARY, &f), ERDP_DROP_PUNT_FULL, PL_PRIVATE_P,
+		   false);
+	while (n-- > 0)
+		rte_ring_sc_dequeue(w->punt, &filler);
+}
+
+/* Frames the slow path sent (inject ring of the first worker), one expected. */
+static struct rte_mbuf *injected(void)
+{
+	struct rte_mbuf *m = NULL;
+
+	CHECK_EQ(rte_ring_count(w->inject), 1);
+	if (rte_ring_sc_dequeue(w->inject, (void **)&m) != 0)
+		return NULL;
+	return m;
+}
+
+/* Punted frames through the slow path: replies built right and counted once. */
+static void test_slowpath(void)
+{
+	static const uint8_t bcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+	struct erdp_counters *mc = erdp.main_ctr;
+	uint64_t local = mc->plink[PL_PRIVATE_P].local_pkts;
+	uint64_t ttl = mc->plink_drop[PL_PRIVATE_P][ERDP_DROP_TTL];
+	struct rte_mbuf *m;
+	struct frame f, want;
+	uint16_t o;
+
+	/* ARP for the MSEE address: a reply with the frame's own tags, from the port MAC. */
+	o = l2_cust(&f, mac_cust_p, bcast, ERDP_TPID_8021Q, 200, ERDP_ETYPE_ARP);
+	arp_req(&f, o, mac_cust_p, ip4(192, 168, 100, 129), ip4(192, 168, 100, 130));
+	m = mbuf_of(&f);
+	erdp_process_burst(&erdp, w, ER_PRIMARY, &m, 1);
+	erdp_slowpath_poll(&erdp);
+	m = injected();
+	CHECK(m != NULL);
+	if (m != NULL) {
+		const uint8_t *r = rte_pktmbuf_mtod(m, const uint8_t *);
+
+		CHECK(memcmp(r, mac_cust_p, 6) == 0 && memcmp(r + 6, mac_er_p, 6) == 0);
+		CHECK_EQ(r[o + 7], 2); /* opcode reply */
+		CHECK(memcmp(r + o + 8, mac_er_p, 6) == 0);
+		CHECK_EQ(erdp_meta(m)->in_port, ER_PRIMARY);
+		rte_pktmbuf_free(m);
+	}
+	CHECK_EQ(mc->plink[PL_PRIVATE_P].local_pkts, local + 1);
+
+	/* TTL 1 toward a gateway: time exceeded from the MSEE address, quoting the packet. */
+	o = l2_cust(&f, mac_cust_p, mac_er_p, ERDP_TPID_8021Q, 200, ERDP_ETYPE_IPV4);
+	udp4(&f, o, ip4(10, 10, 1, 1), ip4(10, 100, 1, 1), 1, 20);
+	m = mbuf_of(&f);
+	erdp_process_burst(&erdp, w, ER_PRIMARY, &m, 1);
+	erdp_slowpath_poll(&erdp);
+	m = injected();
+	CHECK(m != NULL);
+	if (m != NULL) {
+		const uint8_t *r = rte_pktmbuf_mtod(m, const uint8_t *);
+		const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)(r + o);
+
+		o = l2_cust(&want, mac_er_p, mac_cust_p, ERDP_TPID_8021Q, 200, ERDP_ETYPE_IPV4);
+		CHECK(memcmp(r, want.b, o) == 0);
+		CHECK_EQ(rte_be_to_cpu_32(ip->src_addr), ip4(192, 168, 100, 130));
+		CHECK_EQ(rte_be_to_cpu_32(ip->dst_addr), ip4(10, 10, 1, 1));
+		CHECK_EQ(ip->next_proto_id, IPPROTO_ICMP);
+		CHECK_EQ(r[o + 20], 11); /* time exceeded */
+		CHECK(memcmp(r + o + 28, f.b + o, 28) == 0);
+		rte_pktmbuf_free(m);
+	}
+	CHECK_EQ(mc->plink_drop[PL_PRIVATE_P][ERDP_DROP_TTL], ttl + 1);
+}
+
+int main(int argc, char **argv)
+{
+	struct erdp_err err = {0};
+	char *eal[] = {argv[0], "--no-huge", "--no-pci", "-m", "128", "-l", "0-1",
+		       "--file-prefix", "erdp_t_datapath", "--log-level", "lib.*:error"};
+
+	if (argc < 2) {
+		fprintf(stderr, "usage: test_datapath CONFIG\n");
+		return 2;
+	}
+	if (erdp_config_load(argv[1], &erdp.cfg, &err) != 0) {
+		fprintf(stderr, "test_datapath: %s\n", err.msg);
+		return 1;
+	}
+	if (rte_eal_init((int)RTE_DIM(eal), eal) < 0) {
+		fprintf(stderr, "test_datapath: EAL init failed\n");
+		return 1;
+	}
+	erdp.portless = true;
+	if (erdp_dp_setup(&erdp, &err) != 0) {
+		fprintf(stderr, "test_datapath: %s\n", err.msg);
+		return 1;
+	}
+	/* The first worker's context, driven from this lcore (workers are not launched). */
+	w = erdp.workers[rte_get_next_lcore(-1, 1, 0)];
+	CHECK(memcmp(erdp.port[ER_PRIMARY].mac.addr_bytes, mac_er_p, 6) == 0);
+
+	test_forward_c2g();
+	test_forward_c2g_v6();
+	test_forward_g2c();
+	test_drops();
+	test_punts();
+	test_slowpath();
+
+	erdp_dp_teardown(&erdp);
+	erdp_config_free(erdp.cfg);
+	rte_eal_cleanup();
+	TEST_MAIN_END();
+}
