@@ -15,6 +15,7 @@
 #include <sys/random.h>
 
 #include "cp.h"
+#include "server/server.h"
 
 static struct cp cp_g;
 
@@ -212,7 +213,7 @@ int main(int argc, char **argv)
 	else
 		snprintf(sock, sizeof(sock), "%s", o.socket);
 	cp->waiters_tail = &cp->waiters;
-	if (chan_init(&cp->chan) != 0 || cp_state_init(cp, &err) != 0) {
+	if (chan_init(&cp->chan) != 0 || state_init(&cp->state, cp->cfg, &err) != 0) {
 		fprintf(stderr, "erdp-cp: %s\n", err.msg[0] ? err.msg : "out of memory");
 		return 1;
 	}
@@ -230,8 +231,8 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	cp_log("instance '%s', config %s: %d VRFs, %d gateways, %zu routes; socket %s; boot id "
 	       "%016llx",
-	       cp->instance, o.config, cp->cfg->n_vrfs, cp->cfg->n_gateways, rib_count(cp->rib),
-	       sock, (unsigned long long)cp->chan.boot_id);
+	       cp->instance, o.config, cp->cfg->n_vrfs, cp->cfg->n_gateways,
+	       rib_count(cp->state.rib), sock, (unsigned long long)cp->chan.boot_id);
 	while (!cp->quit) {
 		chan_poll(cp);
 		/* Short naps while erdp has work from us: refill the ring, collect acks. */
@@ -241,7 +242,7 @@ int main(int argc, char **argv)
 	waiter_flush_disconnected(cp, "erdp-cp is stopping");
 	server_close();
 	chan_close(cp);
-	cp_state_free(cp);
+	state_free(&cp->state);
 	erdp_config_free(cp->cfg);
 	return 0;
 }

@@ -41,14 +41,14 @@ struct erdp_ctrl {
 	uint64_t next_beat; /* TSC */
 	struct erdp_msg *batch;
 	struct erdp_ack *acks;
-	/* routes (ctrl_routes.c) */
+	/* routes (routes.c) */
 	struct rte_hash *routes;
 	uint32_t *gw_routes;  /* per gateway: routes pointing at it */
 	uint32_t n_connected; /* entries of `routes` that are connected */
 	uint32_t gen;	      /* internal stamp of adds; 0 = the config's */
 	bool syncing;
 	uint32_t sync_token; /* erdp-cp's generation of the running sync */
-	/* gateways (ctrl_gw.c) */
+	/* gateways (gateways.c) */
 	uint16_t *pair_users; /* n_ports x 4096: gateways that use (port, vlan) */
 	/* counters (read by the telemetry thread: relaxed atomics) */
 	uint64_t applied;

@@ -53,21 +53,21 @@ static void test_prefix_parse(void)
 	struct cp_prefix p;
 	char why[200];
 
-	CHECK(cp_parse_prefix("10.1.0.0/16", &p, why, sizeof(why)) == 0 && p.family == 4 &&
+	CHECK(prefix_parse("10.1.0.0/16", &p, why, sizeof(why)) == 0 && p.family == 4 &&
 	      p.len == 16 && p.addr[0] == 10 && p.addr[1] == 1);
-	CHECK(cp_parse_prefix("10.1.2.3/16", &p, why, sizeof(why)) != 0 &&
+	CHECK(prefix_parse("10.1.2.3/16", &p, why, sizeof(why)) != 0 &&
 	      strstr(why, "host bits set (the network is 10.1.0.0/16)") != NULL);
-	CHECK(cp_parse_prefix("10.1.0.0/33", &p, why, sizeof(why)) != 0 &&
+	CHECK(prefix_parse("10.1.0.0/33", &p, why, sizeof(why)) != 0 &&
 	      strstr(why, "0..32") != NULL);
-	CHECK(cp_parse_prefix("10.1.0.0", &p, why, sizeof(why)) != 0 &&
+	CHECK(prefix_parse("10.1.0.0", &p, why, sizeof(why)) != 0 &&
 	      strstr(why, "no /length") != NULL);
-	CHECK(cp_parse_prefix("10.1.0/16", &p, why, sizeof(why)) != 0);
-	CHECK(cp_parse_prefix("10.1.0.0/", &p, why, sizeof(why)) != 0);
-	CHECK(cp_parse_prefix("2001:db8::/32", &p, why, sizeof(why)) == 0 && p.family == 6);
-	CHECK(cp_parse_prefix("2001:db8::1/64", &p, why, sizeof(why)) != 0);
-	CHECK(cp_parse_prefix("::/0", &p, why, sizeof(why)) == 0 && p.len == 0);
-	CHECK(cp_parse_addr("10.1.2.3", &p, why, sizeof(why)) == 0 && p.len == 32);
-	CHECK(cp_parse_addr("10.1.2.3/32", &p, why, sizeof(why)) != 0);
+	CHECK(prefix_parse("10.1.0/16", &p, why, sizeof(why)) != 0);
+	CHECK(prefix_parse("10.1.0.0/", &p, why, sizeof(why)) != 0);
+	CHECK(prefix_parse("2001:db8::/32", &p, why, sizeof(why)) == 0 && p.family == 6);
+	CHECK(prefix_parse("2001:db8::1/64", &p, why, sizeof(why)) != 0);
+	CHECK(prefix_parse("::/0", &p, why, sizeof(why)) == 0 && p.len == 0);
+	CHECK(prefix_parse_addr("10.1.2.3", &p, why, sizeof(why)) == 0 && p.len == 32);
+	CHECK(prefix_parse_addr("10.1.2.3/32", &p, why, sizeof(why)) != 0);
 }
 
 static void random_route(struct rib_route *r)

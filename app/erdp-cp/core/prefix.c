@@ -52,7 +52,7 @@ static int parse_ip(const char *s, size_t n, struct cp_prefix *p)
 	return inet_pton(AF_INET, buf, p->addr) == 1 ? 0 : -EINVAL;
 }
 
-int cp_parse_prefix(const char *s, struct cp_prefix *p, char *why, size_t why_len)
+int prefix_parse(const char *s, struct cp_prefix *p, char *why, size_t why_len)
 {
 	const char *slash = strchr(s, '/');
 	unsigned int max;
@@ -83,13 +83,13 @@ int cp_parse_prefix(const char *s, struct cp_prefix *p, char *why, size_t why_le
 		char good[CP_PREFIX_STR];
 
 		snprintf(why, why_len, "'%.60s': host bits set (the network is %s)", s,
-			 cp_format_prefix(p->family, net, p->len, good, sizeof(good)));
+			 prefix_format(p->family, net, p->len, good, sizeof(good)));
 		return -EINVAL;
 	}
 	return 0;
 }
 
-int cp_parse_addr(const char *s, struct cp_prefix *p, char *why, size_t why_len)
+int prefix_parse_addr(const char *s, struct cp_prefix *p, char *why, size_t why_len)
 {
 	if (strchr(s, '/') != NULL) {
 		snprintf(why, why_len, "'%.60s': give an address without /length", s);
@@ -103,7 +103,7 @@ int cp_parse_addr(const char *s, struct cp_prefix *p, char *why, size_t why_len)
 	return 0;
 }
 
-char *cp_format_prefix(uint8_t family, const uint8_t *addr, int len, char *buf, size_t n)
+char *prefix_format(uint8_t family, const uint8_t *addr, int len, char *buf, size_t n)
 {
 	char a[INET6_ADDRSTRLEN];
 

@@ -42,7 +42,7 @@ static int push(struct cp *cp, uint8_t type, uint16_t id, uint16_t aux, uint8_t 
 	return opq_push(&cp->chan.q, &op);
 }
 
-int sync_queue_full(struct cp *cp)
+int chan_sync_full(struct cp *cp)
 {
 	const struct erdp_config *cfg = cp->cfg;
 	struct chan *ch = &cp->chan;
@@ -56,13 +56,14 @@ int sync_queue_full(struct cp *cp)
 	for (int g = 0; rc == 0 && g < cfg->n_gateways; g++)
 		rc = push(cp, ERDP_MSG_GW_SET, (uint16_t)g, 0, 0, 0);
 	if (rc == 0)
-		rc = rib_walk(cp->rib, queue_route, &w);
-	for (int k = 0; rc == 0 && k < cfg->n_peerings * ERDP_LINKS; k++)
-		if (!cp->plink_up[k])
+		rc = rib_walk(cp->state.rib, queue_route, &w);
+	for (unsigned int k = 0; rc == 0 && k < erdp_plink_count((unsigned int)cfg->n_peerings);
+	     k++)
+		if (!cp->state.plink_up[k])
 			rc = push(cp, ERDP_MSG_LINK_ADMIN, (uint16_t)k,
 				  ERDP_LINK_TARGET_PEERING_LINK, 0, 0);
 	for (int p = 0; rc == 0 && p < cfg->n_ports; p++)
-		if (!cp->port_up[p])
+		if (!cp->state.port_up[p])
 			rc = push(cp, ERDP_MSG_LINK_ADMIN, (uint16_t)p, ERDP_LINK_TARGET_PORT, 0,
 				  0);
 	if (rc == 0)
@@ -85,13 +86,13 @@ static void build_gw(const struct cp *cp, uint16_t g, struct erdp_msg_gw *m)
 	m->n_instances = (uint8_t)gc->n_instances;
 	for (int i = 0; i < gc->n_instances && i < ERDP_MSG_GW_MAX_INSTANCES; i++) {
 		m->inst[i].port = (uint8_t)gc->inst[i].port;
-		m->inst[i].up = cp->gw_up[g][i];
+		m->inst[i].up = cp->state.gw_up[g][i];
 		m->inst[i].vlan = gc->inst[i].vlan;
 		memcpy(m->inst[i].mac, gc->inst[i].mac.b, 6);
 	}
 }
 
-void sync_build_msg(const struct cp *cp, const struct cp_op *op, struct erdp_msg *m)
+void chan_build_msg(const struct cp *cp, const struct cp_op *op, struct erdp_msg *m)
 {
 	int body;
 
@@ -130,15 +131,15 @@ void sync_build_msg(const struct cp *cp, const struct cp_op *op, struct erdp_msg
 
 static const char *link_name(const struct cp *cp, uint16_t k, char *buf, size_t n)
 {
-	if (k / ERDP_LINKS < (unsigned int)cp->cfg->n_peerings)
-		snprintf(buf, n, "%s %s", cp->cfg->peerings[k / ERDP_LINKS].name,
-			 k % ERDP_LINKS ? "secondary" : "primary");
+	if (erdp_plink_peering(k) < (unsigned int)cp->cfg->n_peerings)
+		snprintf(buf, n, "%s %s", cp->cfg->peerings[erdp_plink_peering(k)].name,
+			 erdp_plink_link(k) == ERDP_LINK_SECONDARY ? "secondary" : "primary");
 	else
 		snprintf(buf, n, "#%u", k);
 	return buf;
 }
 
-void cp_op_describe(const struct cp *cp, const struct cp_op *op, char *buf, size_t n)
+void chan_op_describe(const struct cp *cp, const struct cp_op *op, char *buf, size_t n)
 {
 	const struct erdp_config *cfg = cp->cfg;
 	char p[CP_PREFIX_STR], t[200], l[160];
@@ -146,8 +147,8 @@ void cp_op_describe(const struct cp *cp, const struct cp_op *op, char *buf, size
 	switch (op->type) {
 	case ERDP_MSG_ROUTE_ADD:
 	case ERDP_MSG_ROUTE_DEL:
-		cp_format_prefix(op->family, op->addr, op->len, p, sizeof(p));
-		cp_format_target(cfg, op->nh, t, sizeof(t));
+		prefix_format(op->family, op->addr, op->len, p, sizeof(p));
+		target_format(cfg, op->nh, t, sizeof(t));
 		if (op->line != 0)
 			snprintf(l, sizeof(l), " (line %u)", op->line);
 		else

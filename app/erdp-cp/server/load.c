@@ -24,7 +24,7 @@
 
 #include <sys/stat.h>
 
-#include "req.h"
+#include "server.h"
 
 #define MAX_ERRORS 20
 
@@ -149,7 +149,7 @@ static int target_of(struct load *ld, int vrf, const char *s, uint32_t *nh, bool
 	*del = strcmp(s, "withdraw") == 0;
 	*nh = 0;
 	if (!*del)
-		rc = cp_parse_target(ld->cp->cfg, vrf, s, nh, why, n);
+		rc = target_parse(ld->cp->cfg, vrf, s, nh, why, n);
 	if (rc == 0 && strlen(s) < sizeof(ld->last_target)) {
 		snprintf(ld->last_target, sizeof(ld->last_target), "%s", s);
 		ld->last_target_vrf = vrf;
@@ -202,7 +202,7 @@ static void parse_line(struct load *ld, char *s, uint64_t line)
 		load_error(ld, line, "vrf: unknown VRF '%.64s'", vs);
 		return;
 	}
-	if (cp_parse_prefix(ps, &p, why, sizeof(why)) != 0) {
+	if (prefix_parse(ps, &p, why, sizeof(why)) != 0) {
 		load_error(ld, line, "prefix: %s", why);
 		return;
 	}
@@ -248,7 +248,8 @@ static void check_capacity(struct load *ld)
 	}
 	for (size_t i = 0; i < ld->n; i++) {
 		const struct cp_op *op = &ld->items[i];
-		bool present = rib_find(ld->cp->rib, op->id, op->family, op->addr, op->len) != NULL;
+		bool present =
+			rib_find(ld->cp->state.rib, op->id, op->family, op->addr, op->len) != NULL;
 
 		if (op->type == ERDP_MSG_ROUTE_ADD && !present)
 			delta[op->id][op->family == 6]++;
@@ -259,7 +260,7 @@ static void check_capacity(struct load *ld)
 		for (int f = 0; f < 2; f++) {
 			uint32_t cap = f ? cfg->vrfs[v].ipv6_routes : cfg->vrfs[v].ipv4_routes;
 			long long now =
-				(long long)rib_count_vrf(ld->cp->rib, (uint16_t)v, f ? 6 : 4);
+				(long long)rib_count_vrf(ld->cp->state.rib, (uint16_t)v, f ? 6 : 4);
 
 			if (now + delta[v][f] > (long long)cap)
 				load_error(
@@ -281,7 +282,7 @@ static json_t *apply(struct load *ld, struct waiter *w)
 		int rc;
 
 		if (op->type == ERDP_MSG_ROUTE_DEL) {
-			rc = cp_route_del(ld->cp, op->id, op->family, op->addr, op->len, op->line);
+			rc = req_route_del(ld->cp, op->id, op->family, op->addr, op->len, op->line);
 			rc == 0 ? withdrawn++ : absent++;
 			continue;
 		}
@@ -292,7 +293,7 @@ static json_t *apply(struct load *ld, struct waiter *w)
 				       .origin = RIB_ORIGIN_RUNTIME};
 
 		memcpy(rt.addr, op->addr, 16);
-		rc = cp_route_set(ld->cp, &rt, op->line);
+		rc = req_route_set(ld->cp, &rt, op->line);
 		if (rc == RIB_ADDED)
 			added++;
 		else if (rc == RIB_REPLACED)
@@ -328,23 +329,23 @@ void req_route_load(struct cp *cp, struct conn *c, json_t *req)
 	struct waiter *w;
 	char *buf = NULL;
 	size_t len = 0;
-	int fd = conn_take_fd(c);
+	int fd = server_take_fd(c);
 
 	ld.name = req_str(req, "name", &err);
 	if (ld.name == NULL) {
 		if (fd >= 0)
 			close(fd);
-		conn_reply(c, err);
+		server_reply(c, err);
 		return;
 	}
 	if (fd < 0) {
-		conn_reply(c, reply_error("route-load: no file descriptor came with the request "
-					  "(erdpctl passes the open file with SCM_RIGHTS)"));
+		server_reply(c, reply_error("route-load: no file descriptor came with the request "
+					    "(erdpctl passes the open file with SCM_RIGHTS)"));
 		return;
 	}
 	if (read_all(fd, &buf, &len, &e) != 0) {
 		close(fd);
-		conn_reply(c, reply_error("%s: %s", ld.name, e.msg));
+		server_reply(c, reply_error("%s: %s", ld.name, e.msg));
 		return;
 	}
 	close(fd);
@@ -358,15 +359,15 @@ void req_route_load(struct cp *cp, struct conn *c, json_t *req)
 				    (unsigned long long)ld.n_errors, ld.n_errors > 1 ? "s" : "",
 				    json_string_value(json_array_get(ld.errors, 0)));
 		json_object_set_new(reply, "errors", ld.errors);
-		conn_reply(c, reply);
+		server_reply(c, reply);
 		free(ld.items);
 		return;
 	}
 	json_decref(ld.errors);
-	w = waiter_begin(cp, c, NULL);
+	w = req_waiter(cp, c);
 	if (w == NULL) {
 		free(ld.items);
-		conn_reply(c, reply_error("erdp-cp: out of memory"));
+		server_reply(c, reply_error("erdp-cp: out of memory"));
 		return;
 	}
 	w->start = t0;

@@ -11,51 +11,41 @@
 
 #include "cp.h"
 
-struct waiter *waiter_begin(struct cp *cp, struct conn *c, json_t *result)
+struct waiter *waiter_begin(struct cp *cp, waiter_done_fn done, void *ctx)
 {
 	struct waiter *w = calloc(1, sizeof(*w));
 
 	if (w == NULL)
 		return NULL;
-	w->conn = c;
+	w->done = done;
+	w->ctx = ctx;
 	w->first = cp->chan.q.head;
 	w->start = cp_now();
-	w->result = result != NULL ? result : json_object();
+	w->result = json_object();
 	w->rejections = json_array();
+	if (w->result == NULL || w->rejections == NULL) {
+		json_decref(w->result);
+		json_decref(w->rejections);
+		free(w);
+		return NULL;
+	}
 	return w;
 }
 
-static void answer(struct cp *cp, struct waiter *w, const char *not_applied)
+/* Add the op accounting to the result, hand it to the creator, free the waiter. */
+static void finish(struct waiter *w, const char *not_applied)
 {
 	uint64_t n = w->last + 1 - w->first;
-	json_t *reply;
 
 	json_object_set_new(w->result, "messages", json_integer((json_int_t)n));
 	json_object_set_new(w->result, "rejected", json_integer((json_int_t)w->rejected));
 	json_object_set_new(w->result, "seconds", json_real(cp_now() - w->start));
-	if (not_applied != NULL) {
-		json_object_set_new(w->result, "applied", json_false());
+	json_object_set_new(w->result, "applied", json_boolean(not_applied == NULL));
+	if (not_applied != NULL)
 		json_object_set_new(w->result, "warning", json_string(not_applied));
-	} else {
-		json_object_set_new(w->result, "applied", json_true());
-	}
-	if (w->rejected != 0) {
-		const char *first = json_string_value(json_array_get(w->rejections, 0));
-
-		reply = reply_error("erdp rejected %llu of %llu changes; first: %s",
-				    (unsigned long long)w->rejected, (unsigned long long)n,
-				    first ? first : "?");
-		json_object_set(reply, "result", w->result);
-		json_object_set(reply, "rejections", w->rejections);
-		json_decref(w->result);
-	} else {
-		reply = reply_ok(w->result);
-	}
+	w->done(w->ctx, w, not_applied);
+	json_decref(w->result);
 	json_decref(w->rejections);
-	if (w->conn != NULL)
-		conn_reply(w->conn, reply);
-	else
-		json_decref(reply);
 	free(w);
 }
 
@@ -63,13 +53,13 @@ void waiter_commit(struct cp *cp, struct waiter *w)
 {
 	w->last = cp->chan.q.head - 1; /* last < first when nothing was queued */
 	if (cp->chan.state != CHAN_UP) {
-		answer(cp, w,
+		finish(w,
 		       "erdp is not connected: the change is in erdp-cp's RIB and is applied when "
 		       "erdp connects (full sync)");
 		return;
 	}
 	if (w->last + 1 == w->first || cp->chan.q.tail > w->last) {
-		answer(cp, w, NULL);
+		finish(w, NULL);
 		return;
 	}
 	w->next = NULL;
@@ -108,7 +98,7 @@ static void complete_if(struct cp *cp, bool (*done)(struct cp *, struct waiter *
 			continue;
 		}
 		*pp = w->next;
-		answer(cp, w, not_applied);
+		finish(w, not_applied);
 	}
 	cp->waiters_tail = pp;
 }
@@ -139,9 +129,9 @@ void waiter_flush_disconnected(struct cp *cp, const char *why)
 	complete_if(cp, always, msg);
 }
 
-void waiter_conn_gone(struct cp *cp, struct conn *c)
+void waiter_forget(struct cp *cp, void *ctx)
 {
 	for (struct waiter *w = cp->waiters; w != NULL; w = w->next)
-		if (w->conn == c)
-			w->conn = NULL;
+		if (w->ctx == ctx)
+			w->ctx = NULL;
 }

@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "req.h"
+#include "server.h"
 
 json_t *reply_error(const char *fmt, ...)
 {
@@ -94,11 +94,61 @@ int req_vrf(struct cp *cp, json_t *req, json_t **err)
 	return v;
 }
 
+/* The reply to a change, once erdp acknowledged its ops (or cannot any more). */
+static void waiter_done(void *ctx, struct waiter *w, const char *not_applied)
+{
+	uint64_t n = w->last + 1 - w->first;
+	json_t *reply;
+
+	(void)not_applied; /* in w->result already */
+	if (ctx == NULL)
+		return; /* the client went away */
+	if (w->rejected != 0) {
+		const char *first = json_string_value(json_array_get(w->rejections, 0));
+
+		reply = reply_error("erdp rejected %llu of %llu changes; first: %s",
+				    (unsigned long long)w->rejected, (unsigned long long)n,
+				    first ? first : "?");
+		json_object_set(reply, "result", w->result);
+		json_object_set(reply, "rejections", w->rejections);
+	} else {
+		reply = reply_ok(json_incref(w->result));
+	}
+	server_reply(ctx, reply);
+}
+
+struct waiter *req_waiter(struct cp *cp, struct conn *c)
+{
+	return waiter_begin(cp, waiter_done, c);
+}
+
+int req_route_set(struct cp *cp, const struct rib_route *rt, uint32_t line)
+{
+	int rc = state_route_set(&cp->state, cp->cfg, rt);
+
+	if (rc < 0 || rc == RIB_UNCHANGED)
+		return rc;
+	return chan_queue_route(cp, true, rt, line) != 0 ? -ENOMEM : rc;
+}
+
+int req_route_del(struct cp *cp, uint16_t vrf, uint8_t family, const uint8_t *addr, uint8_t len,
+		  uint32_t line)
+{
+	struct rib_route rt = {.vrf = vrf, .family = family, .len = len};
+	int rc;
+
+	memcpy(rt.addr, addr, family == 6 ? 16 : 4);
+	rc = state_route_del(&cp->state, cp->cfg, vrf, family, rt.addr, len);
+	if (rc != 0)
+		return rc;
+	return chan_queue_route(cp, false, &rt, line);
+}
+
 /* Queue the ops of a change and answer when erdp has acknowledged them. */
 static void changed(struct cp *cp, struct conn *c, struct waiter *w)
 {
 	if (w == NULL) {
-		conn_reply(c, reply_error("erdp-cp: out of memory"));
+		server_reply(c, reply_error("erdp-cp: out of memory"));
 		return;
 	}
 	waiter_commit(cp, w);
@@ -109,7 +159,7 @@ static json_t *capacity_error(struct cp *cp, int vrf, uint8_t family)
 	const struct erdp_vrf_conf *v = &cp->cfg->vrfs[vrf];
 	uint32_t cap = family == 6 ? v->ipv6_routes : v->ipv4_routes;
 
-	if (rib_count_vrf(cp->rib, (uint16_t)vrf, family) < cap)
+	if (rib_count_vrf(cp->state.rib, (uint16_t)vrf, family) < cap)
 		return NULL;
 	return reply_error("VRF '%s' holds its IPv%u capacity of %u routes (raise "
 			   "vrfs.ipv%u_routes in %s)",
@@ -125,7 +175,7 @@ static int req_route(struct cp *cp, json_t *req, struct cp_prefix *p, const char
 	*ps = vrf >= 0 ? req_str(req, "prefix", err) : NULL;
 	if (*ps == NULL)
 		return -1;
-	if (cp_parse_prefix(*ps, p, why, sizeof(why)) != 0) {
+	if (prefix_parse(*ps, p, why, sizeof(why)) != 0) {
 		*err = reply_error("prefix: %s", why);
 		return -1;
 	}
@@ -146,7 +196,7 @@ static void route_add(struct cp *cp, struct conn *c, json_t *req)
 
 	if (ts == NULL)
 		goto fail;
-	if (cp_parse_target(cp->cfg, vrf, ts, &rt.nh, why, sizeof(why)) != 0) {
+	if (target_parse(cp->cfg, vrf, ts, &rt.nh, why, sizeof(why)) != 0) {
 		err = reply_error("%s", why);
 		goto fail;
 	}
@@ -154,15 +204,15 @@ static void route_add(struct cp *cp, struct conn *c, json_t *req)
 	rt.family = p.family;
 	rt.len = p.len;
 	memcpy(rt.addr, p.addr, 16);
-	if (rib_find(cp->rib, rt.vrf, p.family, p.addr, p.len) == NULL &&
+	if (rib_find(cp->state.rib, rt.vrf, p.family, p.addr, p.len) == NULL &&
 	    (err = capacity_error(cp, vrf, p.family)) != NULL)
 		goto fail;
-	w = waiter_begin(cp, c, NULL);
+	w = req_waiter(cp, c);
 	if (w == NULL) {
 		err = reply_error("erdp-cp: out of memory");
 		goto fail;
 	}
-	rc = cp_route_set(cp, &rt, 0);
+	rc = req_route_set(cp, &rt, 0);
 	if (rc < 0) {
 		json_object_set_new(w->result, "error", json_string(strerror(-rc)));
 	} else {
@@ -174,7 +224,7 @@ static void route_add(struct cp *cp, struct conn *c, json_t *req)
 	changed(cp, c, w);
 	return;
 fail:
-	conn_reply(c, err);
+	server_reply(c, err);
 }
 
 static void route_del(struct cp *cp, struct conn *c, json_t *req)
@@ -187,21 +237,21 @@ static void route_del(struct cp *cp, struct conn *c, json_t *req)
 
 	if (vrf < 0)
 		goto fail;
-	if (rib_find(cp->rib, (uint16_t)vrf, p.family, p.addr, p.len) == NULL) {
+	if (rib_find(cp->state.rib, (uint16_t)vrf, p.family, p.addr, p.len) == NULL) {
 		err = reply_error("no route %s in VRF '%s'", ps, cp->cfg->vrfs[vrf].name);
 		goto fail;
 	}
-	w = waiter_begin(cp, c, NULL);
+	w = req_waiter(cp, c);
 	if (w == NULL) {
 		err = reply_error("erdp-cp: out of memory");
 		goto fail;
 	}
-	cp_route_del(cp, (uint16_t)vrf, p.family, p.addr, p.len, 0);
+	req_route_del(cp, (uint16_t)vrf, p.family, p.addr, p.len, 0);
 	json_object_set_new(w->result, "route", json_string("deleted"));
 	changed(cp, c, w);
 	return;
 fail:
-	conn_reply(c, err);
+	server_reply(c, err);
 }
 
 static void gateway_instance(struct cp *cp, struct conn *c, json_t *req)
@@ -226,23 +276,23 @@ static void gateway_instance(struct cp *cp, struct conn *c, json_t *req)
 	up = req_updown(req, &err);
 	if (up < 0)
 		goto fail;
-	w = waiter_begin(cp, c, NULL);
+	w = req_waiter(cp, c);
 	if (w == NULL) {
 		err = reply_error("erdp-cp: out of memory");
 		goto fail;
 	}
-	if (cp->gw_up[g][inst] != (bool)up) {
-		cp->gw_up[g][inst] = up;
+	if (cp->state.gw_up[g][inst] != (bool)up) {
+		cp->state.gw_up[g][inst] = up;
 		op.id = (uint16_t)g;
 		op.aux = (uint16_t)inst;
 		op.up = (uint8_t)up;
-		cp_queue(cp, &op);
+		chan_queue(cp, &op);
 		cp_log("gateway '%s' instance %lld set %s", name, inst, up ? "up" : "down");
 	}
 	changed(cp, c, w);
 	return;
 fail:
-	conn_reply(c, err);
+	server_reply(c, err);
 }
 
 static void link_admin(struct cp *cp, struct conn *c, json_t *req, bool port)
@@ -263,7 +313,7 @@ static void link_admin(struct cp *cp, struct conn *c, json_t *req, bool port)
 					  name);
 			goto fail;
 		}
-		state = &cp->port_up[idx];
+		state = &cp->state.port_up[idx];
 		op.aux = ERDP_LINK_TARGET_PORT;
 	} else {
 		int p = erdp_config_peering_by_name(cp->cfg, name), l;
@@ -285,14 +335,14 @@ static void link_admin(struct cp *cp, struct conn *c, json_t *req, bool port)
 			err = reply_error("link '%s': must be 'primary' or 'secondary'", ls);
 			goto fail;
 		}
-		idx = p * ERDP_LINKS + l;
-		state = &cp->plink_up[idx];
+		idx = (int)erdp_plink((unsigned int)p, (unsigned int)l);
+		state = &cp->state.plink_up[idx];
 		op.aux = ERDP_LINK_TARGET_PEERING_LINK;
 	}
 	up = req_updown(req, &err);
 	if (up < 0)
 		goto fail;
-	w = waiter_begin(cp, c, NULL);
+	w = req_waiter(cp, c);
 	if (w == NULL) {
 		err = reply_error("erdp-cp: out of memory");
 		goto fail;
@@ -301,14 +351,14 @@ static void link_admin(struct cp *cp, struct conn *c, json_t *req, bool port)
 		*state = up;
 		op.id = (uint16_t)idx;
 		op.up = (uint8_t)up;
-		cp_queue(cp, &op);
+		chan_queue(cp, &op);
 		cp_log("%s %s%s%s set %s", port ? "port" : "peering", name, ls ? " " : "",
 		       ls ? ls : "", up ? "up" : "down");
 	}
 	changed(cp, c, w);
 	return;
 fail:
-	conn_reply(c, err);
+	server_reply(c, err);
 }
 
 static json_t *status(struct cp *cp)
@@ -326,7 +376,7 @@ static json_t *status(struct cp *cp)
 	json_object_set_new(r, "dataplane_boot_id", json_string(ch->state == CHAN_UP ? boot : ""));
 	snprintf(boot, sizeof(boot), "%016llx", (unsigned long long)ch->boot_id);
 	json_object_set_new(r, "boot_id", json_string(boot));
-	json_object_set_new(r, "routes", json_integer((json_int_t)rib_count(cp->rib)));
+	json_object_set_new(r, "routes", json_integer((json_int_t)rib_count(cp->state.rib)));
 	json_object_set_new(r, "full_syncs", json_integer((json_int_t)ch->n_syncs));
 	json_object_set_new(r, "sync_in_progress", json_boolean(ch->sync_end != UINT64_MAX));
 	json_object_set_new(r, "messages_sent", json_integer((json_int_t)ch->n_sent));
@@ -346,8 +396,8 @@ void req_handle(struct cp *cp, struct conn *c, const char *line)
 	const char *cmd;
 
 	if (!json_is_object(req)) {
-		conn_reply(c, reply_error("request is not a JSON object: %s (column %d)",
-					  req ? "not an object" : jerr.text, jerr.column));
+		server_reply(c, reply_error("request is not a JSON object: %s (column %d)",
+					    req ? "not an object" : jerr.text, jerr.column));
 		json_decref(req);
 		return;
 	}
@@ -375,6 +425,6 @@ void req_handle(struct cp *cp, struct conn *c, const char *line)
 	else
 		reply = reply_error("unknown command '%s' (see docs/control-plane.md)", cmd);
 	if (reply != NULL)
-		conn_reply(c, reply);
+		server_reply(c, reply);
 	json_decref(req);
 }

@@ -37,6 +37,29 @@ int chan_init(struct chan *ch)
 	return opq_init(&ch->q);
 }
 
+int chan_queue(struct cp *cp, const struct cp_op *op)
+{
+	if (cp->chan.state != CHAN_UP)
+		return 0;
+	return opq_push(&cp->chan.q, op);
+}
+
+int chan_queue_route(struct cp *cp, bool add, const struct rib_route *rt, uint32_t line)
+{
+	struct cp_op op = {
+		.type = add ? ERDP_MSG_ROUTE_ADD : ERDP_MSG_ROUTE_DEL,
+		.family = rt->family,
+		.len = rt->len,
+		.id = rt->vrf,
+		.nh = add ? rt->nh : 0,
+		.line = line,
+	};
+
+	memcpy(op.addr, rt->addr, 16);
+	rib_mask(op.addr, op.family, op.len);
+	return chan_queue(cp, &op) != 0 ? -ENOMEM : 0;
+}
+
 bool chan_busy(const struct chan *ch)
 {
 	return ch->state == CHAN_UP && ch->q.head != ch->q.tail;
@@ -109,7 +132,7 @@ static void wait_dp(struct cp *cp, double now)
 		erdp_ctl_cp_hello(ch->ctl, ch->boot_id);
 		cp_log("erdp instance '%s' is up (boot id %016llx): full sync", cp->instance,
 		       (unsigned long long)boot);
-		if (sync_queue_full(cp) != 0)
+		if (chan_sync_full(cp) != 0)
 			dp_lost(cp, now, "cannot queue the full sync: out of memory");
 		return;
 	}
@@ -145,7 +168,7 @@ static void handle_ack(struct cp *cp, const struct erdp_ack *a)
 	if (a->status != ERDP_ACK_OK) {
 		char what[256];
 
-		cp_op_describe(cp, opq_at(&ch->q, pos), what, sizeof(what));
+		chan_op_describe(cp, opq_at(&ch->q, pos), what, sizeof(what));
 		ch->n_rejected++;
 		if (ch->sync_end != UINT64_MAX)
 			ch->sync_rejected++;
@@ -196,7 +219,7 @@ static void send_ops(struct cp *cp)
 		while (n < room && n < SEND_BURST && ch->q.sent + n < ch->q.head) {
 			uint64_t pos = ch->q.sent + n;
 
-			sync_build_msg(cp, opq_at(&ch->q, pos), &msgs[n]);
+			chan_build_msg(cp, opq_at(&ch->q, pos), &msgs[n]);
 			msgs[n].seq = opq_seq(pos);
 			msgs[n].session = ch->boot_id;
 			n++;

@@ -18,10 +18,10 @@ struct cp_prefix {
 #define CP_PREFIX_STR 50 /* "xxxx:...:xxxx/128" and a NUL, with room */
 
 /* "A.B.C.D/N" or "X:X::X/N", host bits zero. 0, or -EINVAL and why[]. */
-int cp_parse_prefix(const char *s, struct cp_prefix *p, char *why, size_t why_len);
+int prefix_parse(const char *s, struct cp_prefix *p, char *why, size_t why_len);
 /* A plain address (no /N); len becomes 32 or 128. 0, or -EINVAL and why[]. */
-int cp_parse_addr(const char *s, struct cp_prefix *p, char *why, size_t why_len);
+int prefix_parse_addr(const char *s, struct cp_prefix *p, char *why, size_t why_len);
 /* "10.0.0.0/8"; buf of CP_PREFIX_STR bytes. With len < 0 the address only. */
-char *cp_format_prefix(uint8_t family, const uint8_t *addr, int len, char *buf, size_t n);
+char *prefix_format(uint8_t family, const uint8_t *addr, int len, char *buf, size_t n);
 
 #endif

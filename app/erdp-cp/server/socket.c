@@ -24,7 +24,7 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 
-#include "cp.h"
+#include "server.h"
 
 #define MAX_CONNS  64
 #define MAX_LINE   (1 << 20)
@@ -151,7 +151,7 @@ static void conn_free(struct cp *cp, int i)
 	struct conn *c = conns[i];
 
 	if (cp != NULL)
-		waiter_conn_gone(cp, c);
+		waiter_forget(cp, c);
 	for (int k = 0; k < c->n_fds; k++)
 		close(c->fds[k]);
 	close(c->fd);
@@ -201,7 +201,7 @@ static void accept_all(void)
 	}
 }
 
-int conn_take_fd(struct conn *c)
+int server_take_fd(struct conn *c)
 {
 	int fd;
 
@@ -230,7 +230,7 @@ static void flush_out(struct conn *c)
 	c->out_len = c->out_off = 0;
 }
 
-void conn_reply(struct conn *c, json_t *reply)
+void server_reply(struct conn *c, json_t *reply)
 {
 	char *s = json_dumps(reply, JSON_COMPACT);
 	size_t n = s != NULL ? strlen(s) : 0;
@@ -321,8 +321,8 @@ static void serve_lines(struct cp *cp, struct conn *c)
 		if (nl == NULL) {
 			if (c->in_len > MAX_LINE) {
 				c->busy = true;
-				conn_reply(c,
-					   reply_error("request longer than %d bytes", MAX_LINE));
+				server_reply(c,
+					     reply_error("request longer than %d bytes", MAX_LINE));
 				c->eof = true;
 			}
 			return;

@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <time.h>
 
-#include "cp.h"
+#include "core.h"
 
 void cp_log(const char *fmt, ...)
 {

@@ -9,10 +9,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cp.h"
+#include "core.h"
+#include "erdp_ctl.h"
 
-int cp_parse_target(const struct erdp_config *cfg, int vrf, const char *s, uint32_t *nh, char *why,
-		    size_t why_len)
+int target_parse(const struct erdp_config *cfg, int vrf, const char *s, uint32_t *nh, char *why,
+		 size_t why_len)
 {
 	const char *vname = cfg->vrfs[vrf].name;
 	int i;
@@ -63,7 +64,7 @@ int cp_parse_target(const struct erdp_config *cfg, int vrf, const char *s, uint3
 	return -EINVAL;
 }
 
-char *cp_format_target(const struct erdp_config *cfg, uint32_t nh, char *buf, size_t n)
+char *target_format(const struct erdp_config *cfg, uint32_t nh, char *buf, size_t n)
 {
 	uint32_t i = ERDP_NH_REF_INDEX(nh);
 

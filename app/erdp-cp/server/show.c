@@ -11,7 +11,7 @@
 
 #include <arpa/inet.h>
 
-#include "req.h"
+#include "server.h"
 
 static const char *const base_ctr[] = {"rx_packets", "rx_bytes", "tx_packets", "tx_bytes",
 				       "local_packets"};
@@ -155,7 +155,7 @@ static json_t *show_ports(struct cp *cp)
 		json_t *e = json_object_get(tel, pc->name);
 		json_t *o = json_pack("{s:s,s:s,s:s,s:s}", "name", pc->name, "role",
 				      erdp_role_str(pc->role), "device", pc->device, "admin",
-				      cp->port_up[p] ? "up" : "down");
+				      cp->state.port_up[p] ? "up" : "down");
 
 		json_object_set_new(o, "link", link_state(e));
 		merge(o, counters(e));
@@ -199,7 +199,7 @@ static char *p4_str(const struct erdp_prefix4 *p, char *buf, size_t n)
 {
 	uint32_t a = htonl(p->addr);
 
-	return cp_format_prefix(4, (const uint8_t *)&a, p->len, buf, n);
+	return prefix_format(4, (const uint8_t *)&a, p->len, buf, n);
 }
 
 /* One neighbour entry, with peering, link and family. */
@@ -241,21 +241,21 @@ static json_t *show_peerings(struct cp *cp)
 			json_t *lo;
 
 			lo = json_pack("{s:s,s:s,s:s}", "admin",
-				       cp->plink_up[i * ERDP_LINKS + l] ? "up" : "down", "port",
-				       port >= 0 ? cfg->ports[port].name : "", "subnet",
+				       cp->state.plink_up[i * ERDP_LINKS + l] ? "up" : "down",
+				       "port", port >= 0 ? cfg->ports[port].name : "", "subnet",
 				       p4_str(&pe->v4[l], s4, sizeof(s4)));
 			json_object_set_new(
 				lo, "port_admin",
-				json_string(port >= 0 && !cp->port_up[port] ? "down" : "up"));
+				json_string(port >= 0 && !cp->state.port_up[port] ? "down" : "up"));
 			json_object_set_new(lo, "port_link",
 					    port >= 0 ? link_state(json_object_get(
 								ports, cfg->ports[port].name))
 						      : json_string("none"));
 			if (pe->has_v6)
-				json_object_set_new(lo, "subnet6",
-						    json_string(cp_format_prefix(6, pe->v6[l].addr,
-										 pe->v6[l].len, s6,
-										 sizeof(s6))));
+				json_object_set_new(
+					lo, "subnet6",
+					json_string(prefix_format(6, pe->v6[l].addr, pe->v6[l].len,
+								  s6, sizeof(s6))));
 			if (json_object_get(n, "ipv4") != NULL)
 				json_object_set(lo, "arp", json_object_get(n, "ipv4"));
 			if (json_object_get(n, "ipv6") != NULL)
@@ -264,7 +264,7 @@ static json_t *show_peerings(struct cp *cp)
 		}
 		json_object_set_new(o, "links", links);
 		merge(o, counters(json_object_get(tel, pe->name)));
-		json_object_set_new(o, "routes", json_integer(cp->peering_routes[i]));
+		json_object_set_new(o, "routes", json_integer(cp->state.peering_routes[i]));
 		json_array_append_new(arr, o);
 	}
 	json_decref(ports);
@@ -346,18 +346,18 @@ static json_t *show_gateways(struct cp *cp)
 			snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", ic->mac.b[0],
 				 ic->mac.b[1], ic->mac.b[2], ic->mac.b[3], ic->mac.b[4],
 				 ic->mac.b[5]);
-			up += cp->gw_up[g][i];
+			up += cp->state.gw_up[g][i];
 			json_array_append_new(
 				inst, json_pack("{s:i,s:s,s:i,s:s,s:s,s:s,s:s}", "instance", i,
 						"port", cfg->ports[ic->port].name, "vlan", ic->vlan,
 						"mac", mac, "zone", ic->zone, "admin",
-						cp->gw_up[g][i] ? "up" : "down", "port_admin",
-						cp->port_up[ic->port] ? "up" : "down"));
+						cp->state.gw_up[g][i] ? "up" : "down", "port_admin",
+						cp->state.port_up[ic->port] ? "up" : "down"));
 		}
-		json_array_append_new(arr, json_pack("{s:s,s:i,s:s,s:i,s:i,s:o}", "name", gc->name,
-						     "id", g, "vrf", cfg->vrfs[gc->vrf].name,
-						     "instances_up", up, "routes",
-						     (int)cp->gw_routes[g], "instances", inst));
+		json_array_append_new(
+			arr, json_pack("{s:s,s:i,s:s,s:i,s:i,s:o}", "name", gc->name, "id", g,
+				       "vrf", cfg->vrfs[gc->vrf].name, "instances_up", up, "routes",
+				       (int)cp->state.gw_routes[g], "instances", inst));
 	}
 	return reply_ok(json_pack("{s:o}", "gateways", arr));
 }
@@ -367,8 +367,8 @@ static json_t *route_json(struct cp *cp, const struct rib_route *rt)
 	char p[CP_PREFIX_STR], t[200];
 
 	return json_pack("{s:s,s:s,s:s}", "prefix",
-			 cp_format_prefix(rt->family, rt->addr, rt->len, p, sizeof(p)), "target",
-			 cp_format_target(cp->cfg, rt->nh, t, sizeof(t)), "origin",
+			 prefix_format(rt->family, rt->addr, rt->len, p, sizeof(p)), "target",
+			 target_format(cp->cfg, rt->nh, t, sizeof(t)), "origin",
 			 rt->origin == RIB_ORIGIN_CONFIG ? "config" : "runtime");
 }
 
@@ -394,7 +394,7 @@ json_t *req_routes(struct cp *cp, json_t *req)
 
 		if (a == NULL)
 			return err;
-		if (cp_parse_prefix(a, &p, why, sizeof(why)) != 0)
+		if (prefix_parse(a, &p, why, sizeof(why)) != 0)
 			return reply_error("after: %s", why);
 		memset(&after, 0, sizeof(after));
 		after.family = p.family;
@@ -405,20 +405,19 @@ json_t *req_routes(struct cp *cp, json_t *req)
 	page = malloc((size_t)limit * sizeof(*page));
 	if (page == NULL)
 		return reply_error("erdp-cp: out of memory for %lld routes", limit);
-	n = rib_page(cp->rib, (uint16_t)vrf, has_after ? &after : NULL, page, (size_t)limit);
+	n = rib_page(cp->state.rib, (uint16_t)vrf, has_after ? &after : NULL, page, (size_t)limit);
 	arr = json_array();
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(arr, route_json(cp, &page[i]));
 	res = json_pack("{s:s,s:I,s:I,s:o}", "vrf", cp->cfg->vrfs[vrf].name, "ipv4_routes",
-			(json_int_t)rib_count_vrf(cp->rib, (uint16_t)vrf, 4), "ipv6_routes",
-			(json_int_t)rib_count_vrf(cp->rib, (uint16_t)vrf, 6), "routes", arr);
+			(json_int_t)rib_count_vrf(cp->state.rib, (uint16_t)vrf, 4), "ipv6_routes",
+			(json_int_t)rib_count_vrf(cp->state.rib, (uint16_t)vrf, 6), "routes", arr);
 	if (n == (size_t)limit) {
 		char p[CP_PREFIX_STR];
 
-		json_object_set_new(
-			res, "next",
-			json_string(cp_format_prefix(page[n - 1].family, page[n - 1].addr,
-						     page[n - 1].len, p, sizeof(p))));
+		json_object_set_new(res, "next",
+				    json_string(prefix_format(page[n - 1].family, page[n - 1].addr,
+							      page[n - 1].len, p, sizeof(p))));
 	}
 	free(page);
 	return reply_ok(res);
@@ -435,9 +434,9 @@ json_t *req_lookup(struct cp *cp, json_t *req)
 
 	if (as == NULL)
 		return err;
-	if (cp_parse_addr(as, &a, why, sizeof(why)) != 0)
+	if (prefix_parse_addr(as, &a, why, sizeof(why)) != 0)
 		return reply_error("address: %s", why);
-	rt = rib_lookup(cp->rib, (uint16_t)vrf, a.family, a.addr);
+	rt = rib_lookup(cp->state.rib, (uint16_t)vrf, a.family, a.addr);
 	res = json_pack("{s:s,s:s}", "vrf", cp->cfg->vrfs[vrf].name, "address", as);
 	if (rt == NULL) {
 		json_object_set_new(res, "match", json_null());
