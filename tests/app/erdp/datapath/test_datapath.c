@@ -166,12 +166,12 @@ static struct rte_mbuf *mbuf_of(const struct frame *f)
 
 struct out {
 	enum { OUT_NONE, OUT_TX, OUT_PUNT, OUT_DROP } kind;
-	uint8_t port;		/* TX: egress config port */
-	uint16_t plink;		/* TX: peering link counted */
-	struct rte_mbuf *m;	/* TX or PUNT: the frame (caller frees) */
-	enum erdp_drop reason;	/* DROP */
-	uint16_t drop_where;	/* DROP: peering link or NONE */
-	bool on_circuit;	/* DROP: counted on the circuit */
+	uint8_t port;	       /* TX: egress config port */
+	uint16_t plink;	       /* TX: peering link counted */
+	struct rte_mbuf *m;    /* TX or PUNT: the frame (caller frees) */
+	enum erdp_drop reason; /* DROP */
+	uint16_t drop_where;   /* DROP: peering link or NONE */
+	bool on_circuit;       /* DROP: counted on the circuit */
 };
 
 static uint64_t port_drops(uint8_t port)
@@ -236,8 +236,8 @@ static void check_drop(const char *what, struct out o, enum erdp_drop reason, ui
 		  what, o.kind, erdp_drop_name(o.reason), erdp_drop_name(reason));
 	CHECK_MSG(o.drop_where == plink, "%s: counted on peering link %u, want %u", what,
 		  o.drop_where, plink);
-	CHECK_MSG(o.on_circuit == on_circuit, "%s: circuit counter %d, want %d", what,
-		  o.on_circuit, on_circuit);
+	CHECK_MSG(o.on_circuit == on_circuit, "%s: circuit counter %d, want %d", what, o.on_circuit,
+		  on_circuit);
 }
 
 static void check_punt(const char *what, struct out o, enum erdp_punt why, uint16_t plink)
@@ -246,8 +246,8 @@ static void check_punt(const char *what, struct out o, enum erdp_punt why, uint1
 		  erdp_drop_name(o.reason), why);
 	if (o.kind != OUT_PUNT)
 		return;
-	CHECK_MSG(erdp_meta(o.m)->punt == why, "%s: punt %u, want %d", what,
-		  erdp_meta(o.m)->punt, why);
+	CHECK_MSG(erdp_meta(o.m)->punt == why, "%s: punt %u, want %d", what, erdp_meta(o.m)->punt,
+		  why);
 	CHECK_EQ(erdp_meta(o.m)->plink, plink);
 	rte_pktmbuf_free(o.m);
 }
@@ -340,9 +340,8 @@ static void test_forward_g2c(void)
 	o = l2(&in, mac_gw0, mac_inst[0], 1, (const uint16_t[]){ERDP_TPID_8021Q},
 	       (const uint16_t[]){10}, ERDP_ETYPE_IPV4);
 	udp4(&in, o, ip4(10, 100, 7, 7), ip4(192, 168, 100, 129), 64, 20);
-	o = l2(&want, mac_cust_p, mac_er_p, 2,
-	       (const uint16_t[]){ERDP_TPID_8021Q, ERDP_TPID_8021Q}, (const uint16_t[]){100, 200},
-	       ERDP_ETYPE_IPV4);
+	o = l2(&want, mac_cust_p, mac_er_p, 2, (const uint16_t[]){ERDP_TPID_8021Q, ERDP_TPID_8021Q},
+	       (const uint16_t[]){100, 200}, ERDP_ETYPE_IPV4);
 	udp4(&want, o, ip4(10, 100, 7, 7), ip4(192, 168, 100, 129), 63, 20);
 	check_tx("g2c link /30", run1(GW0, &in), ER_PRIMARY, PL_PRIVATE_P, &want);
 }
@@ -400,8 +399,7 @@ static void test_drops(void)
 	((struct rte_ipv4_hdr *)(f.b + o))->hdr_checksum = 0;
 	((struct rte_ipv4_hdr *)(f.b + o))->hdr_checksum =
 		rte_ipv4_cksum((struct rte_ipv4_hdr *)(f.b + o));
-	check_drop("ipv4 length", run1(ER_PRIMARY, &f), ERDP_DROP_IPV4_HEADER, PL_PRIVATE_P,
-		   false);
+	check_drop("ipv4 length", run1(ER_PRIMARY, &f), ERDP_DROP_IPV4_HEADER, PL_PRIVATE_P, false);
 	udp4(&f, o, ip4(10, 10, 1, 1), ip4(10, 100, 1, 1), 64, 20);
 	f.b[o + 10] ^= 0x5a;
 	check_drop("ipv4 checksum", run1(ER_PRIMARY, &f), ERDP_DROP_IPV4_CKSUM, PL_PRIVATE_P,
@@ -409,8 +407,8 @@ static void test_drops(void)
 	o = l2_cust(&f, mac_cust_p, mac_er_p, ERDP_TPID_8021Q, 200, ERDP_ETYPE_IPV6);
 	udp6(&f, o, (const uint8_t[16]){0xfd, 0, 1, 0, [15] = 1}, 64);
 	put16(f.b + o + 4, 1000);
-	check_drop("ipv6 payload length", run1(ER_PRIMARY, &f), ERDP_DROP_IPV6_HEADER,
-		   PL_PRIVATE_P, false);
+	check_drop("ipv6 payload length", run1(ER_PRIMARY, &f), ERDP_DROP_IPV6_HEADER, PL_PRIVATE_P,
+		   false);
 
 	/* Routing. */
 	o = l2_cust(&f, mac_cust_p, mac_er_p, ERDP_TPID_8021Q, 200, ERDP_ETYPE_IPV4);
@@ -481,11 +479,14 @@ static void test_punts(void)
 		rte_ring_sc_dequeue(w->punt, &filler);
 }
 
-/* Frames the slow path sent (inject ring of the first worker), one expected. */
-static struct rte_mbuf *injected(void)
+/* f through the stages and the slow path; the one frame the slow path sent back, or NULL. */
+static struct rte_mbuf *slowpath_reply(uint8_t port, const struct frame *f)
 {
-	struct rte_mbuf *m = NULL;
+	struct rte_mbuf *m = mbuf_of(f);
 
+	erdp_process_burst(&erdp, w, port, &m, 1);
+	erdp_slowpath_poll(&erdp);
+	/* It leaves through the inject ring of the first worker. */
 	CHECK_EQ(rte_ring_count(w->inject), 1);
 	if (rte_ring_sc_dequeue(w->inject, (void **)&m) != 0)
 		return NULL;
@@ -506,10 +507,7 @@ static void test_slowpath(void)
 	/* ARP for the MSEE address: a reply with the frame's own tags, from the port MAC. */
 	o = l2_cust(&f, mac_cust_p, bcast, ERDP_TPID_8021Q, 200, ERDP_ETYPE_ARP);
 	arp_req(&f, o, mac_cust_p, ip4(192, 168, 100, 129), ip4(192, 168, 100, 130));
-	m = mbuf_of(&f);
-	erdp_process_burst(&erdp, w, ER_PRIMARY, &m, 1);
-	erdp_slowpath_poll(&erdp);
-	m = injected();
+	m = slowpath_reply(ER_PRIMARY, &f);
 	CHECK(m != NULL);
 	if (m != NULL) {
 		const uint8_t *r = rte_pktmbuf_mtod(m, const uint8_t *);
@@ -525,10 +523,7 @@ static void test_slowpath(void)
 	/* TTL 1 toward a gateway: time exceeded from the MSEE address, quoting the packet. */
 	o = l2_cust(&f, mac_cust_p, mac_er_p, ERDP_TPID_8021Q, 200, ERDP_ETYPE_IPV4);
 	udp4(&f, o, ip4(10, 10, 1, 1), ip4(10, 100, 1, 1), 1, 20);
-	m = mbuf_of(&f);
-	erdp_process_burst(&erdp, w, ER_PRIMARY, &m, 1);
-	erdp_slowpath_poll(&erdp);
-	m = injected();
+	m = slowpath_reply(ER_PRIMARY, &f);
 	CHECK(m != NULL);
 	if (m != NULL) {
 		const uint8_t *r = rte_pktmbuf_mtod(m, const uint8_t *);
@@ -549,8 +544,9 @@ static void test_slowpath(void)
 int main(int argc, char **argv)
 {
 	struct erdp_err err = {0};
-	char *eal[] = {argv[0], "--no-huge", "--no-pci", "-m", "128", "-l", "0-1",
-		       "--file-prefix", "erdp_t_datapath", "--log-level", "lib.*:error"};
+	char *eal[] = {
+		argv[0], "--no-huge",	  "--no-pci",	     "-m",	    "128",	  "-l",
+		"0-1",	 "--file-prefix", "erdp_t_datapath", "--log-level", "lib.*:error"};
 
 	if (argc < 2) {
 		fprintf(stderr, "usage: test_datapath CONFIG\n");
