@@ -14,7 +14,7 @@ nr=/proc/sys/vm/nr_hugepages
 meminfo() { awk -v k="$1:" '$1 == k { print $2 }' /proc/meminfo; }
 
 if [[ ! -w $nr && $(id -u) -ne 0 ]]; then
-	echo "hugepages: must run as root (sudo $0 $want)" >&2
+	echo "hugepages: must run as root ($0 $want in a root shell, or sudo $0 $want)" >&2
 	exit 1
 fi
 

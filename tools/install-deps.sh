@@ -24,7 +24,7 @@ fi
 
 if [[ $(id -u) -ne 0 ]]; then
 	echo "install-deps: missing packages: ${missing[*]}" >&2
-	echo "install-deps: run as root (sudo $0) to install them" >&2
+	echo "install-deps: run as root to install them ($0 in a root shell, or sudo $0)" >&2
 	exit 1
 fi
 

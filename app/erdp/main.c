@@ -184,9 +184,33 @@ static bool is_pci(const char *dev)
 	       sscanf(dev, "%x:%x.%x", &b, &c, &d) == 3;
 }
 
-/* EAL argv from the config, then pass-through arguments. */
+/* Does the pass-through part of the command line set one of these EAL options? */
+static bool eal_given(const struct opts *o, const char *const *names)
+{
+	for (int i = 0; i < o->n_eal; i++)
+		for (const char *const *n = names; *n != NULL; n++) {
+			size_t len = strlen(*n);
+
+			/* "-l 0-1", "-l0-1", "--lcores=0-1" */
+			if (strncmp(o->eal[i], *n, len) == 0 &&
+			    (o->eal[i][len] == '\0' || o->eal[i][len] == '=' ||
+			     (*n)[1] != '-'))
+				return true;
+		}
+	return false;
+}
+
+/*
+ * EAL argv from the config, then pass-through arguments. EAL keeps the first
+ * lcore list it is given and refuses -m with --socket-mem, so where the
+ * pass-through arguments set those, the config's are left out: they win.
+ * The config's lcores go as --lcores, which takes plain lists ("0-1") and
+ * the lcore@cpu forms ("0@0,1@2").
+ */
 static int build_eal_args(const struct erdp_config *cfg, const struct opts *o, char **argv, int max)
 {
+	static const char *const lcore_opts[] = {"-l", "-c", "--lcores", NULL};
+	static const char *const mem_opts[] = {"-m", "--socket-mem", "--socket-limit", NULL};
 	static char mem[16];
 	int n = 0;
 	bool any_pci = false;
@@ -198,11 +222,13 @@ static int build_eal_args(const struct erdp_config *cfg, const struct opts *o, c
 		argv[n++] = (char *)(s);                                                           \
 	} while (0)
 	PUSH("erdp");
-	PUSH("-l");
-	PUSH(cfg->eal.lcores);
+	if (!eal_given(o, lcore_opts)) {
+		PUSH("--lcores");
+		PUSH(cfg->eal.lcores);
+	}
 	PUSH("--file-prefix");
 	PUSH(cfg->eal.file_prefix);
-	if (cfg->eal.memory_mb != 0) {
+	if (cfg->eal.memory_mb != 0 && !eal_given(o, mem_opts)) {
 		snprintf(mem, sizeof(mem), "%u", cfg->eal.memory_mb);
 		PUSH("-m");
 		PUSH(mem);

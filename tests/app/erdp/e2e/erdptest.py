@@ -522,11 +522,13 @@ def read_pcap(path):
     return out
 
 
-def run_erdp(exe, topo, inputs, workdir, extra_args=(), timeout=90, config_text=None):
+def run_erdp(exe, topo, inputs, workdir, extra_args=(), timeout=90, config_text=None,
+             eal_lcores="0-1", eal_args=()):
     """Write pcaps + config into workdir, run erdp, return a Run.
 
     inputs: port name -> list of frames (bytes). Each port gets an rx_pcap
-    (without infinite_rx) and a tx_pcap.
+    (without infinite_rx) and a tx_pcap. eal_lcores goes into the config's
+    eal.lcores; eal_args after "--" on erdp's command line.
     """
     os.makedirs(workdir, exist_ok=True)
     devices = {}
@@ -539,13 +541,14 @@ def run_erdp(exe, topo, inputs, workdir, extra_args=(), timeout=90, config_text=
         devices[p["name"]] = "net_pcap%d,rx_pcap=%s,tx_pcap=%s" % (i, rx, tx)
     cfg = os.path.join(workdir, "erdp.conf")
     with open(cfg, "w") as f:
-        f.write(config_text if config_text is not None else render_config(topo, devices))
+        f.write(config_text if config_text is not None else render_config(topo, devices, eal_lcores))
     stats_path = os.path.join(workdir, "stats.json")
     if os.path.exists(stats_path):
         os.unlink(stats_path)
     prefix = "erdp-e2e-%d-%d" % (os.getpid(), next(_run_seq))
     cmd = [exe, "-c", cfg, "--exit-when-idle", "300", "--duration", "20", "--stats-json", stats_path,
-           "--quiet"] + list(extra_args) + ["--", "--no-huge", "-m", "256", "--file-prefix", prefix]
+           "--quiet"] + list(extra_args) + ["--", "--no-huge", "-m", "256", "--file-prefix", prefix] + \
+        list(eal_args)
     print("+ " + " ".join(cmd), flush=True)
     try:
         cp = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=timeout,

@@ -5,6 +5,7 @@ exit 0) and rejects bad ones (exit != 0, "FILE:LINE: field: message" with the
 line of the offending setting or of the block that holds it)."""
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -142,11 +143,21 @@ def main():
     rc, out = run("--check-config", os.path.join(tmp, "missing.conf"))
     chk.check(rc == 1 and "missing.conf" in out, "--check-config of a missing file: %d %r" % (rc, out))
 
+    # EAL settings: lcore@cpu forms from the config work, and an lcore list or memory size
+    # after "--" wins over the config's (EAL itself keeps the first -l it sees).
+    topo = et.standard_topo("qinq")
+    for i, (lcores, eal_args, what) in enumerate((
+            ("0-2", ["-l", "0-1"], "config lcores 0-2, -- -l 0-1"),
+            ("0-2", ["--lcores=0-1"], "config lcores 0-2, -- --lcores=0-1"),
+            ("0@0,1@1", [], "config lcores 0@0,1@1"))):
+        r = et.run_erdp(exe, topo, {}, os.path.join(tmp, "eal-%d" % i), eal_lcores=lcores,
+                        eal_args=eal_args)
+        chk.check(r.rc == 0 and "1 workers" in r.stdout,
+                  "%s: exit %r, output tail %r" % (what, r.rc, r.stdout[-600:]))
+
     rc = chk.finish()
     if rc == 0:
-        for f in os.listdir(tmp):
-            os.unlink(os.path.join(tmp, f))
-        os.rmdir(tmp)
+        shutil.rmtree(tmp)
     else:
         print("configs kept in %s" % tmp)
     return rc
