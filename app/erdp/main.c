@@ -333,6 +333,8 @@ int main(int argc, char **argv)
 	char *eal_argv[128];
 	int eal_argc, rc;
 	const char *instance;
+	uint64_t run_start;
+	double run_seconds;
 
 	if (parse_args(argc, argv, &o) != 0)
 		return 1;
@@ -383,7 +385,9 @@ int main(int argc, char **argv)
 	       erdp.cfg->n_ports, erdp.cfg->n_circuits, erdp.cfg->n_peerings, erdp.cfg->n_vrfs,
 	       erdp.n_workers);
 	fflush(stdout);
+	run_start = rte_rdtsc();
 	run_main_loop(&erdp, &o);
+	run_seconds = (double)(rte_rdtsc() - run_start) / (double)rte_get_tsc_hz();
 	rte_eal_mp_wait_lcore();
 	erdp_ctrl_fini(&erdp);
 	erdp_slowpath_poll(&erdp);
@@ -392,7 +396,8 @@ int main(int argc, char **argv)
 		printf("\nfinal counters:\n");
 		erdp_stats_print(&erdp, 0);
 	}
-	if (o.stats_json != NULL && erdp_stats_write_json(&erdp, o.stats_json, &err) != 0)
+	if (o.stats_json != NULL &&
+	    erdp_stats_write_json(&erdp, o.stats_json, run_seconds, &err) != 0)
 		fprintf(stderr, "erdp: %s\n", err.msg);
 	erdp_dp_teardown(&erdp);
 	erdp_config_free(erdp.cfg);

@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Drop reasons. Every frame erdp does not forward or consume is counted
- * under exactly one reason, on its RX port and, when known, on its circuit
- * and peering link. Names are stable: telemetry and tests use them.
+ * under exactly one reason, where it was dropped: for every reason but
+ * tx_full that is its RX port and, when known, its circuit and peering
+ * link; tx_full is counted on the egress port (and egress peering link)
+ * whose TX queue refused the frame, since the fault is that queue's.
+ * Names are stable: telemetry and tests use them.
  */
 #ifndef ERDP_DROP_H
 #define ERDP_DROP_H

@@ -152,16 +152,52 @@ static void json_peerings(FILE *f, struct erdp_dp *dp)
 	}
 }
 
-static void json_write(FILE *f, struct erdp_dp *dp)
+/* Average rates over the run: packets and bits per second (bits of the frames, no FCS). */
+static void json_rates(FILE *f, const struct erdp_ctr *c, double seconds)
+{
+	double s = seconds > 0 ? seconds : 1;
+
+	fprintf(f,
+		", \"rx_pps\": %.0f, \"tx_pps\": %.0f, \"rx_bps\": %.0f, \"tx_bps\": %.0f",
+		(double)c->rx_pkts / s, (double)c->tx_pkts / s, (double)c->rx_bytes * 8 / s,
+		(double)c->tx_bytes * 8 / s);
+}
+
+/* Per worker: frames, loop time with packets (TSC cycles) and what that makes per frame. */
+static void json_workers(FILE *f, struct erdp_dp *dp)
+{
+	unsigned int lcore, k = 0;
+
+	fprintf(f, "\n  \"workers\": [");
+	RTE_LCORE_FOREACH_WORKER(lcore)
+	{
+		const struct erdp_worker *w = dp->workers[lcore];
+
+		if (w == NULL)
+			continue;
+		fprintf(f,
+			"%s\n    {\"lcore\": %u, \"rx_packets\": %" PRIu64
+			", \"busy_cycles\": %" PRIu64 ", \"idle_polls\": %" PRIu64
+			", \"busy_cycles_per_packet\": %.1f}",
+			k++ ? "," : "", lcore, w->rx_pkts, w->busy_cycles, w->idle_polls,
+			w->rx_pkts ? (double)w->busy_cycles / (double)w->rx_pkts : 0.0);
+	}
+	fprintf(f, "\n  ],\n  \"tsc_hz\": %" PRIu64 ",", rte_get_tsc_hz());
+}
+
+static void json_write(FILE *f, struct erdp_dp *dp, double seconds)
 {
 	const struct erdp_config *cfg = dp->cfg;
 	uint64_t tot[ERDP_DROP_MAX] = {0};
 
-	fprintf(f, "{\n  \"ports\": [");
+	fprintf(f, "{\n  \"seconds\": %.6f,", seconds);
+	json_workers(f, dp);
+	fprintf(f, "\n  \"ports\": [");
 	for (int p = 0; p < cfg->n_ports; p++) {
 		fprintf(f, "%s\n    {\"name\": \"%s\", \"role\": \"%s\", ", p ? "," : "",
 			cfg->ports[p].name, erdp_role_str(cfg->ports[p].role));
 		json_ctr(f, &dp->sum->port[p], dp->sum->port_drop[p]);
+		json_rates(f, &dp->sum->port[p], seconds);
 		fprintf(f, "}");
 		for (int r = 0; r < ERDP_DROP_MAX; r++)
 			tot[r] += dp->sum->port_drop[p][r];
@@ -186,7 +222,8 @@ static void json_write(FILE *f, struct erdp_dp *dp)
 	fprintf(f, "}\n}\n");
 }
 
-int erdp_stats_write_json(struct erdp_dp *dp, const char *path, struct erdp_err *err)
+int erdp_stats_write_json(struct erdp_dp *dp, const char *path, double seconds,
+			  struct erdp_err *err)
 {
 	FILE *f = fopen(path, "w");
 
@@ -194,7 +231,7 @@ int erdp_stats_write_json(struct erdp_dp *dp, const char *path, struct erdp_err 
 		return erdp_errf(err, errno, "--stats-json %s: %s", path, strerror(errno));
 	rte_spinlock_lock(&erdp_stats_lock);
 	erdp_stats_collect(dp);
-	json_write(f, dp);
+	json_write(f, dp, seconds);
 	rte_spinlock_unlock(&erdp_stats_lock);
 	if (fclose(f) != 0)
 		return erdp_errf(err, errno, "--stats-json %s: %s", path, strerror(errno));

@@ -21,7 +21,9 @@ extern rte_spinlock_t erdp_stats_lock;
 /* stats.c */
 void erdp_stats_collect(struct erdp_dp *dp); /* caller holds erdp_stats_lock */
 void erdp_stats_print(struct erdp_dp *dp, double interval_s);
-int erdp_stats_write_json(struct erdp_dp *dp, const char *path, struct erdp_err *err);
+/* The final counters as JSON; rates are averages over `seconds` (the run's length). */
+int erdp_stats_write_json(struct erdp_dp *dp, const char *path, double seconds,
+			  struct erdp_err *err);
 
 /* telemetry.c: register the /erdp/... commands */
 int erdp_telemetry_init(struct erdp_dp *dp);

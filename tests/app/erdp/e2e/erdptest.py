@@ -570,6 +570,32 @@ def run_erdp(exe, topo, inputs, workdir, extra_args=(), timeout=90, config_text=
 def check_run_ok(chk, run):
     ok = chk.check(run.rc == 0, "erdp exited with %r; output tail:\n%s" % (run.rc, run.stdout[-3000:]))
     ok &= chk.check(run.stats is not None, "erdp wrote no (valid) --stats-json file")
+    if run.stats is not None:
+        ok &= check_stats_rates(chk, run.stats)
+    return ok
+
+
+def check_stats_rates(chk, st):
+    """--stats-json's run length, per-port average rates and per-worker figures agree with its counters."""
+    secs = st.get("seconds", 0)
+    ok = chk.check(secs > 0 and st.get("tsc_hz", 0) > 0, "stats: seconds %r tsc_hz %r" % (secs, st.get("tsc_hz")))
+    for p in st["ports"]:
+        for d in ("rx", "tx"):
+            want = p[d + "_packets"] / secs if secs else 0
+            ok &= chk.check(abs(p.get(d + "_pps", -1) - want) <= max(1, want * 1e-4), "port %s %s_pps %r, counters say %.1f"
+                            % (p["name"], d, p.get(d + "_pps"), want))
+            want = p[d + "_bytes"] * 8 / secs if secs else 0
+            ok &= chk.check(abs(p.get(d + "_bps", -1) - want) <= max(1, want * 1e-4), "port %s %s_bps %r, counters say %.1f"
+                            % (p["name"], d, p.get(d + "_bps"), want))
+    workers = st.get("workers", [])
+    ok &= chk.check(len(workers) >= 1, "stats: no workers")
+    ok &= chk.eq(sum(w["rx_packets"] for w in workers), sum(p["rx_packets"] for p in st["ports"]),
+                 "frames received by the workers vs by the ports")
+    for w in workers:
+        if w["rx_packets"]:
+            ok &= chk.check(w["busy_cycles"] > 0 and abs(w["busy_cycles_per_packet"] - w["busy_cycles"] /
+                                                         w["rx_packets"]) < 0.1,
+                            "worker %r: busy cycles per packet" % w)
     return ok
 
 
