@@ -75,6 +75,7 @@ struct erdp_port {
 	uint16_t n_rxq;
 	uint16_t n_txq;
 	bool shared_txq; /* fewer TX queues than workers: lock per queue */
+	bool pad_short;	 /* not a hardware NIC: pad frames to ERDP_ETH_MIN_FRAME in software */
 	bool link_up;	 /* last link state seen by the main lcore */
 	bool admin_up;	 /* operator state (always up until the control plane sets it) */
 	struct rte_ether_addr mac;

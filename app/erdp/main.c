@@ -193,8 +193,7 @@ static bool eal_given(const struct opts *o, const char *const *names)
 
 			/* "-l 0-1", "-l0-1", "--lcores=0-1" */
 			if (strncmp(o->eal[i], *n, len) == 0 &&
-			    (o->eal[i][len] == '\0' || o->eal[i][len] == '=' ||
-			     (*n)[1] != '-'))
+			    (o->eal[i][len] == '\0' || o->eal[i][len] == '=' || (*n)[1] != '-'))
 				return true;
 		}
 	return false;

@@ -26,6 +26,7 @@
 #include "erdp_drop.h"
 
 #define ERDP_ETH_HLEN	   14
+#define ERDP_ETH_MIN_FRAME 60 /* Ethernet's minimum frame without the FCS */
 #define ERDP_VLAN_HLEN	   4
 #define ERDP_TPID_8021Q	   0x8100
 #define ERDP_TPID_8021AD   0x88a8

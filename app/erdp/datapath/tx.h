@@ -6,6 +6,10 @@
  * has one) are shared under a per-queue lock; every other queue belongs to
  * one worker.
  *
+ * Frames under Ethernet's 60-byte minimum (a 64-byte frame that lost its
+ * QinQ tags, an ARP request) are padded with zeros on ports that do not
+ * pad in hardware (virtual devices), so that the peer does not see runts.
+ *
  * Counting: tx of the port and of each frame's peering link for what the
  * queue took; a frame it refuses is freed and counted as tx_full on the
  * egress port and link (the frame got that far: its RX side was counted
@@ -18,6 +22,29 @@
 #include <rte_spinlock.h>
 
 #include "dp.h"
+#include "erdp_tags.h"
+
+/*
+ * Zero-pad m to the Ethernet minimum. A one-segment frame with room behind
+ * it (every frame erdp builds or receives into its own pool) gets one
+ * fixed-size store of zeros, which compiles to a few vector stores instead
+ * of a call; anything else goes through rte_pktmbuf_append.
+ */
+static inline void erdp_tx_pad(struct rte_mbuf *m)
+{
+	uint16_t add = (uint16_t)(ERDP_ETH_MIN_FRAME - m->pkt_len);
+	char *p;
+
+	if (likely(m->nb_segs == 1 && rte_pktmbuf_tailroom(m) >= ERDP_ETH_MIN_FRAME)) {
+		memset(rte_pktmbuf_mtod_offset(m, char *, m->data_len), 0, ERDP_ETH_MIN_FRAME);
+		m->data_len = (uint16_t)(m->data_len + add);
+		m->pkt_len += add;
+		return;
+	}
+	p = rte_pktmbuf_append(m, add);
+	if (p != NULL) /* no tailroom: send it short rather than not at all */
+		memset(p, 0, add);
+}
 
 /* Send what worker w buffered for config port cfg_port; returns how many the queue took. */
 static inline uint16_t erdp_tx_burst(const struct erdp_dp *dp, struct erdp_worker *w,
@@ -28,12 +55,16 @@ static inline uint16_t erdp_tx_burst(const struct erdp_dp *dp, struct erdp_worke
 	struct erdp_port *p = (struct erdp_port *)(uintptr_t)&dp->port[cfg_port];
 	struct erdp_counters *c = w->ctr;
 	uint16_t queue = w->txq[cfg_port], n = t->n, sent;
+	bool pad = p->pad_short;
 	uint32_t len[ERDP_TXB_MAX];
 	uint64_t bytes = 0;
 
 	/* The PMD may free a frame as soon as it is sent: take lengths first. */
-	for (uint16_t i = 0; i < n; i++)
+	for (uint16_t i = 0; i < n; i++) {
+		if (pad && unlikely(t->m[i]->pkt_len < ERDP_ETH_MIN_FRAME))
+			erdp_tx_pad(t->m[i]);
 		len[i] = t->m[i]->pkt_len;
+	}
 	if (p->shared_txq)
 		rte_spinlock_lock(&p->txq_lock[queue]);
 	sent = rte_eth_tx_burst(p->port_id, queue, t->m, n);

@@ -12,6 +12,8 @@
 #include <errno.h>
 #include <string.h>
 
+#include <rte_bus.h>
+#include <rte_dev.h>
 #include <rte_ethdev.h>
 #include <rte_lcore.h>
 
@@ -49,6 +51,16 @@ static int port_configure(struct erdp_dp *dp, int i, struct erdp_err *err)
 	if (p->n_txq == 0)
 		p->n_txq = 1;
 	p->shared_txq = p->n_txq < dp->n_workers;
+	/*
+	 * A NIC pads short frames in hardware; virtual devices (memif, pcap,
+	 * ring, af_packet, tap...) send what they are given, and a frame that
+	 * lost its QinQ tags may be under Ethernet's minimum. net_null drops
+	 * what it is given, like a NIC's wire would not: no padding there
+	 * either, so benchmarks with a net_null sink measure what a NIC sees.
+	 */
+	p->pad_short = info.device == NULL ||
+		       (strcmp(rte_bus_name(rte_dev_bus(info.device)), "pci") != 0 &&
+			strcmp(info.driver_name, "net_null") != 0);
 	memset(&conf, 0, sizeof(conf));
 	if (p->n_rxq > 1 && info.flow_type_rss_offloads != 0) {
 		conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
@@ -140,6 +152,7 @@ static void ports_fake(struct erdp_dp *dp)
 		p->n_rxq = pc->rx_queues;
 		p->n_txq = (uint16_t)dp->n_workers;
 		p->shared_txq = false;
+		p->pad_short = true;
 		p->link_up = true;
 		p->admin_up = true;
 		memcpy(p->mac.addr_bytes, pc->has_mac ? pc->mac.b : local, 6);

@@ -157,8 +157,7 @@ static void json_rates(FILE *f, const struct erdp_ctr *c, double seconds)
 {
 	double s = seconds > 0 ? seconds : 1;
 
-	fprintf(f,
-		", \"rx_pps\": %.0f, \"tx_pps\": %.0f, \"rx_bps\": %.0f, \"tx_bps\": %.0f",
+	fprintf(f, ", \"rx_pps\": %.0f, \"tx_pps\": %.0f, \"rx_bps\": %.0f, \"tx_bps\": %.0f",
 		(double)c->rx_pkts / s, (double)c->tx_pkts / s, (double)c->rx_bytes * 8 / s,
 		(double)c->tx_bytes * 8 / s);
 }

@@ -349,7 +349,7 @@ def check_frags(chk, t, s, run):
         chk.eq(len(pns), 1, what + ": all fragments leave by one port")
         pieces = []
         for pn, b, f in frs:
-            l3 = f["l3"]
+            l3 = et.check_padding(chk, what + ": fragment", b, f)
             tot = struct.unpack_from("!H", l3, 2)[0]
             fo = struct.unpack_from("!H", l3, 6)[0]
             chk.eq(tot, len(l3), what + ": fragment total length = frame")
