@@ -384,7 +384,7 @@ static int parse_port(const struct cfg_grp *g, struct erdp_port_conf *p, struct 
 					   "mtu",  "mac",    NULL};
 	char path[CFG_PATH_LEN];
 	int64_t v;
-	int rc;
+	int rc, line = 0;
 
 	p->line = cfg_line(g->s);
 	p->rx_queues = 1;
@@ -401,11 +401,23 @@ static int parse_port(const struct cfg_grp *g, struct erdp_port_conf *p, struct 
 	}
 	if (parse_role(g, &p->role, &src->role_line) < 0)
 		return -EINVAL;
-	rc = cfg_int(g, "rx_queues", false, 1, 16, NULL, &v, NULL);
+	rc = cfg_int(g, "rx_queues", false, 1, 16, NULL, &v, &line);
 	if (rc < 0)
 		return rc;
 	if (rc > 0)
 		p->rx_queues = (uint16_t)v;
+	/*
+	 * DPDK 22.11's memif leaves an RX queue that the peer did not open
+	 * pointing at the first queue's ring: with a one-queue peer, every
+	 * frame is received twice. Nothing tells erdp how many the peer opened.
+	 */
+	if (p->rx_queues > 1 && strncmp(p->device, "net_memif", 9) == 0) {
+		cfg_path_key(path, g->path, "rx_queues");
+		return cfg_fail(g->c, line, path,
+				"rx_queues: 1 on net_memif ports (DPDK 22.11's memif reads the "
+				"first queue's ring again from RX queues the peer did not open)",
+				"%u RX queues on memif device '%.40s'", p->rx_queues, p->device);
+	}
 	rc = cfg_int(g, "mtu", false, 576, 9000, "IP MTU: 576..9000", &v, NULL);
 	if (rc < 0)
 		return rc;

@@ -206,6 +206,10 @@ static const struct bad_case bad_cases[] = {
 	 QINQ PORTS_WITH("  { name = \"gw1\"; device = \"net_null3\"; role = \"gateway\";\n"
 			 "    rx_queues = 17; } #!"),
 	 "ports[3].rx_queues", "1..16"},
+	{"two RX queues on memif",
+	 QINQ PORTS_WITH("  { name = \"gw1\"; device = \"net_memif3,role=server\";\n"
+			 "    role = \"gateway\"; rx_queues = 2; } #!"),
+	 "ports[3].rx_queues", "rx_queues: 1 on net_memif ports"},
 	{"mtu 575",
 	 QINQ PORTS_WITH("  { name = \"gw1\"; device = \"net_null3\"; role = \"gateway\";\n"
 			 "    mtu = 575; } #!"),
