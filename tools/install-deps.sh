@@ -7,6 +7,7 @@ PACKAGES=(
 	build-essential gcc meson ninja-build pkg-config
 	libdpdk-dev dpdk dpdk-dev dpdk-doc libconfig-dev libpcap-dev libjansson-dev
 	python3-scapy tcpdump iproute2 iputils-ping ethtool linux-perf
+	lua5.3
 )
 
 missing=()
