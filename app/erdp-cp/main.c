@@ -25,6 +25,7 @@ struct opts {
 	const char *socket;
 	const char *group;
 	const char *telemetry;
+	struct server_limits lim;
 };
 
 static void usage(FILE *f)
@@ -35,7 +36,8 @@ static void usage(FILE *f)
 		"\n"
 		"SYNOPSIS\n"
 		"    erdp-cp -c FILE [--instance NAME] [--socket PATH] [--socket-group GROUP]\n"
-		"            [--telemetry PATH]\n"
+		"            [--telemetry PATH] [--max-clients N] [--idle-timeout SEC]\n"
+		"            [--load-timeout SEC] [--max-load-bytes N]\n"
 		"    erdp-cp --help\n"
 		"\n"
 		"DESCRIPTION\n"
@@ -72,6 +74,23 @@ static void usage(FILE *f)
 		"    -t, --telemetry PATH   erdp's DPDK telemetry socket. Default\n"
 		"                           /var/run/dpdk/NAME/dpdk_telemetry.v2 as root,\n"
 		"                           else $XDG_RUNTIME_DIR/dpdk/NAME/... or /tmp/dpdk/...\n"
+		"    --max-clients N        connections served at once (default %u, at most\n"
+		"                           %u). Clients beyond wait in the socket's\n"
+		"                           backlog (net.core.somaxconn) until one closes;\n"
+		"                           they are never refused. erdp-cp raises its\n"
+		"                           soft limit of open files (ulimit -n) to fit.\n"
+		"    --idle-timeout SEC     close a connection that has no request in\n"
+		"                           progress for SEC seconds (default %g; 0: never).\n"
+		"                           A client waiting for its reply, e.g. for erdp\n"
+		"                           to acknowledge a change, is not idle; one that\n"
+		"                           does not read its replies is.\n"
+		"    --load-timeout SEC     refuse a route file that gives no data for SEC\n"
+		"                           seconds (default %g): a pipe that stays open.\n"
+		"    --max-load-bytes N     refuse a route file larger than N bytes (K, M, G\n"
+		"                           suffixes; default %llu = 1 GiB). Files\n"
+		"                           read at the same time share this budget: one\n"
+		"                           that pushes the total over it is refused as\n"
+		"                           busy (erdpctl exits 3: retry later).\n"
 		"    -h, --help             this text.\n"
 		"\n"
 		"SIGNALS\n"
@@ -95,7 +114,89 @@ static void usage(FILE *f)
 		"    erdp-cp -c lab.conf --instance lab2 --socket /tmp/lab2.sock\n"
 		"\n"
 		"SEE ALSO\n"
-		"    erdp(8), erdpctl(8), docs/control-plane.md\n");
+		"    erdp(8), erdpctl(8), docs/control-plane.md\n",
+		SERVER_MAX_CLIENTS_DEFAULT, SERVER_MAX_CLIENTS_MAX, SERVER_IDLE_S_DEFAULT,
+		SERVER_LOAD_IDLE_S_DEFAULT, (unsigned long long)SERVER_MAX_LOAD_BYTES_DEFAULT);
+}
+
+enum {
+	OPT_MAX_CLIENTS = 256,
+	OPT_IDLE_TIMEOUT,
+	OPT_LOAD_TIMEOUT,
+	OPT_MAX_LOAD_BYTES,
+};
+
+/* "1048576", "64K", "100M", "1G": a byte count, binary multiples. */
+static int parse_bytes(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+	int shift = 0;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (end == s || errno != 0 || s[0] == '-')
+		return -1;
+	if (*end == 'K' || *end == 'k')
+		shift = 10, end++;
+	else if (*end == 'M' || *end == 'm')
+		shift = 20, end++;
+	else if (*end == 'G' || *end == 'g')
+		shift = 30, end++;
+	if (*end != '\0' || v == 0 || v > (UINT64_MAX >> 1) >> shift)
+		return -1;
+	*out = (uint64_t)v << shift;
+	return 0;
+}
+
+#define MAX_SECONDS 1e9 /* 30 years: a bound for sanity; "never" is 0 where allowed */
+
+/* A number of seconds >= 0 (fractions allowed). */
+static int parse_seconds(const char *s, double *out)
+{
+	char *end;
+	double v = strtod(s, &end);
+
+	if (end == s || *end != '\0' || !(v >= 0 && v <= MAX_SECONDS))
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int limit_option(int opt, const char *arg, struct server_limits *lim)
+{
+	char *end;
+	long n;
+
+	switch (opt) {
+	case OPT_MAX_CLIENTS:
+		n = strtol(arg, &end, 10);
+		if (end != arg && *end == '\0' && n >= 1 && n <= SERVER_MAX_CLIENTS_MAX) {
+			lim->max_clients = (unsigned int)n;
+			return 0;
+		}
+		fprintf(stderr, "erdp-cp: --max-clients '%s': a number 1..%u\n", arg,
+			SERVER_MAX_CLIENTS_MAX);
+		return -1;
+	case OPT_IDLE_TIMEOUT:
+	case OPT_LOAD_TIMEOUT:
+		if (parse_seconds(arg, opt == OPT_IDLE_TIMEOUT ? &lim->idle_s
+							       : &lim->load_idle_s) == 0 &&
+		    (opt == OPT_IDLE_TIMEOUT || lim->load_idle_s > 0))
+			return 0;
+		fprintf(stderr, "erdp-cp: --%s '%s': a number of seconds %s\n",
+			opt == OPT_IDLE_TIMEOUT ? "idle-timeout" : "load-timeout", arg,
+			opt == OPT_IDLE_TIMEOUT ? ">= 0 (0: never)" : "> 0");
+		return -1;
+	default:
+		if (parse_bytes(arg, &lim->max_load_bytes) == 0)
+			return 0;
+		fprintf(stderr,
+			"erdp-cp: --max-load-bytes '%s': a number of bytes > 0, optionally with "
+			"K, M or G (1024-based)\n",
+			arg);
+		return -1;
+	}
 }
 
 static int parse_args(int argc, char **argv, struct opts *o)
@@ -106,12 +207,21 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{"socket", required_argument, NULL, 's'},
 		{"socket-group", required_argument, NULL, 'g'},
 		{"telemetry", required_argument, NULL, 't'},
+		{"max-clients", required_argument, NULL, OPT_MAX_CLIENTS},
+		{"idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT},
+		{"load-timeout", required_argument, NULL, OPT_LOAD_TIMEOUT},
+		{"max-load-bytes", required_argument, NULL, OPT_MAX_LOAD_BYTES},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	int c;
 
 	memset(o, 0, sizeof(*o));
+	o->lim = (struct server_limits){.max_clients = SERVER_MAX_CLIENTS_DEFAULT,
+					.idle_s = SERVER_IDLE_S_DEFAULT,
+					.load_idle_s = SERVER_LOAD_IDLE_S_DEFAULT,
+					.max_load_bytes = SERVER_MAX_LOAD_BYTES_DEFAULT,
+					.now = cp_now};
 	while ((c = getopt_long(argc, argv, "c:i:s:g:t:h", lo, NULL)) != -1) {
 		switch (c) {
 		case 'c':
@@ -128,6 +238,13 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			break;
 		case 't':
 			o->telemetry = optarg;
+			break;
+		case OPT_MAX_CLIENTS:
+		case OPT_IDLE_TIMEOUT:
+		case OPT_LOAD_TIMEOUT:
+		case OPT_MAX_LOAD_BYTES:
+			if (limit_option(c, optarg, &o->lim) != 0)
+				return -1;
 			break;
 		case 'h':
 			usage(stdout);
@@ -222,7 +339,7 @@ int main(int argc, char **argv)
 			fprintf(stderr, "erdp-cp: getrandom: %s\n", strerror(errno));
 			return 1;
 		}
-	if (server_open(sock, o.group, &err) != 0) {
+	if (server_open(sock, o.group, &o.lim, &err) != 0) {
 		fprintf(stderr, "erdp-cp: %s\n", err.msg);
 		return 1;
 	}

@@ -3,6 +3,11 @@
  * One request, one reply, over erdp-cp's Unix socket. A file for
  * "route load" travels as an open descriptor (SCM_RIGHTS): erdp-cp reads it
  * with the rights of the user who opened it.
+ *
+ * erdp-cp serves a bounded number of clients; the others wait in its
+ * listen backlog, and when that is full too, in connect(). Both waits count
+ * against --timeout, and running out of it is "busy" (EXIT_BUSY), not
+ * "unreachable": erdp-cp is there, a later try may well succeed.
  */
 #include <errno.h>
 #include <poll.h>
@@ -13,6 +18,7 @@
 #include <unistd.h>
 
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
 
 #include "erdpctl.h"
@@ -59,7 +65,26 @@ static int send_all(int s, const char *buf, size_t n, int fd)
 	return 0;
 }
 
-json_t *client_call(const char *path, json_t *req, int fd, double timeout_s)
+/* A connect() that waits at most timeout_s while erdp-cp's backlog is full. */
+static int connect_within(int s, const struct sockaddr_un *sa, double timeout_s)
+{
+	struct timeval tv = {.tv_sec = (time_t)timeout_s,
+			     .tv_usec =
+				     (suseconds_t)((timeout_s - (double)(time_t)timeout_s) * 1e6)};
+	struct timeval none = {0};
+	int rc;
+
+	/* For Unix sockets the send timeout bounds the wait for room in the backlog. */
+	setsockopt(s, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	do
+		rc = connect(s, (const struct sockaddr *)sa, sizeof(*sa));
+	while (rc != 0 && errno == EINTR);
+	if (rc == 0)
+		setsockopt(s, SOL_SOCKET, SO_SNDTIMEO, &none, sizeof(none));
+	return rc;
+}
+
+int client_call(const char *path, json_t *req, int fd, double timeout_s, json_t **out)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	char *line = json_dumps(req, JSON_COMPACT), *buf = NULL;
@@ -67,16 +92,26 @@ json_t *client_call(const char *path, json_t *req, int fd, double timeout_s)
 	double deadline = now_s() + timeout_s;
 	json_t *reply = NULL;
 	json_error_t jerr;
-	int s, rc;
+	int s, rc, status = EXIT_UNREACHABLE;
 
+	*out = NULL;
 	if (strlen(path) >= sizeof(sa.sun_path)) {
 		fprintf(stderr, "erdpctl: socket path '%s' is too long\n", path);
 		free(line);
-		return NULL;
+		return EXIT_UNREACHABLE;
 	}
 	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
 	s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (s < 0 || connect(s, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
+	rc = s < 0 ? -1 : connect_within(s, &sa, timeout_s);
+	if (rc != 0 && errno == EAGAIN) {
+		fprintf(stderr,
+			"erdpctl: erdp-cp at %s is busy: its queue of waiting clients stayed full "
+			"for %g s (--timeout); try again\n",
+			path, timeout_s);
+		status = EXIT_BUSY;
+		goto out;
+	}
+	if (rc != 0) {
 		fprintf(stderr,
 			"erdpctl: cannot reach erdp-cp at %s: %s (is erdp-cp running? wrong "
 			"--instance or --socket?)\n",
@@ -97,8 +132,11 @@ json_t *client_call(const char *path, json_t *req, int fd, double timeout_s)
 
 		if (left <= 0 || poll(&pfd, 1, (int)(left * 1000) + 1) == 0) {
 			fprintf(stderr,
-				"erdpctl: no reply from erdp-cp within %.0f s (--timeout)\n",
+				"erdpctl: no reply from erdp-cp within %g s (--timeout): it is "
+				"busy "
+				"or slow; a change may still be carried out\n",
 				timeout_s);
+			status = EXIT_BUSY;
 			goto out;
 		}
 		if (cap - len < 65536) {
@@ -130,10 +168,13 @@ json_t *client_call(const char *path, json_t *req, int fd, double timeout_s)
 		json_decref(reply);
 		reply = NULL;
 	}
+	if (reply != NULL)
+		status = 0;
 out:
 	if (s >= 0)
 		close(s);
 	free(line);
 	free(buf);
-	return reply;
+	*out = reply;
+	return status;
 }

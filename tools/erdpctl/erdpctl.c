@@ -65,15 +65,26 @@ static void usage(FILE *f)
 		"    -s, --socket PATH    erdp-cp's socket (default /run/erdp/NAME.sock)\n"
 		"    -i, --instance NAME  erdp instance, picks the default socket (default erdp)\n"
 		"    -j, --json           print erdp-cp's JSON reply as is (one line)\n"
-		"    -t, --timeout SEC    how long to wait for the reply (default 300)\n"
+		"    -t, --timeout SEC    how long to wait for erdp-cp: for a place in its\n"
+		"                         queue of clients and then for the reply\n"
+		"                         (default 300)\n"
 		"    -h, --help           this text\n"
 		"\n"
 		"EXIT STATUS\n"
 		"    0  success\n"
 		"    1  bad command line, or the request was refused (unknown VRF, gateway or\n"
-		"       peering, bad prefix, host bits set, erdp not running for a show,\n"
-		"       rejected by erdp); the reason is on stderr\n"
-		"    2  erdp-cp cannot be reached, or the connection broke\n"
+		"       peering, bad prefix, host bits set, a route file with errors or over\n"
+		"       erdp-cp's size limit, erdp not running for a show, rejected by erdp);\n"
+		"       the reason is on stderr. Repeating the same command fails the same\n"
+		"       way.\n"
+		"    2  erdp-cp cannot be reached (not running, wrong --socket or\n"
+		"       --instance, no permission), or the connection broke\n"
+		"    3  erdp-cp is busy: it refused the request for load (route files being\n"
+		"       read at once over its byte budget, out of memory or descriptors),\n"
+		"       its queue of waiting clients stayed full, or no reply came within\n"
+		"       --timeout. Nothing was wrong with the request: try again later. After\n"
+		"       a timeout a change may still be carried out; check with show or\n"
+		"       lookup.\n"
 		"\n"
 		"EXAMPLES\n"
 		"    erdpctl show peerings\n"
@@ -251,6 +262,7 @@ int main(int argc, char **argv)
 	double timeout = 300;
 	bool json = false;
 	json_t *req, *reply;
+	const char *code;
 	int c, rc, fd;
 
 	/* '+': options end at the command, so "show routes V --limit 5" stays intact. */
@@ -287,12 +299,12 @@ int main(int argc, char **argv)
 		json_decref(req);
 		return rc;
 	}
-	reply = client_call(sock, req, fd, timeout);
+	rc = client_call(sock, req, fd, timeout, &reply);
 	json_decref(req);
 	if (fd >= 0)
 		close(fd);
-	if (reply == NULL)
-		return EXIT_UNREACHABLE;
+	if (rc != 0)
+		return rc;
 	if (json) {
 		char *s = json_dumps(reply, JSON_COMPACT);
 
@@ -306,8 +318,11 @@ int main(int argc, char **argv)
 			e != NULL ? e : "request failed (no reason given)");
 		print_list(reply, "errors");
 		print_list(reply, "rejections");
+		/* "code": "busy": refused for load, not for what was asked. */
+		code = json_string_value(json_object_get(reply, "code"));
+		rc = code != NULL && strcmp(code, "busy") == 0 ? EXIT_BUSY : EXIT_REJECTED;
 		json_decref(reply);
-		return EXIT_REJECTED;
+		return rc;
 	}
 	if (!json)
 		render(cmd, json_object_get(reply, "result"));

@@ -14,6 +14,13 @@
  * twice: the last line wins) and go to erdp; the reply comes once erdp has
  * acknowledged every one. Routes that are already present with the same
  * target are not sent again.
+ *
+ * The file is read as the event loop gets to it (server_read_file), not in
+ * one go: lines are parsed as they arrive, so memory holds the parsed
+ * routes and one partial line, never the file's text, and other clients
+ * are served while a big file or a slow pipe comes in. A line is text: a
+ * control byte in it (NUL, ESC, a CR before the end...) is an error that
+ * names the line and column, like any other.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -22,15 +29,15 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <sys/stat.h>
-
 #include "server.h"
 
 #define MAX_ERRORS 20
+#define MAX_LINE   4096 /* a route line is < 200 bytes; longer ones are an error */
 
 struct load {
 	struct cp *cp;
-	const char *name;
+	char *name;
+	double t0;
 	struct cp_op *items;
 	size_t n, cap;
 	uint64_t lines, n_errors;
@@ -42,6 +49,10 @@ struct load {
 	int last_target_vrf;
 	uint32_t last_nh;
 	bool last_del;
+	/* The line that the last chunk left unfinished. */
+	char part[MAX_LINE + 1];
+	size_t part_len;
+	bool part_long; /* longer than MAX_LINE: reported, skipped to its end */
 };
 
 static void load_error(struct load *ld, uint64_t line, const char *fmt, ...)
@@ -66,60 +77,17 @@ static void load_error(struct load *ld, uint64_t line, const char *fmt, ...)
 	json_array_append_new(ld->errors, json_string(msg));
 }
 
-static int read_all(int fd, char **out, size_t *len, struct erdp_err *err)
-{
-	struct stat st;
-	size_t cap = 1 << 20, n = 0;
-	char *buf;
-
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
-		cap = (size_t)st.st_size + 2;
-	buf = malloc(cap);
-	if (buf == NULL)
-		return erdp_errf(err, ENOMEM, "out of memory for a %zu-byte file", cap);
-	for (;;) {
-		ssize_t r;
-
-		if (cap - n < 2) {
-			char *nb = realloc(buf, cap * 2);
-
-			if (nb == NULL) {
-				free(buf);
-				return erdp_errf(err, ENOMEM, "out of memory reading the file");
-			}
-			buf = nb;
-			cap *= 2;
-		}
-		r = read(fd, buf + n, cap - n - 1);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			int e = errno;
-
-			free(buf);
-			return erdp_errf(err, e, "read: %s", strerror(e));
-		}
-		if (r == 0)
-			break;
-		n += (size_t)r;
-	}
-	buf[n] = '\0';
-	*out = buf;
-	*len = n;
-	return 0;
-}
-
 /* Split off the next whitespace-separated field; NULL at the end or at '#'. */
 static char *next_field(char **p)
 {
 	char *s = *p, *f;
 
-	while (*s == ' ' || *s == '\t' || *s == '\r')
+	while (*s == ' ' || *s == '\t')
 		s++;
 	if (*s == '\0' || *s == '#')
 		return NULL;
 	f = s;
-	while (*s != '\0' && *s != ' ' && *s != '\t' && *s != '\r')
+	while (*s != '\0' && *s != ' ' && *s != '\t')
 		s++;
 	if (*s != '\0')
 		*s++ = '\0';
@@ -219,19 +187,71 @@ static void parse_line(struct load *ld, char *s, uint64_t line)
 		load_error(ld, line, "out of memory");
 }
 
-static void parse_all(struct load *ld, char *buf, size_t len)
+/*
+ * One whole line s[0..n) (its LF cut off), writable, with room for a NUL at
+ * s[n]: checked to be text (a CR may end it: CRLF files), then parsed.
+ */
+static void take_line(struct load *ld, char *s, size_t n)
 {
+	char why[64];
+	size_t col;
+
+	ld->lines++;
+	if (n > MAX_LINE) {
+		load_error(ld, ld->lines,
+			   "longer than %d bytes (a route line is '<vrf> <prefix> "
+			   "<target>')",
+			   MAX_LINE);
+		return;
+	}
+	col = req_text_check(s, n, why, sizeof(why));
+	if (col != 0) {
+		load_error(ld, ld->lines, "column %zu: %s; a route file is text", col, why);
+		return;
+	}
+	if (n > 0 && s[n - 1] == '\r')
+		n--;
+	s[n] = '\0';
+	parse_line(ld, s, ld->lines);
+}
+
+/* Add bytes to the unfinished line; past MAX_LINE only their count matters. */
+static void part_add(struct load *ld, const char *s, size_t n)
+{
+	if (ld->part_long || ld->part_len + n > MAX_LINE) {
+		ld->part_long = true;
+		return;
+	}
+	memcpy(ld->part + ld->part_len, s, n);
+	ld->part_len += n;
+}
+
+static void part_take(struct load *ld)
+{
+	take_line(ld, ld->part, ld->part_long ? MAX_LINE + 1 : ld->part_len);
+	ld->part_len = 0;
+	ld->part_long = false;
+}
+
+/* A chunk of the file as it arrives: whole lines parsed in place, the rest kept. */
+static void load_data(void *ctx, char *buf, size_t len)
+{
+	struct load *ld = ctx;
 	char *s = buf, *end = buf + len;
 
 	while (s < end) {
 		char *nl = memchr(s, '\n', (size_t)(end - s));
 
-		if (nl != NULL)
-			*nl = '\0';
-		ld->lines++;
-		parse_line(ld, s, ld->lines);
-		if (nl == NULL)
-			break;
+		if (nl == NULL) {
+			part_add(ld, s, (size_t)(end - s));
+			return;
+		}
+		if (ld->part_len != 0 || ld->part_long) {
+			part_add(ld, s, (size_t)(nl - s));
+			part_take(ld);
+		} else {
+			take_line(ld, s, (size_t)(nl - s)); /* writes its NUL at *nl */
+		}
 		s = nl + 1;
 	}
 }
@@ -320,22 +340,87 @@ static json_t *apply(struct load *ld, struct waiter *w)
 	return NULL;
 }
 
+static void load_free(void *ctx)
+{
+	struct load *ld = ctx;
+
+	json_decref(ld->errors);
+	free(ld->items);
+	free(ld->name);
+	free(ld);
+}
+
+/*
+ * The whole file is in: check it, then apply it; the reply waits for
+ * erdp's acks. (Or reading it failed: why says how.)
+ */
+static void load_end(struct conn *c, void *ctx, const char *why, bool busy)
+{
+	struct load *ld = ctx;
+	struct cp *cp = ld->cp;
+	json_t *reply;
+	struct waiter *w;
+
+	if (why != NULL) {
+		server_reply(c, busy ? reply_busy("%s: %s", ld->name, why)
+				     : reply_error("%s: %s", ld->name, why));
+		load_free(ld);
+		return;
+	}
+	if (ld->part_len != 0 || ld->part_long)
+		part_take(ld); /* the last line had no LF */
+	if (ld->n_errors == 0)
+		check_capacity(ld);
+	if (ld->n_errors != 0) {
+		reply = reply_error("%s: %llu error%s, nothing loaded; first: %s", ld->name,
+				    (unsigned long long)ld->n_errors, ld->n_errors > 1 ? "s" : "",
+				    json_string_value(json_array_get(ld->errors, 0)));
+		json_object_set(reply, "errors", ld->errors);
+		server_reply(c, reply);
+		load_free(ld);
+		return;
+	}
+	w = req_waiter(cp, c);
+	if (w == NULL) {
+		server_reply(c, reply_busy("erdp-cp: out of memory"));
+		load_free(ld);
+		return;
+	}
+	w->start = ld->t0;
+	reply = apply(ld, w);
+	json_object_set_new(w->result, "parse_seconds", json_real(cp_now() - ld->t0));
+	if (reply != NULL)
+		json_object_set_new(
+			w->result, "error",
+			json_string(json_string_value(json_object_get(reply, "error"))));
+	json_decref(reply);
+	load_free(ld);
+	waiter_commit(cp, w);
+}
+
+static const struct server_file_ops load_ops = {
+	.data = load_data,
+	.end = load_end,
+	.gone = load_free,
+};
+
 void req_route_load(struct cp *cp, struct conn *c, json_t *req)
 {
-	struct load ld = {.cp = cp, .last_vrf_idx = -1, .last_target_vrf = -1};
-	double t0 = cp_now();
-	json_t *err = NULL, *reply;
-	struct erdp_err e = {0};
-	struct waiter *w;
-	char *buf = NULL;
-	size_t len = 0;
+	json_t *err = NULL;
+	const char *name = req_str(req, "name", &err);
 	int fd = server_take_fd(c);
+	struct load *ld;
 
-	ld.name = req_str(req, "name", &err);
-	if (ld.name == NULL) {
+	if (name == NULL) {
 		if (fd >= 0)
 			close(fd);
 		server_reply(c, err);
+		return;
+	}
+	if (fd == -EMFILE) {
+		server_reply(c, reply_busy("%s: erdp-cp could not receive the file descriptor: "
+					   "out of file descriptors (raise its ulimit -n); retry",
+					   name));
 		return;
 	}
 	if (fd < 0) {
@@ -343,41 +428,21 @@ void req_route_load(struct cp *cp, struct conn *c, json_t *req)
 					    "(erdpctl passes the open file with SCM_RIGHTS)"));
 		return;
 	}
-	if (read_all(fd, &buf, &len, &e) != 0) {
+	ld = calloc(1, sizeof(*ld));
+	if (ld != NULL) {
+		*ld = (struct load){.cp = cp,
+				    .t0 = cp_now(),
+				    .last_vrf_idx = -1,
+				    .last_target_vrf = -1,
+				    .name = strdup(name),
+				    .errors = json_array()};
+	}
+	if (ld == NULL || ld->name == NULL || ld->errors == NULL) {
 		close(fd);
-		server_reply(c, reply_error("%s: %s", ld.name, e.msg));
+		if (ld != NULL)
+			load_free(ld);
+		server_reply(c, reply_busy("%s: erdp-cp: out of memory", name));
 		return;
 	}
-	close(fd);
-	ld.errors = json_array();
-	parse_all(&ld, buf, len);
-	free(buf);
-	if (ld.n_errors == 0)
-		check_capacity(&ld);
-	if (ld.n_errors != 0) {
-		reply = reply_error("%s: %llu error%s, nothing loaded; first: %s", ld.name,
-				    (unsigned long long)ld.n_errors, ld.n_errors > 1 ? "s" : "",
-				    json_string_value(json_array_get(ld.errors, 0)));
-		json_object_set_new(reply, "errors", ld.errors);
-		server_reply(c, reply);
-		free(ld.items);
-		return;
-	}
-	json_decref(ld.errors);
-	w = req_waiter(cp, c);
-	if (w == NULL) {
-		free(ld.items);
-		server_reply(c, reply_error("erdp-cp: out of memory"));
-		return;
-	}
-	w->start = t0;
-	reply = apply(&ld, w);
-	free(ld.items);
-	json_object_set_new(w->result, "parse_seconds", json_real(cp_now() - t0));
-	if (reply != NULL)
-		json_object_set_new(
-			w->result, "error",
-			json_string(json_string_value(json_object_get(reply, "error"))));
-	json_decref(reply);
-	waiter_commit(cp, w);
+	server_read_file(c, fd, &load_ops, ld);
 }

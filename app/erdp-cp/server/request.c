@@ -12,15 +12,57 @@
 
 #include "server.h"
 
-json_t *reply_error(const char *fmt, ...)
+/* {"ok": false, "error": msg}, with "code" when given. */
+static json_t *reply_fail(const char *code, const char *fmt, va_list ap)
 {
 	char msg[1024];
+	json_t *r;
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	r = json_pack("{s:b,s:s}", "ok", 0, "error", msg);
+	if (r != NULL && code != NULL)
+		json_object_set_new(r, "code", json_string(code));
+	return r;
+}
+
+json_t *reply_error(const char *fmt, ...)
+{
 	va_list ap;
+	json_t *r;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	r = reply_fail(NULL, fmt, ap);
 	va_end(ap);
-	return json_pack("{s:b,s:s}", "ok", 0, "error", msg);
+	return r;
+}
+
+json_t *reply_busy(const char *fmt, ...)
+{
+	va_list ap;
+	json_t *r;
+
+	va_start(ap, fmt);
+	r = reply_fail("busy", fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+size_t req_text_check(const char *s, size_t n, char *why, size_t why_len)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char b = (unsigned char)s[i];
+
+		if ((b >= 0x20 && b != 0x7f) || b == '\t' || (b == '\r' && i + 1 == n))
+			continue;
+		if (b == '\0')
+			snprintf(why, why_len, "NUL byte (0x00)");
+		else if (b == '\r')
+			snprintf(why, why_len, "carriage return (0x0d) inside the line");
+		else
+			snprintf(why, why_len, "control byte 0x%02x", b);
+		return i + 1;
+	}
+	return 0;
 }
 
 json_t *reply_ok(json_t *result)
@@ -389,15 +431,27 @@ static json_t *status(struct cp *cp)
 	return r;
 }
 
-void req_handle(struct cp *cp, struct conn *c, const char *line)
+void req_handle(struct cp *cp, struct conn *c, const char *line, size_t len, uint64_t lineno)
 {
 	json_error_t jerr;
-	json_t *req = json_loads(line, 0, &jerr), *reply = NULL;
+	json_t *req, *reply = NULL;
 	const char *cmd;
+	char why[64];
+	size_t col = req_text_check(line, len, why, sizeof(why));
 
+	/* Not even a NUL may hide what follows it: the whole line is the request. */
+	if (col != 0) {
+		server_reply(c, reply_error("request line %llu, column %zu: %s; a request is one "
+					    "line of JSON text",
+					    (unsigned long long)lineno, col, why));
+		return;
+	}
+	req = json_loadb(line, len, 0, &jerr);
 	if (!json_is_object(req)) {
-		server_reply(c, reply_error("request is not a JSON object: %s (column %d)",
-					    req ? "not an object" : jerr.text, jerr.column));
+		server_reply(c,
+			     reply_error("request line %llu is not a JSON object: %s (column %d)",
+					 (unsigned long long)lineno,
+					 req ? "not an object" : jerr.text, jerr.column));
 		json_decref(req);
 		return;
 	}

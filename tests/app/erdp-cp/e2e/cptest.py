@@ -134,9 +134,10 @@ class Env:
                 raise RuntimeError("erdp exited with %s:\n%s" % (self.erdp.returncode, self.tail()))
         return self.erdp
 
-    def start_cp(self, wait=True, config=None):
-        cmd = [self.cp_exe, "-c", config or self.config, "--instance", self.prefix,
-               "--socket", self.sock]
+    def start_cp(self, wait=True, config=None, args=(), wrap=()):
+        """erdp-cp with extra options `args`, its command line prefixed by `wrap`."""
+        cmd = list(wrap) + [self.cp_exe, "-c", config or self.config, "--instance", self.prefix,
+                            "--socket", self.sock] + list(args)
         print("+ " + " ".join(cmd), flush=True)
         self.cp = subprocess.Popen(cmd, stdout=self._log("erdp-cp"), stderr=subprocess.STDOUT,
                                    stdin=subprocess.DEVNULL)

@@ -2,7 +2,8 @@
 """cp-cli: erdpctl's show commands, --json, input validation and exit codes.
 
 Exit codes: 0 success; 1 bad input or refused request (with a message on
-stderr naming what was wrong); 2 erdp-cp unreachable.
+stderr naming what was wrong); 2 erdp-cp unreachable; 3 erdp-cp busy (tested
+in cp-socket and cp-loadlimits).
 """
 import json
 import os
@@ -29,11 +30,16 @@ def cp_command_line(chk, env):
         return r.returncode, r.stdout.decode(errors="replace")
 
     rc, out = run_cp("--help")
-    chk.check(rc == 0 and "SYNOPSIS" in out and "--socket" in out,
+    chk.check(rc == 0 and "SYNOPSIS" in out and "--socket" in out and "--max-clients" in out
+              and "--idle-timeout" in out and "--load-timeout" in out and "--max-load-bytes" in out,
               "erdp-cp --help: exit %d, %r" % (rc, out[:200]))
     for args, words in ((["--no-such-option"], "erdp-cp --help"),
                         (["-c", os.path.join(env.dir, "missing.conf")], "missing.conf"),
-                        ([], "-c")):
+                        ([], "-c"),
+                        (["-c", env.config, "--max-clients", "0"], "--max-clients '0': a number 1..65536"),
+                        (["-c", env.config, "--idle-timeout", "soon"], "--idle-timeout 'soon'"),
+                        (["-c", env.config, "--load-timeout", "0"], "--load-timeout '0'"),
+                        (["-c", env.config, "--max-load-bytes", "10X"], "--max-load-bytes '10X'")):
         rc, out = run_cp(*args)
         chk.check(rc == 1, "erdp-cp %s: exit %d, want 1" % (" ".join(args), rc))
         chk.check(words in out, "erdp-cp %s: message lacks %r: %r" % (" ".join(args), words, out[-300:]))
@@ -167,7 +173,7 @@ def run(chk, env):
     rc, _, err = env.ctl("status")
     chk.check(rc == 2, "erdp-cp stopped: exit %d, want 2 (%s)" % (rc, err))
     rc, out, _ = env.ctl("--help")
-    chk.check(rc == 0 and "EXIT STATUS" in out, "erdpctl --help")
+    chk.check(rc == 0 and "EXIT STATUS" in out and "3  erdp-cp is busy" in out, "erdpctl --help")
     rc, out, _ = env.ctl("--json", "status", sock=os.path.join(env.dir, "nope.sock"))
     chk.check(rc == 2, "--json with no erdp-cp: exit 2")
     json.dumps(out)
