@@ -11,7 +11,8 @@
  * Capacity (routes per VRF) is fixed at creation and enforced: an add that
  * would exceed a VRF's capacity fails with -ENOSPC and changes nothing.
  * For IPv4 it is the only limit: any set of routes within the capacities
- * fits, whatever their lengths, and deletes give room back at once.
+ * fits, whatever their lengths, and deletes give room back (an add that
+ * needs a group a delete freed waits for the lookups' grace period).
  *
  * Threading: lookups run on worker lcores concurrently with add/del on ONE
  * writer thread; a lookup sees the old or the new route, never a torn one
