@@ -264,9 +264,8 @@ static enum erdp_ack_status route_add(struct erdp_dp *dp, struct erdp_ctrl *c,
 			rte_hash_del_key(c->routes, k);
 		if (rc == -ENOSPC)
 			return ERDP_CTRL_REJECT(
-				detail, ERDP_ACK_NO_SPACE, "vrf %u ipv%u full (%u)", k->vrf,
-				k->family,
-				erdp_fib_capacity(k->family == 4 ? dp->fib4 : dp->fib6, k->vrf));
+				detail, ERDP_ACK_NO_SPACE, "%s",
+				erdp_fib_nospc_reason(k->family == 4 ? dp->fib4 : dp->fib6));
 		return ERDP_CTRL_REJECT(detail, ERDP_ACK_INTERNAL, "fib add: %s", strerror(-rc));
 	}
 	if (exists) {

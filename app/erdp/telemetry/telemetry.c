@@ -352,6 +352,7 @@ static int tel_workers(const char *cmd, const char *params, struct rte_tel_data 
 		rte_tel_data_add_dict_u64(e, "rx_packets", w->rx_pkts);
 		rte_tel_data_add_dict_u64(e, "busy_cycles", w->busy_cycles);
 		rte_tel_data_add_dict_u64(e, "idle_polls", w->idle_polls);
+		rte_tel_data_add_dict_u64(e, "loops", __atomic_load_n(&w->loops, __ATOMIC_RELAXED));
 		snprintf(key, sizeof(key), "%u", k++);
 		rte_tel_data_add_dict_container(d, key, e, 0);
 	}
@@ -365,6 +366,7 @@ int erdp_telemetry_init(struct erdp_dp *dp)
 		telemetry_cb fn;
 		const char *help;
 	} cmds[] = {
+		/* help: under RTE_TEL_MAX_STRING_LEN (128) bytes, or DPDK refuses the command */
 		{"/erdp/ports", tel_ports, "All ports with counters. No parameter."},
 		{"/erdp/port", tel_port, "One port, every drop reason. Parameter: port name."},
 		{"/erdp/circuits", tel_circuits,
@@ -378,13 +380,19 @@ int erdp_telemetry_init(struct erdp_dp *dp)
 		 "Customer ARP/ND entries per peering link, paged. Parameter: start."},
 		{"/erdp/drops", tel_drops, "Drops by reason, all ports."},
 		{"/erdp/workers", tel_workers,
-		 "Per worker lcore: rx_packets, busy_cycles (loop iterations with packets), "
-		 "idle_polls; and tsc_hz."},
+		 "Per worker lcore: rx_packets, busy_cycles, idle_polls, loops (each ends with a "
+		 "TX flush); tsc_hz."},
 	};
 
 	(void)dp;
-	for (size_t i = 0; i < RTE_DIM(cmds); i++)
-		if (rte_telemetry_register_cmd(cmds[i].cmd, cmds[i].fn, cmds[i].help) != 0)
-			return -EINVAL;
+	for (size_t i = 0; i < RTE_DIM(cmds); i++) {
+		int rc = rte_telemetry_register_cmd(cmds[i].cmd, cmds[i].fn, cmds[i].help);
+
+		if (rc != 0) {
+			fprintf(stderr, "erdp: telemetry: cannot register %s: %s\n", cmds[i].cmd,
+				strerror(-rc));
+			return rc;
+		}
+	}
 	return 0;
 }
