@@ -368,6 +368,7 @@ int main(int argc, char **argv)
 	}
 	if (o.stats_json != NULL && erdp_stats_write_json(&erdp, o.stats_json, &err) != 0)
 		fprintf(stderr, "erdp: %s\n", err.msg);
+	erdp_telemetry_close(); /* telemetry handlers read what the teardown frees */
 	erdp_dp_teardown(&erdp);
 	erdp_config_free(erdp.cfg);
 	rte_eal_cleanup();
