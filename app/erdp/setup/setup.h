@@ -34,6 +34,16 @@ void erdp_ports_close(struct erdp_dp *dp);
 int erdp_workers_init(struct erdp_dp *dp, struct erdp_err *err);
 int erdp_workers_launch(struct erdp_dp *dp, struct erdp_err *err);
 
+/*
+ * unmap_guard.c: while armed (workers polling), an unmap by DPDK's
+ * interrupt thread (a memif peer that disconnects) waits until no worker
+ * is inside a PMD burst. Arm after erdp_workers_launch(), disarm after the
+ * workers stopped and before erdp_dp_teardown(). erdp only: the object
+ * defines munmap().
+ */
+void erdp_unmap_guard_arm(struct erdp_dp *dp);
+void erdp_unmap_guard_disarm(void);
+
 /* fib.c: the config's routes in per-VRF FIBs (after the next hops exist) */
 int erdp_fib_setup(struct erdp_dp *dp, struct erdp_err *err);
 void erdp_fib_teardown(struct erdp_dp *dp);
