@@ -657,83 +657,124 @@ static void check_forwarded(const char *what, struct out o, uint8_t port)
 		rte_pktmbuf_free(o.m);
 }
 
+static const uint8_t mac_bcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+static const uint8_t mac_other[6] = {0x02, 0xee, 0, 0, 0, 0x99};
+static const uint8_t mac_mc4[6] = {0x01, 0x00, 0x5e, 0, 0, 5};
+static const uint8_t mac_mc6[6] = {0x33, 0x33, 0, 0, 0, 1};
+
+#define IP4(a, b, c, d)                                                                            \
+	((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (uint32_t)(d))
+
+/* Customer-side IPv4 frames on the primary link (c1/private) and what they must become. */
+static const struct {
+	const char *what;
+	const uint8_t *mac; /* destination MAC */
+	uint32_t src, dst;
+	uint8_t ttl;
+	enum erdp_drop reason;
+} rx_cases4[] = {
+	/* Link layer: unicast to another MAC; unicast IP in a broadcast (RFC 1122 3.3.6). */
+	{"unicast to another MAC", mac_other, IP4(10, 10, 1, 1), IP4(10, 100, 1, 1), 64,
+	 ERDP_DROP_L2_NOT_FOR_US},
+	{"the secondary port's MAC", mac_er_s, IP4(10, 10, 1, 1), IP4(10, 100, 1, 1), 64,
+	 ERDP_DROP_L2_NOT_FOR_US},
+	{"unicast ipv4 in broadcast", mac_bcast, IP4(10, 10, 1, 1), IP4(10, 100, 1, 1), 64,
+	 ERDP_DROP_L2_BCAST_IP},
+	{"unicast ipv4 in multicast", mac_mc4, IP4(10, 10, 1, 1), IP4(10, 100, 1, 1), 64,
+	 ERDP_DROP_L2_BCAST_IP},
+	/* Broadcast and multicast, even with a TTL that would expire (no ICMP error). */
+	{"limited broadcast (dhcp)", mac_bcast, IP4(0, 0, 0, 0), IP4(255, 255, 255, 255), 64,
+	 ERDP_DROP_IPV4_BCAST},
+	{"limited broadcast, ttl 1", mac_er_p, IP4(10, 10, 1, 1), IP4(255, 255, 255, 255), 1,
+	 ERDP_DROP_IPV4_BCAST},
+	{"224.0.0.5 (ospf), ttl 1", mac_mc4, IP4(10, 10, 1, 1), IP4(224, 0, 0, 5), 1,
+	 ERDP_DROP_IPV4_MCAST},
+	{"239.1.2.3 ttl 1, to our MAC", mac_er_p, IP4(10, 10, 1, 1), IP4(239, 1, 2, 3), 1,
+	 ERDP_DROP_IPV4_MCAST},
+	/* Martians (RFC 1812 5.3.7). */
+	{"dst 127.0.0.1", mac_er_p, IP4(10, 10, 1, 1), IP4(127, 0, 0, 1), 64,
+	 ERDP_DROP_IPV4_MARTIAN},
+	{"dst 0.1.2.3", mac_er_p, IP4(10, 10, 1, 1), IP4(0, 1, 2, 3), 64, ERDP_DROP_IPV4_MARTIAN},
+	{"dst 240.0.0.1", mac_er_p, IP4(10, 10, 1, 1), IP4(240, 0, 0, 1), 64,
+	 ERDP_DROP_IPV4_MARTIAN},
+	{"src 127.0.0.1", mac_er_p, IP4(127, 0, 0, 1), IP4(10, 100, 1, 1), 64,
+	 ERDP_DROP_IPV4_MARTIAN},
+	{"src 0.0.0.0", mac_er_p, IP4(0, 0, 0, 0), IP4(10, 100, 1, 1), 64, ERDP_DROP_IPV4_MARTIAN},
+	{"src 224.0.0.1", mac_er_p, IP4(224, 0, 0, 1), IP4(10, 100, 1, 1), 64,
+	 ERDP_DROP_IPV4_MARTIAN},
+	{"src 255.255.255.255", mac_er_p, IP4(255, 255, 255, 255), IP4(10, 100, 1, 1), 64,
+	 ERDP_DROP_IPV4_MARTIAN},
+	/* Directed broadcast of a link /30 (192.168.100.128/30, .132/30): network, broadcast. */
+	{"primary /30 broadcast", mac_er_p, IP4(10, 10, 1, 1), IP4(192, 168, 100, 131), 64,
+	 ERDP_DROP_IPV4_BCAST},
+	{"primary /30 network", mac_er_p, IP4(10, 10, 1, 1), IP4(192, 168, 100, 128), 64,
+	 ERDP_DROP_IPV4_BCAST},
+	{"secondary /30 broadcast, ttl 1", mac_er_p, IP4(10, 10, 1, 1), IP4(192, 168, 100, 135), 1,
+	 ERDP_DROP_IPV4_BCAST},
+	{"secondary /30 network", mac_er_p, IP4(10, 10, 1, 1), IP4(192, 168, 100, 132), 64,
+	 ERDP_DROP_IPV4_BCAST},
+};
+
+/* The same for IPv6 (source fd10:10::1 unless given). */
+static const uint8_t v6_src[16] = {0xfd, 0x10, 0, 0x10, [15] = 1};
+static const uint8_t v6_gw[16] = {0xfd, 0, 0x01, 0, [15] = 9};
+static const uint8_t v6_all_nodes[16] = {0xff, 0x02, [15] = 1};
+static const uint8_t v6_global_mc[16] = {0xff, 0x0e, [15] = 1};
+static const uint8_t v6_loopback[16] = {[15] = 1};
+static const uint8_t v6_unspecified[16] = {0};
+static const uint8_t v6_mapped[16] = {[10] = 0xff, [11] = 0xff, 10, 100, 1, 1};
+static const struct {
+	const char *what;
+	const uint8_t *mac, *src, *dst;
+	uint8_t hops;
+	enum erdp_drop reason;
+} rx_cases6[] = {
+	{"unicast ipv6 in multicast", mac_mc6, v6_src, v6_gw, 64, ERDP_DROP_L2_BCAST_IP},
+	{"ff02::1 udp", mac_mc6, v6_src, v6_all_nodes, 255, ERDP_DROP_IPV6_MCAST},
+	{"ff0e::1 hop limit 1", mac_er_p, v6_src, v6_global_mc, 1, ERDP_DROP_IPV6_MCAST},
+	{"dst ::1", mac_er_p, v6_src, v6_loopback, 64, ERDP_DROP_IPV6_MARTIAN},
+	{"dst ::", mac_er_p, v6_src, v6_unspecified, 64, ERDP_DROP_IPV6_MARTIAN},
+	{"dst ::ffff:10.100.1.1", mac_er_p, v6_src, v6_mapped, 64, ERDP_DROP_IPV6_MARTIAN},
+	{"src ::1", mac_er_p, v6_loopback, v6_gw, 64, ERDP_DROP_IPV6_MARTIAN},
+	{"src ::", mac_er_p, v6_unspecified, v6_gw, 64, ERDP_DROP_IPV6_MARTIAN},
+	{"src ff02::1", mac_er_p, v6_all_nodes, v6_gw, 64, ERDP_DROP_IPV6_MARTIAN},
+};
+
 /* The receive rules of a router (datapath/receive.h): each one drop, no punt, no ICMP. */
 static void test_receive_rules(void)
 {
-	static const uint8_t bcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
-	static const uint8_t other[6] = {0x02, 0xee, 0, 0, 0, 0x99};
-	static const uint8_t mac_mc4[6] = {0x01, 0x00, 0x5e, 0, 0, 5};
-	static const uint8_t mac_mc6[6] = {0x33, 0x33, 0, 0, 0, 1};
-	static const uint8_t src6[16] = {0xfd, 0x10, 0, 0x10, [15] = 1};
-	static const uint8_t gw6[16] = {0xfd, 0, 0x01, 0, [15] = 9};
-	static const uint8_t all_nodes[16] = {0xff, 0x02, [15] = 1};
-	static const uint8_t global_mc[16] = {0xff, 0x0e, [15] = 1};
-	static const uint8_t loopback[16] = {[15] = 1};
-	static const uint8_t unspecified[16] = {0};
-	static const uint8_t mapped[16] = {[10] = 0xff, [11] = 0xff, 10, 100, 1, 1};
 	const uint32_t c = ip4(10, 10, 1, 1), g = ip4(10, 100, 1, 1);
 	struct frame f;
 	uint16_t o;
 
-	/* Link layer: unicast to another MAC, from either side, whatever the EtherType. */
-	check_drop("unicast to another MAC", cust4(other, c, g, 64), ERDP_DROP_L2_NOT_FOR_US,
-		   PL_PRIVATE_P, false);
-	check_drop("the secondary port's MAC on the primary", cust4(mac_er_s, c, g, 64),
-		   ERDP_DROP_L2_NOT_FOR_US, PL_PRIVATE_P, false);
-	o = l2_cust(&f, mac_cust_p, other, ERDP_TPID_8021Q, 200, ERDP_ETYPE_ARP);
+	for (size_t i = 0; i < RTE_DIM(rx_cases4); i++)
+		check_drop(rx_cases4[i].what,
+			   cust4(rx_cases4[i].mac, rx_cases4[i].src, rx_cases4[i].dst,
+				 rx_cases4[i].ttl),
+			   rx_cases4[i].reason, PL_PRIVATE_P, false);
+	for (size_t i = 0; i < RTE_DIM(rx_cases6); i++)
+		check_drop(rx_cases6[i].what,
+			   cust6_udp(rx_cases6[i].mac, rx_cases6[i].src, rx_cases6[i].dst,
+				     rx_cases6[i].hops),
+			   rx_cases6[i].reason, PL_PRIVATE_P, false);
+	o = l2_cust(&f, mac_cust_p, mac_other, ERDP_TPID_8021Q, 200, ERDP_ETYPE_ARP);
 	arp_req(&f, o, mac_cust_p, ip4(192, 168, 100, 129), ip4(192, 168, 100, 130));
 	check_drop("arp to another MAC", run1(ER_PRIMARY, &f), ERDP_DROP_L2_NOT_FOR_US,
 		   PL_PRIVATE_P, false);
-	check_drop("gateway side, another MAC", gw4(other, 10, g, c, 64), ERDP_DROP_L2_NOT_FOR_US,
-		   NONE, false);
-	/* Unicast IP in a link-layer broadcast or multicast (RFC 1122 3.3.6). */
-	check_drop("unicast ipv4 in broadcast", cust4(bcast, c, g, 64), ERDP_DROP_L2_BCAST_IP,
+	o = l2_cust(&f, mac_cust_p, mac_mc6, ERDP_TPID_8021Q, 200, ERDP_ETYPE_IPV6);
+	icmp6(&f, o, cust6, v6_all_nodes, 128, NULL, 64, false);
+	check_drop("echo request to ff02::1", run1(ER_PRIMARY, &f), ERDP_DROP_IPV6_MCAST,
 		   PL_PRIVATE_P, false);
-	check_drop("unicast ipv4 in multicast", cust4(mac_mc4, c, g, 64), ERDP_DROP_L2_BCAST_IP,
-		   PL_PRIVATE_P, false);
-	check_drop("unicast ipv6 in multicast", cust6_udp(mac_mc6, src6, gw6, 64),
-		   ERDP_DROP_L2_BCAST_IP, PL_PRIVATE_P, false);
-	check_drop("gateway side, unicast ipv4 in broadcast", gw4(bcast, 10, g, c, 64),
-		   ERDP_DROP_L2_BCAST_IP, NONE, false);
 
-	/* IPv4 broadcast and multicast, even with a TTL that would expire (no ICMP). */
-	check_drop("limited broadcast (dhcp)", cust4(bcast, 0, UINT32_MAX, 64),
-		   ERDP_DROP_IPV4_BCAST, PL_PRIVATE_P, false);
-	check_drop("limited broadcast, ttl 1", cust4(mac_er_p, c, UINT32_MAX, 1),
-		   ERDP_DROP_IPV4_BCAST, PL_PRIVATE_P, false);
-	check_drop("224.0.0.5 (ospf)", cust4(mac_mc4, c, ip4(224, 0, 0, 5), 1),
-		   ERDP_DROP_IPV4_MCAST, PL_PRIVATE_P, false);
-	check_drop("239.1.2.3 ttl 1, to our MAC", cust4(mac_er_p, c, ip4(239, 1, 2, 3), 1),
-		   ERDP_DROP_IPV4_MCAST, PL_PRIVATE_P, false);
+	/* From a gateway: counted on the port only (the peering is known after the lookup). */
+	check_drop("gateway side, another MAC", gw4(mac_other, 10, g, c, 64),
+		   ERDP_DROP_L2_NOT_FOR_US, NONE, false);
+	check_drop("gateway side, unicast ipv4 in broadcast", gw4(mac_bcast, 10, g, c, 64),
+		   ERDP_DROP_L2_BCAST_IP, NONE, false);
 	check_drop("gateway side, 232.1.1.1", gw4(mac_gw0, 10, g, ip4(232, 1, 1, 1), 64),
 		   ERDP_DROP_IPV4_MCAST, NONE, false);
-	/* Martians (RFC 1812 5.3.7). */
-	check_drop("dst 127.0.0.1", cust4(mac_er_p, c, ip4(127, 0, 0, 1), 64),
-		   ERDP_DROP_IPV4_MARTIAN, PL_PRIVATE_P, false);
-	check_drop("dst 0.1.2.3", cust4(mac_er_p, c, ip4(0, 1, 2, 3), 64), ERDP_DROP_IPV4_MARTIAN,
-		   PL_PRIVATE_P, false);
-	check_drop("dst 240.0.0.1", cust4(mac_er_p, c, ip4(240, 0, 0, 1), 64),
-		   ERDP_DROP_IPV4_MARTIAN, PL_PRIVATE_P, false);
-	check_drop("src 127.0.0.1", cust4(mac_er_p, ip4(127, 0, 0, 1), g, 64),
-		   ERDP_DROP_IPV4_MARTIAN, PL_PRIVATE_P, false);
-	check_drop("src 0.0.0.0", cust4(mac_er_p, 0, g, 64), ERDP_DROP_IPV4_MARTIAN, PL_PRIVATE_P,
-		   false);
-	check_drop("src 224.0.0.1", cust4(mac_er_p, ip4(224, 0, 0, 1), g, 64),
-		   ERDP_DROP_IPV4_MARTIAN, PL_PRIVATE_P, false);
-	check_drop("src 255.255.255.255", cust4(mac_er_p, UINT32_MAX, g, 64),
-		   ERDP_DROP_IPV4_MARTIAN, PL_PRIVATE_P, false);
 	check_drop("gateway side, src 127.0.0.1", gw4(mac_gw0, 10, ip4(127, 0, 0, 1), c, 64),
 		   ERDP_DROP_IPV4_MARTIAN, NONE, false);
-
-	/* Directed broadcast of a link /30: its network and broadcast addresses, both sides. */
-	check_drop("primary /30 broadcast", cust4(mac_er_p, c, ip4(192, 168, 100, 131), 64),
-		   ERDP_DROP_IPV4_BCAST, PL_PRIVATE_P, false);
-	check_drop("primary /30 network", cust4(mac_er_p, c, ip4(192, 168, 100, 128), 64),
-		   ERDP_DROP_IPV4_BCAST, PL_PRIVATE_P, false);
-	check_drop("secondary /30 broadcast, ttl 1", cust4(mac_er_p, c, ip4(192, 168, 100, 135), 1),
-		   ERDP_DROP_IPV4_BCAST, PL_PRIVATE_P, false);
-	check_drop("secondary /30 network", cust4(mac_er_p, c, ip4(192, 168, 100, 132), 64),
-		   ERDP_DROP_IPV4_BCAST, PL_PRIVATE_P, false);
 	check_drop("gateway to a /30 broadcast", gw4(mac_gw0, 10, g, ip4(192, 168, 100, 131), 64),
 		   ERDP_DROP_IPV4_BCAST, NONE, false);
 	check_drop("gateway to a microsoft /30 broadcast",
@@ -746,36 +787,14 @@ static void test_receive_rules(void)
 	check_forwarded("gateway to the customer address",
 			gw4(mac_gw0, 10, g, ip4(192, 168, 100, 133), 64), ER_SECONDARY);
 
-	/* IPv6 multicast other than ND, martians. */
-	check_drop("ff02::1 udp", cust6_udp(mac_mc6, src6, all_nodes, 255), ERDP_DROP_IPV6_MCAST,
-		   PL_PRIVATE_P, false);
-	check_drop("ff0e::1 hop limit 1", cust6_udp(mac_er_p, src6, global_mc, 1),
-		   ERDP_DROP_IPV6_MCAST, PL_PRIVATE_P, false);
-	o = l2_cust(&f, mac_cust_p, mac_mc6, ERDP_TPID_8021Q, 200, ERDP_ETYPE_IPV6);
-	icmp6(&f, o, cust6, all_nodes, 128, NULL, 64, false);
-	check_drop("echo request to ff02::1", run1(ER_PRIMARY, &f), ERDP_DROP_IPV6_MCAST,
-		   PL_PRIVATE_P, false);
-	check_drop("dst ::1", cust6_udp(mac_er_p, src6, loopback, 64), ERDP_DROP_IPV6_MARTIAN,
-		   PL_PRIVATE_P, false);
-	check_drop("dst ::", cust6_udp(mac_er_p, src6, unspecified, 64), ERDP_DROP_IPV6_MARTIAN,
-		   PL_PRIVATE_P, false);
-	check_drop("dst ::ffff:10.100.1.1", cust6_udp(mac_er_p, src6, mapped, 64),
-		   ERDP_DROP_IPV6_MARTIAN, PL_PRIVATE_P, false);
-	check_drop("src ::1", cust6_udp(mac_er_p, loopback, gw6, 64), ERDP_DROP_IPV6_MARTIAN,
-		   PL_PRIVATE_P, false);
-	check_drop("src ::", cust6_udp(mac_er_p, unspecified, gw6, 64), ERDP_DROP_IPV6_MARTIAN,
-		   PL_PRIVATE_P, false);
-	check_drop("src ff02::1", cust6_udp(mac_er_p, all_nodes, gw6, 64), ERDP_DROP_IPV6_MARTIAN,
-		   PL_PRIVATE_P, false);
-
 	/* A promiscuous port (lab option) takes any destination MAC; the L3 rules still hold. */
 	erdp.port[ER_PRIMARY].promiscuous = true;
-	check_forwarded("promiscuous: another MAC", cust4(other, c, g, 64), GW0);
-	check_forwarded("promiscuous: unicast ipv4 in broadcast", cust4(bcast, c, g, 64), GW0);
+	check_forwarded("promiscuous: another MAC", cust4(mac_other, c, g, 64), GW0);
+	check_forwarded("promiscuous: unicast ipv4 in broadcast", cust4(mac_bcast, c, g, 64), GW0);
 	check_drop("promiscuous: 224.0.0.5", cust4(mac_mc4, c, ip4(224, 0, 0, 5), 64),
 		   ERDP_DROP_IPV4_MCAST, PL_PRIVATE_P, false);
 	erdp.port[ER_PRIMARY].promiscuous = false;
-	check_drop("not promiscuous again", cust4(other, c, g, 64), ERDP_DROP_L2_NOT_FOR_US,
+	check_drop("not promiscuous again", cust4(mac_other, c, g, 64), ERDP_DROP_L2_NOT_FOR_US,
 		   PL_PRIVATE_P, false);
 }
 
@@ -861,24 +880,21 @@ static void punt_ttl(const struct frame *f, uint16_t l3_off, uint16_t etype)
 
 static void test_no_icmp_error_about(void)
 {
-	static const uint8_t bcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
-	static const uint8_t global_mc[16] = {0xff, 0x0e, [15] = 1};
-	static const uint8_t unspecified[16] = {0};
-	static const uint8_t gw6[16] = {0xfd, 0, 0x01, 0, [15] = 9};
 	static const struct {
 		const char *what;
 		bool v6, l2_bcast;
 		uint32_t src, dst;
 		const uint8_t *src6, *dst6;
 	} cases[] = {
-		{"to 224.0.0.9", false, false, 0x0a0a0101, 0xe0000009, NULL, NULL},
-		{"to 255.255.255.255", false, false, 0x0a0a0101, UINT32_MAX, NULL, NULL},
-		{"from 0.0.0.0", false, false, 0, 0x0a640101, NULL, NULL},
-		{"from 127.0.0.1", false, false, 0x7f000001, 0x0a640101, NULL, NULL},
-		{"in a link-layer broadcast", false, true, 0x0a0a0101, 0x0a640101, NULL, NULL},
-		{"to ff0e::1", true, false, 0, 0, cust6, global_mc},
-		{"from ::", true, false, 0, 0, unspecified, gw6},
-		{"ipv6 in a link-layer broadcast", true, true, 0, 0, cust6, gw6},
+		{"to 224.0.0.9", false, false, IP4(10, 10, 1, 1), IP4(224, 0, 0, 9), NULL, NULL},
+		{"to 255.255.255.255", false, false, IP4(10, 10, 1, 1), UINT32_MAX, NULL, NULL},
+		{"from 0.0.0.0", false, false, 0, IP4(10, 100, 1, 1), NULL, NULL},
+		{"from 127.0.0.1", false, false, IP4(127, 0, 0, 1), IP4(10, 100, 1, 1), NULL, NULL},
+		{"in a link-layer broadcast", false, true, IP4(10, 10, 1, 1), IP4(10, 100, 1, 1),
+		 NULL, NULL},
+		{"to ff0e::1", true, false, 0, 0, cust6, v6_global_mc},
+		{"from ::", true, false, 0, 0, v6_unspecified, v6_gw},
+		{"ipv6 in a link-layer broadcast", true, true, 0, 0, cust6, v6_gw},
 	};
 	uint64_t *ttl = &erdp.main_ctr->plink_drop[PL_PRIVATE_P][ERDP_DROP_TTL];
 	struct rte_mbuf *m = NULL;
@@ -887,7 +903,7 @@ static void test_no_icmp_error_about(void)
 	for (size_t i = 0; i < RTE_DIM(cases); i++) {
 		uint64_t before = *ttl;
 		uint16_t etype = cases[i].v6 ? ERDP_ETYPE_IPV6 : ERDP_ETYPE_IPV4;
-		uint16_t o = l2_cust(&f, mac_cust_p, cases[i].l2_bcast ? bcast : mac_er_p,
+		uint16_t o = l2_cust(&f, mac_cust_p, cases[i].l2_bcast ? mac_bcast : mac_er_p,
 				     ERDP_TPID_8021Q, 200, etype);
 
 		if (cases[i].v6)
