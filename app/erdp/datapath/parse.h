@@ -77,7 +77,7 @@ static inline void erdp_parse_one(struct erdp_burst *b, struct rte_mbuf *m, uint
 		erdp_burst_drop(b, m, (enum erdp_drop)rc, r.circuit, pkt->plink);
 		return;
 	}
-	l2 = erdp_rx_l2_of(&b->dp->port[b->cfg_port], f);
+	l2 = erdp_rx_l2_of(&b->rx_mac, f);
 	if (unlikely(l2 == ERDP_RX_L2_OTHER)) {
 		erdp_burst_drop(b, m, ERDP_DROP_L2_NOT_FOR_US, r.circuit, pkt->plink);
 		return;
@@ -94,8 +94,7 @@ static inline void erdp_parse_one(struct erdp_burst *b, struct rte_mbuf *m, uint
 		}
 		reason = erdp_ipv4_check(m, ip, m->pkt_len - pkt->l3_off, dlen - pkt->l3_off);
 		if (likely(reason == ERDP_DROP_NONE))
-			reason = erdp_rx_ipv4(rte_be_to_cpu_32(ip->dst_addr),
-					      rte_be_to_cpu_32(ip->src_addr), l2);
+			reason = erdp_rx_ipv4(ip, l2);
 		if (unlikely(reason != ERDP_DROP_NONE)) {
 			erdp_burst_drop(b, m, reason, r.circuit, pkt->plink);
 			return;
@@ -145,6 +144,7 @@ static inline void erdp_stage_parse(struct erdp_burst *b, const struct erdp_dp *
 	b->w = w;
 	b->ctr = w->ctr;
 	b->cfg_port = cfg_port;
+	erdp_rx_mac_init(&b->rx_mac, &dp->port[cfg_port]);
 	b->n = n;
 	b->n_free = 0;
 	b->n4 = 0;
