@@ -53,7 +53,7 @@ class Peer:
     """testpmd as memif client, driven through its interactive prompt."""
 
     def __init__(self, exe, sock, wd, n):
-        self.prefix = "h11rx-mpeer-%d-%d" % (os.getpid(), n)
+        self.prefix = "erdp-mpeer-%d-%d" % (os.getpid(), n)
         self.log = open(os.path.join(wd, "testpmd-%d.log" % n), "wb")
         cmd = [exe, "-l", "0-1", "--no-huge", "-m", "128", "--no-pci", "--file-prefix", self.prefix,
                "--log-level=lib.eal:error",
@@ -77,6 +77,7 @@ class Peer:
             self.proc.kill()
         self.proc.wait()
         self.log.close()
+        shutil.rmtree("/var/run/dpdk/%s" % self.prefix, ignore_errors=True)
 
     def quit(self):
         if self.alive():
@@ -103,7 +104,7 @@ def start_erdp(exe, wd, sock):
     cfg = os.path.join(wd, "erdp.conf")
     with open(cfg, "w") as f:
         f.write(et.render_config(topo, devices))
-    prefix = "h11rx-memif-%d" % os.getpid()
+    prefix = "erdp-memif-%d" % os.getpid()
     log = open(os.path.join(wd, "erdp.log"), "wb")
     cmd = [exe, "-c", cfg, "--stats-interval", "0", "--", "--no-huge", "-m", "256",
            "--file-prefix", prefix, "--log-level=pmd.net.memif:info"]
@@ -186,6 +187,7 @@ def main():
             proc.kill()
             proc.wait()
         log.close()
+        shutil.rmtree("/var/run/dpdk/%s" % prefix, ignore_errors=True)
     rc = chk.finish()
     wd.close(rc != 0)
     return rc

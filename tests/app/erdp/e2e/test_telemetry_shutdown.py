@@ -16,6 +16,7 @@ usage: test_telemetry_shutdown.py ERDP_BINARY [ROUNDS]
 """
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -143,6 +144,7 @@ def one_round(chk, exe, cfg, wd, n):
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+        shutil.rmtree("/var/run/dpdk/%s" % prefix, ignore_errors=True)
 
 
 def main():
