@@ -350,7 +350,7 @@ int main(int argc, char **argv)
 		rte_eal_cleanup();
 		return 1;
 	}
-	erdp_unmap_guard_arm(&erdp);
+	erdp_peer_guard_arm(&erdp);
 	erdp_telemetry_init(&erdp);
 	if (erdp_ctrl_init(&erdp, instance, &err) != 0)
 		fprintf(stderr, "erdp: control channel disabled: %s\n", err.msg);
@@ -360,7 +360,7 @@ int main(int argc, char **argv)
 	fflush(stdout);
 	run_main_loop(&erdp, &o);
 	rte_eal_mp_wait_lcore();
-	erdp_unmap_guard_disarm();
+	erdp_peer_guard_disarm();
 	erdp_ctrl_fini(&erdp);
 	erdp_slowpath_poll(&erdp);
 	erdp_neigh_drop_held(&erdp);

@@ -35,14 +35,15 @@ int erdp_workers_init(struct erdp_dp *dp, struct erdp_err *err);
 int erdp_workers_launch(struct erdp_dp *dp, struct erdp_err *err);
 
 /*
- * unmap_guard.c: while armed (workers polling), an unmap by DPDK's
- * interrupt thread (a memif peer that disconnects) waits until no worker
- * is inside a PMD burst. Arm after erdp_workers_launch(), disarm after the
- * workers stopped and before erdp_dp_teardown(). erdp only: the object
- * defines munmap().
+ * peer_guard.c: a memif peer that goes away must not take erdp down. While
+ * armed (workers polling), an unmap by DPDK's interrupt thread waits until
+ * no worker is inside a PMD burst; a control message to a peer that hung
+ * up counts as sent (always). Arm after erdp_workers_launch(), disarm
+ * after the workers stopped and before erdp_dp_teardown(). erdp only: the
+ * object defines munmap() and sendmsg().
  */
-void erdp_unmap_guard_arm(struct erdp_dp *dp);
-void erdp_unmap_guard_disarm(void);
+void erdp_peer_guard_arm(struct erdp_dp *dp);
+void erdp_peer_guard_disarm(void);
 
 /* fib.c: the config's routes in per-VRF FIBs (after the next hops exist) */
 int erdp_fib_setup(struct erdp_dp *dp, struct erdp_err *err);

@@ -12,14 +12,17 @@ The test drives testpmd's prompt: forwarding on for a moment, then "port
 stop" (the peer disconnects: erdp's memif driver unmaps the shared rings on
 DPDK's interrupt thread while a worker polls them), "port start" (it
 reconnects), over and over; every few cycles the peer is killed outright
-and a new one started (the socket just closes).
+and a new one started (the socket just closes); and before each cycle a few
+clients connect to erdp's memif socket and hang up at once, before erdp's
+hello.
 
 Pass: erdp still runs after every cycle, answers telemetry, counted traffic
 in both directions on gw0, reconnected at least CYCLES times (its memif log
-says "Connected." each time), and exits 0 on SIGTERM. Without the fix
-(setup/memif_guard.c) erdp dies with SIGSEGV inside the memif driver within
-a few dozen cycles. Skipped (77) when dpdk-testpmd or the memif driver is
-missing.
+says "Connected." each time), and exits 0 on SIGTERM. Without the fixes
+(app/erdp/setup/peer_guard.c) erdp dies: with SIGSEGV inside the memif
+driver within a few dozen cycles (unmap under a worker), and with a PANIC
+of the interrupt thread at the first hang-up (dead socket left registered).
+Skipped (77) when dpdk-testpmd or the memif driver is missing.
 
 usage: test_memif_peer.py ERDP_BINARY [CYCLES]
 """
@@ -27,6 +30,7 @@ import os
 import random
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -38,6 +42,7 @@ from test_telemetry import telemetry, wait_for_socket  # noqa: E402
 
 CYCLES = 80
 BUDGET_S = 45  # stop cycling after this long, whatever the count (the test stays < 60 s)
+HANG_UPS = 3  # clients per cycle that connect and close at once
 SKIP = 77
 
 
@@ -90,6 +95,21 @@ class Peer:
         self.kill()
 
 
+def hang_ups(sock, n):
+    """n memif clients that connect and hang up before erdp's hello: the socket is all they do."""
+    done = 0
+    for _ in range(n):
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        try:
+            s.connect(sock)
+            done += 1
+        except OSError:
+            pass  # not listening at this instant
+        finally:
+            s.close()
+    return done
+
+
 def start_erdp(exe, wd, sock):
     sc = std_scenario.build(et.standard_topo("qinq"), flows_per_peering=16)
     topo = sc.topo
@@ -135,7 +155,7 @@ def main():
     rng = random.Random(11)
     proc, prefix, log, n_frames = start_erdp(exe, wd.path, sock)
     peers = []
-    done = 0
+    done = hung_up = 0
     try:
         if not wait_for_socket(prefix, proc):
             out = erdp_log(wd.path)
@@ -154,6 +174,7 @@ def main():
                 peer = Peer(pmd, sock, wd.path, len(peers))
                 peers.append(peer)
                 time.sleep(0.3)
+            hung_up += hang_ups(sock, HANG_UPS)
             peer.say("port start 0")
             peer.say("start")
             time.sleep(rng.uniform(0.15, 0.4))  # connected, frames both ways
@@ -168,7 +189,9 @@ def main():
         if not alive:
             return chk.finish()
         connects = out.count("Connected.")
-        print("%d cycles, %d peers, erdp logged %d memif connections" % (done, len(peers), connects), flush=True)
+        print("%d cycles, %d peers, %d hang-ups, erdp logged %d memif connections"
+              % (done, len(peers), hung_up, connects), flush=True)
+        chk.check(hung_up > 0, "no hang-up client could connect")
         chk.check(done >= min(cycles, 20), "only %d cycles in %d s" % (done, BUDGET_S))
         # A connection may not complete within a short cycle on a loaded machine: half is plenty.
         chk.check(connects >= done // 2, "erdp saw %d memif connections for %d cycles" % (connects, done))
