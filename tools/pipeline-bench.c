@@ -410,6 +410,7 @@ int main(int argc, char **argv)
 	       drops);
 	for (int r = ERDP_DROP_FIRST; r < ERDP_DROP_MAX; r++)
 		if (by_reason[r] != 0)
-			printf("  %s: %" PRIu64 "\n", erdp_drop_name((unsigned int)r), by_reason[r]);
+			printf("  %s: %" PRIu64 "\n", erdp_drop_name((unsigned int)r),
+			       by_reason[r]);
 	return 0;
 }
