@@ -21,6 +21,14 @@
  *
  * A paged reply has "total", "start" and, when more follow, "next". An
  * unknown name gets {"error": "..."}.
+ *
+ * Shutdown: DPDK's telemetry threads (one per client connection) call the
+ * handlers at any time and outlive main(), and DPDK 22.11 cannot
+ * unregister a command. Every /erdp/ command therefore runs through one
+ * gate (dispatch() below): erdp_telemetry_close(), called before the
+ * teardown frees the configuration, counters and workers, waits for the
+ * handlers inside to finish and turns every later call away with
+ * {"error": "erdp is shutting down"}.
  */
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -28,12 +36,79 @@
 #include <string.h>
 
 #include <rte_cycles.h>
+#include <rte_pause.h>
 #include <rte_telemetry.h>
 
 #include "telemetry.h"
 
-#define ERDP_TEL_PAGE	    16 /* worst case ~800 B an entry: under 16 KiB a reply */
+#define ERDP_TEL_PAGE	    8 /* worst case ~1.5 KiB an entry (every reason non-zero): < 16 KiB */
 #define ERDP_TEL_NEIGH_PAGE 16
+#define ERDP_TEL_MAX_CMDS   16
+
+/* ---- the gate between the telemetry threads and the teardown ---- */
+
+static struct {
+	const char *cmd;
+	telemetry_cb fn;
+} tel_cmds[ERDP_TEL_MAX_CMDS];
+static unsigned int tel_n_cmds;
+static uint32_t tel_inside; /* handlers running now */
+static bool tel_closed;
+
+/*
+ * A handler announces itself, then looks at the flag; the closer sets the
+ * flag, then looks at the count (both sequentially consistent): either the
+ * handler sees the flag and backs out, or the closer sees the handler and
+ * waits for it. New handlers cannot starve the closer: they all back out.
+ */
+static bool tel_enter(void)
+{
+	__atomic_add_fetch(&tel_inside, 1, __ATOMIC_SEQ_CST);
+	if (!__atomic_load_n(&tel_closed, __ATOMIC_SEQ_CST))
+		return true;
+	__atomic_sub_fetch(&tel_inside, 1, __ATOMIC_RELEASE);
+	return false;
+}
+
+static void tel_leave(void)
+{
+	__atomic_sub_fetch(&tel_inside, 1, __ATOMIC_RELEASE);
+}
+
+void erdp_telemetry_close(void)
+{
+	__atomic_store_n(&tel_closed, true, __ATOMIC_SEQ_CST);
+	while (__atomic_load_n(&tel_inside, __ATOMIC_SEQ_CST) != 0)
+		rte_pause();
+}
+
+static int dispatch(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	int rc = -EINVAL;
+
+	if (!tel_enter()) {
+		rte_tel_data_start_dict(d);
+		rte_tel_data_add_dict_string(d, "error", "erdp is shutting down");
+		return 0;
+	}
+	for (unsigned int i = 0; i < tel_n_cmds; i++)
+		if (strcmp(tel_cmds[i].cmd, cmd) == 0) {
+			rc = tel_cmds[i].fn(cmd, params, d);
+			break;
+		}
+	tel_leave();
+	return rc;
+}
+
+int erdp_telemetry_register(const char *cmd, telemetry_cb fn, const char *help)
+{
+	if (tel_n_cmds == ERDP_TEL_MAX_CMDS)
+		return -ENOSPC;
+	tel_cmds[tel_n_cmds].cmd = cmd;
+	tel_cmds[tel_n_cmds].fn = fn;
+	tel_n_cmds++;
+	return rte_telemetry_register_cmd(cmd, dispatch, help);
+}
 
 typedef void (*item_fn)(int i, const char **name, struct erdp_ctr *c, uint64_t *drops);
 
@@ -386,7 +461,7 @@ int erdp_telemetry_init(struct erdp_dp *dp)
 
 	(void)dp;
 	for (size_t i = 0; i < RTE_DIM(cmds); i++) {
-		int rc = rte_telemetry_register_cmd(cmds[i].cmd, cmds[i].fn, cmds[i].help);
+		int rc = erdp_telemetry_register(cmds[i].cmd, cmds[i].fn, cmds[i].help);
 
 		if (rc != 0) {
 			fprintf(stderr, "erdp: telemetry: cannot register %s: %s\n", cmds[i].cmd,
