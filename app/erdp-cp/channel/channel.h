@@ -115,7 +115,8 @@ struct waiter {
 	bool erdp_done;	      /* erdp acknowledged, or cannot any more (warn says why) */
 	char warn[320];	      /* why the change is not applied in erdp; "" when it is */
 	double start;
-	json_t *result; /* filled by the request */
+	double erdp_seconds; /* from start until erdp acknowledged (the rest: the store) */
+	json_t *result;	     /* filled by the request */
 	uint64_t rejected;
 	json_t *rejections; /* array of strings, at most CP_MAX_REJECTIONS */
 };

@@ -45,6 +45,7 @@ static void finish(struct cp *cp, struct waiter *w)
 	json_object_set_new(w->result, "messages", json_integer((json_int_t)n));
 	json_object_set_new(w->result, "rejected", json_integer((json_int_t)w->rejected));
 	json_object_set_new(w->result, "seconds", json_real(cp_now() - w->start));
+	json_object_set_new(w->result, "erdp_seconds", json_real(w->erdp_seconds));
 	json_object_set_new(w->result, "applied", json_boolean(not_applied == NULL));
 	if (not_applied != NULL)
 		json_object_set_new(w->result, "warning", json_string(not_applied));
@@ -60,8 +61,10 @@ static void finish(struct cp *cp, struct waiter *w)
 
 static bool complete(struct cp *cp, struct waiter *w)
 {
-	if (!w->erdp_done && cp->chan.q.tail > w->last)
+	if (!w->erdp_done && cp->chan.q.tail > w->last) {
 		w->erdp_done = true;
+		w->erdp_seconds = cp_now() - w->start;
+	}
 	return w->erdp_done && store_durable(cp->store, w->ticket);
 }
 
@@ -76,6 +79,7 @@ void waiter_commit(struct cp *cp, struct waiter *w)
 			 "when erdp connects (full sync)");
 	} else if (w->last + 1 == w->first) {
 		w->erdp_done = true;
+		w->erdp_seconds = cp_now() - w->start;
 	}
 	if (complete(cp, w)) {
 		finish(cp, w);

@@ -26,10 +26,6 @@ struct replay {
 	struct store *st;
 	struct cp *cp;
 	size_t rows, set_aside, admin;
-	/* one-entry cache: a journal repeats the same VRF and target */
-	int t_vrf;
-	char t_text[160];
-	uint32_t t_nh;
 };
 
 /* ---- rows set aside: an array and an open-addressing index over (vrf, prefix) ---- */
@@ -84,17 +80,22 @@ static int aside_grow(struct store *st)
 	return 0;
 }
 
-static void aside_put(struct replay *r, const char *vrf, const char *prefix, const char *target,
-		      const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* Set a route row aside; prefix is its text, or NULL: made from p. */
+static void aside_put(struct replay *r, const char *vrf, const char *prefix,
+		      const struct cp_prefix *p, const char *target, const char *fmt, ...)
+	__attribute__((format(printf, 6, 7)));
 
-static void aside_put(struct replay *r, const char *vrf, const char *prefix, const char *target,
-		      const char *fmt, ...)
+static void aside_put(struct replay *r, const char *vrf, const char *prefix,
+		      const struct cp_prefix *p, const char *target, const char *fmt, ...)
 {
 	struct store *st = r->st;
 	struct store_aside *a;
+	char text[CP_PREFIX_STR];
 	va_list ap;
 	size_t i;
 
+	if (prefix == NULL)
+		prefix = prefix_format(p->family, p->addr, p->len, text, sizeof(text));
 	if (st->n_aside == st->cap_aside && aside_grow(st) != 0) {
 		cp_log("state file: out of memory setting aside %s %s %s", vrf, prefix, target);
 		return;
@@ -116,13 +117,17 @@ static void aside_put(struct replay *r, const char *vrf, const char *prefix, con
 	r->set_aside++;
 }
 
-/* A later row of the prefix supersedes what was set aside for it. */
-static void aside_kill(struct store *st, const char *vrf, const char *prefix)
+/* A later row of the prefix supersedes what was set aside for it (p: prefix when ps is NULL). */
+static void aside_kill(struct store *st, const char *vrf, const char *prefix,
+		       const struct cp_prefix *p)
 {
+	char text[CP_PREFIX_STR];
 	size_t i;
 
 	if (st->n_aside == 0)
 		return;
+	if (prefix == NULL)
+		prefix = prefix_format(p->family, p->addr, p->len, text, sizeof(text));
 	i = aside_slot(st, vrf, prefix);
 	if (st->aside_idx[i] != 0)
 		st->aside[st->aside_idx[i] - 1].dead = true;
@@ -154,22 +159,34 @@ json_t *store_aside(const struct store *st)
 
 /* ---- rows ---- */
 
-static int target_cached(struct replay *r, int vrf, const char *ts, uint32_t *nh, char *why,
-			 size_t n)
-{
-	int rc;
+/* A names row, resolved against the config. */
+struct name {
+	char *text;
+	bool is_vrf;
+	int vrf;     /* VRF index, -1 when the config has none of that name */
+	uint32_t nh; /* target: the reference, valid when nh_ok */
+	bool nh_ok;
+};
 
-	if (vrf == r->t_vrf && strcmp(ts, r->t_text) == 0) {
-		*nh = r->t_nh;
-		return 0;
-	}
-	rc = target_parse(r->cp->cfg, vrf, ts, nh, why, n);
-	if (rc == 0 && strlen(ts) < sizeof(r->t_text)) {
-		r->t_vrf = vrf;
-		snprintf(r->t_text, sizeof(r->t_text), "%s", ts);
-		r->t_nh = *nh;
-	}
-	return rc;
+/* "withdraw" and "config" (removals) or a target for the prefix. */
+enum {
+	WHAT_SET = STORE_ROUTE_SET,
+	WHAT_WITHDRAW = STORE_ROUTE_WITHDRAW,
+	WHAT_CONFIG = STORE_ROUTE_CONFIG
+};
+
+/* Is the target (resolved to nh) one of vrf's? Else why[] says why not. */
+static bool target_in_vrf(const struct erdp_config *cfg, int vrf, const char *ts, uint32_t nh,
+			  bool nh_ok, char *why, size_t n)
+{
+	uint32_t i = ERDP_NH_REF_INDEX(nh), dummy;
+
+	if (nh_ok && (nh == ERDP_NH_REF_BLACKHOLE || (ERDP_NH_REF_KIND(nh) == ERDP_NH_REF_GATEWAY(0)
+							      ? cfg->gateways[i].vrf
+							      : cfg->peerings[i].vrf) == vrf))
+		return true;
+	target_parse(cfg, vrf, ts, &dummy, why, n); /* the operator's words for it */
+	return false;
 }
 
 /* "withdraw" or "config": the prefix is deleted, or back to the config's route. */
@@ -185,57 +202,55 @@ static void apply_removal(struct replay *r, uint16_t vrf, const struct cp_prefix
 		state_route_del(s, r->cp->cfg, vrf, p->family, p->addr, p->len, NULL);
 }
 
-static void apply_row(struct replay *r, const char *vs, const char *ps, const char *ts)
+/*
+ * One route row: vs/vrf the VRF's name and index (-1: not in the config),
+ * p the prefix (ps its text, or NULL: made when needed), ts the target's
+ * text and nh its reference.
+ */
+static void apply_route(struct replay *r, const char *vs, int vrf, const struct cp_prefix *p,
+			const char *ps, int what, const char *ts, uint32_t nh, bool nh_ok)
 {
 	const struct erdp_config *cfg = r->cp->cfg;
 	struct cp_state *s = &r->cp->state;
-	bool removal = strcmp(ts, "withdraw") == 0 || strcmp(ts, "config") == 0;
-	struct rib_route rt = {0};
-	struct cp_prefix p;
-	char why[400];
+	struct rib_route rt = {.nh = nh};
+	char why[400], text[CP_PREFIX_STR];
 	uint32_t cap;
-	int vrf;
 
 	r->rows++;
-	vrf = erdp_config_vrf_by_name(cfg, vs);
-	if (vrf < 0 || prefix_parse(ps, &p, why, sizeof(why)) != 0) {
-		if (removal)
-			aside_kill(r->st, vs, ps); /* nothing to keep of a removal */
-		else if (vrf < 0)
-			aside_put(r, vs, ps, ts, "no VRF named '%s' in %s", vs, cfg->path);
-		else
-			aside_put(r, vs, ps, ts, "prefix: %s", why);
+	if (what != WHAT_SET) {
+		aside_kill(r->st, vs, ps, p); /* nothing to keep of a removal */
+		if (vrf >= 0)
+			apply_removal(r, (uint16_t)vrf, p, what == WHAT_WITHDRAW);
 		return;
 	}
-	if (removal) {
-		aside_kill(r->st, vs, ps);
-		apply_removal(r, (uint16_t)vrf, &p, ts[0] == 'w');
+	if (vrf < 0) {
+		aside_put(r, vs, ps, p, ts, "no VRF named '%s' in %s", vs, cfg->path);
 		return;
 	}
-	if (target_cached(r, vrf, ts, &rt.nh, why, sizeof(why)) != 0) {
-		aside_put(r, vs, ps, ts, "%s", why);
+	if (!target_in_vrf(cfg, vrf, ts, nh, nh_ok, why, sizeof(why))) {
+		aside_put(r, vs, ps, p, ts, "%s", why);
 		return;
 	}
-	if (state_connected(s, cfg, (uint16_t)vrf, p.family, p.addr, p.len, why, sizeof(why))) {
-		aside_put(r, vs, ps, ts, "%s %s", ps, why);
+	if (state_connected(s, cfg, (uint16_t)vrf, p->family, p->addr, p->len, why, sizeof(why))) {
+		aside_put(r, vs, ps, p, ts, "%s %s",
+			  prefix_format(p->family, p->addr, p->len, text, sizeof(text)), why);
 		return;
 	}
-	cap = p.family == 6 ? cfg->vrfs[vrf].ipv6_routes : cfg->vrfs[vrf].ipv4_routes;
-	if (rib_find(s->rib, (uint16_t)vrf, p.family, p.addr, p.len) == NULL &&
-	    rib_count_vrf(s->rib, (uint16_t)vrf, p.family) >= cap) {
-		aside_put(r, vs, ps, ts, "VRF '%s' is full: %u IPv%u routes (vrfs.ipv%u_routes)",
-			  vs, cap, p.family, p.family);
+	cap = p->family == 6 ? cfg->vrfs[vrf].ipv6_routes : cfg->vrfs[vrf].ipv4_routes;
+	if (rib_find(s->rib, (uint16_t)vrf, p->family, p->addr, p->len) == NULL &&
+	    rib_count_vrf(s->rib, (uint16_t)vrf, p->family) >= cap) {
+		aside_put(r, vs, ps, p, ts, "VRF '%s' is full: %u IPv%u routes (vrfs.ipv%u_routes)",
+			  vs, cap, p->family, p->family);
 		return;
 	}
 	rt.vrf = (uint16_t)vrf;
-	rt.family = p.family;
-	rt.len = p.len;
-	memcpy(rt.addr, p.addr, 16);
-	if (state_route_set(s, cfg, &rt, NULL) < 0) {
-		aside_put(r, vs, ps, ts, "out of memory");
-		return;
-	}
-	aside_kill(r->st, vs, ps);
+	rt.family = p->family;
+	rt.len = p->len;
+	memcpy(rt.addr, p->addr, 16);
+	if (state_route_set(s, cfg, &rt, NULL) < 0)
+		aside_put(r, vs, ps, p, ts, "out of memory");
+	else
+		aside_kill(r->st, vs, ps, p);
 }
 
 static const char *col(sqlite3_stmt *q, int i)
@@ -245,16 +260,155 @@ static const char *col(sqlite3_stmt *q, int i)
 	return t != NULL ? (const char *)t : "";
 }
 
-static int replay_routes(struct replay *r, const char *sql, struct erdp_err *err)
+/* The rows set aside last time, as text. */
+static int replay_aside(struct replay *r, struct erdp_err *err)
 {
+	static const char *const sql = "SELECT vrf, prefix, target FROM aside";
+	const struct erdp_config *cfg = r->cp->cfg;
 	sqlite3_stmt *q;
 	int rc;
 
 	if (sqlite3_prepare_v2(r->st->db, sql, -1, &q, NULL) != SQLITE_OK)
 		return store_sql_error(r->st, err, sql);
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW)
-		apply_row(r, col(q, 0), col(q, 1), col(q, 2));
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		const char *vs = col(q, 0), *ps = col(q, 1), *ts = col(q, 2);
+		int vrf = erdp_config_vrf_by_name(cfg, vs);
+		uint32_t nh = 0;
+		struct cp_prefix p;
+		char why[400];
+		bool ok = vrf >= 0 && target_parse(cfg, vrf, ts, &nh, why, sizeof(why)) == 0;
+
+		if (prefix_parse(ps, &p, why, sizeof(why)) != 0) {
+			aside_put(r, vs, ps, NULL, ts, "prefix: %s", why);
+			continue;
+		}
+		apply_route(r, vs, vrf, &p, ps, WHAT_SET, ts, nh, ok);
+	}
 	sqlite3_finalize(q);
+	return rc == SQLITE_DONE ? 0 : store_sql_error(r->st, err, sql);
+}
+
+static void names_free(struct name *names, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(names[i].text);
+	free(names);
+}
+
+/* The names table, resolved against the config; also the writer's id cache. */
+static int replay_names(struct replay *r, struct name **out, size_t *n_out, struct erdp_err *err)
+{
+	static const char *const sql = "SELECT id, kind, name FROM names";
+	const struct erdp_config *cfg = r->cp->cfg;
+	struct name *names = NULL;
+	size_t n = 0;
+	sqlite3_stmt *q;
+	int rc;
+
+	if (sqlite3_prepare_v2(r->st->db, sql, -1, &q, NULL) != SQLITE_OK)
+		return store_sql_error(r->st, err, sql);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		sqlite3_int64 id = sqlite3_column_int64(q, 0);
+		const char *kind = col(q, 1), *text = col(q, 2);
+		struct name *e;
+
+		if (id <= 0 || id > (1 << 24))
+			continue; /* not one we wrote */
+		if ((size_t)id >= n) {
+			size_t nn = (size_t)id * 2;
+			struct name *g = realloc(names, nn * sizeof(*g));
+
+			if (g == NULL) {
+				sqlite3_finalize(q);
+				names_free(names, n);
+				return erdp_errf(err, ENOMEM, "state file: out of memory");
+			}
+			memset(g + n, 0, (nn - n) * sizeof(*g));
+			names = g;
+			n = nn;
+		}
+		e = &names[id];
+		e->text = strdup(text);
+		e->is_vrf = strcmp(kind, "vrf") == 0;
+		e->vrf = e->is_vrf ? erdp_config_vrf_by_name(cfg, text) : -1;
+		if (!e->is_vrf) {
+			char why[300];
+			int v = strncmp(text, "gateway:", 8) == 0
+					? erdp_config_gateway_by_name(cfg, text + 8)
+				: strncmp(text, "peering:", 8) == 0
+					? erdp_config_peering_by_name(cfg, text + 8)
+					: 0;
+			int vrf = v < 0		   ? -1
+				  : text[0] == 'g' ? cfg->gateways[v].vrf
+				  : text[0] == 'p' ? cfg->peerings[v].vrf
+						   : 0;
+
+			/* resolved in the target's own VRF; apply_route checks the route's */
+			e->nh_ok = vrf >= 0 && cfg->n_vrfs > 0 &&
+				   target_parse(cfg, vrf, text, &e->nh, why, sizeof(why)) == 0;
+		}
+		store_ids_note(r->st, kind, text, (uint32_t)id);
+	}
+	sqlite3_finalize(q);
+	*out = names;
+	*n_out = n;
+	return rc == SQLITE_DONE ? 0 : store_sql_error(r->st, err, sql);
+}
+
+/* One journal record (STORE_REC_BYTES); false when it is damaged. */
+static bool replay_record(struct replay *r, const struct name *names, size_t n_names,
+			  const uint8_t *rec)
+{
+	uint32_t vid = store_get32(rec), tid = store_get32(rec + 4);
+	const struct name *v = vid < n_names ? &names[vid] : NULL;
+	const struct name *t = tid < n_names ? &names[tid] : NULL;
+	struct cp_prefix p = {.family = rec[9], .len = rec[10]};
+	uint8_t net[16];
+	int what = rec[8];
+
+	memcpy(p.addr, rec + 12, 16);
+	memcpy(net, p.addr, 16);
+	if (v == NULL || v->text == NULL || !v->is_vrf || (p.family != 4 && p.family != 6) ||
+	    p.len > (p.family == 6 ? 128 : 32) || what < WHAT_SET || what > WHAT_CONFIG ||
+	    (what == WHAT_SET && (t == NULL || t->text == NULL || t->is_vrf)))
+		return false;
+	rib_mask(net, p.family, p.len);
+	if (memcmp(net, p.addr, 16) != 0)
+		return false;
+	apply_route(r, v->text, v->vrf, &p, NULL, what, what == WHAT_SET ? t->text : "",
+		    what == WHAT_SET ? t->nh : 0, what == WHAT_SET && t->nh_ok);
+	return true;
+}
+
+static int replay_journal(struct replay *r, struct erdp_err *err)
+{
+	static const char *const sql = "SELECT n, recs FROM journal ORDER BY seq";
+	struct name *names = NULL;
+	size_t n_names = 0, damaged = 0;
+	sqlite3_stmt *q;
+	int rc = replay_names(r, &names, &n_names, err);
+
+	if (rc != 0)
+		return rc;
+	if (sqlite3_prepare_v2(r->st->db, sql, -1, &q, NULL) != SQLITE_OK) {
+		names_free(names, n_names);
+		return store_sql_error(r->st, err, sql);
+	}
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		const uint8_t *recs = sqlite3_column_blob(q, 1);
+		size_t n = (size_t)sqlite3_column_int64(q, 0);
+
+		if ((size_t)sqlite3_column_bytes(q, 1) != n * STORE_REC_BYTES) {
+			damaged += n;
+			continue;
+		}
+		for (size_t i = 0; i < n; i++)
+			damaged += !replay_record(r, names, n_names, recs + i * STORE_REC_BYTES);
+	}
+	sqlite3_finalize(q);
+	names_free(names, n_names);
+	if (damaged != 0)
+		cp_log("state file %s: %zu damaged journal records skipped", r->st->path, damaged);
 	return rc == SQLITE_DONE ? 0 : store_sql_error(r->st, err, sql);
 }
 
@@ -319,15 +473,20 @@ static int replay_admin(struct replay *r, struct erdp_err *err)
 
 int store_load(struct store *st, struct cp *cp, struct erdp_err *err)
 {
-	struct replay r = {.st = st, .cp = cp, .t_vrf = -1};
+	struct replay r = {.st = st, .cp = cp};
 	double t0 = cp_now();
 	size_t n_aside = 0;
 	int rc;
 
 	st->cp = cp;
-	rc = replay_routes(&r, "SELECT vrf, prefix, target FROM aside", err);
+	st->ids.vrf = calloc((size_t)cp->cfg->n_vrfs + 1, sizeof(uint32_t));
+	st->ids.gw = calloc((size_t)cp->cfg->n_gateways + 1, sizeof(uint32_t));
+	st->ids.peering = calloc((size_t)cp->cfg->n_peerings + 1, sizeof(uint32_t));
+	if (st->ids.vrf == NULL || st->ids.gw == NULL || st->ids.peering == NULL)
+		return erdp_errf(err, ENOMEM, "state file: out of memory");
+	rc = replay_aside(&r, err);
 	if (rc == 0)
-		rc = replay_routes(&r, "SELECT vrf, prefix, target FROM journal ORDER BY seq", err);
+		rc = replay_journal(&r, err);
 	if (rc == 0)
 		rc = replay_admin(&r, err);
 	if (rc != 0)

@@ -30,9 +30,10 @@
 #include "cp.h"
 #include "store_impl.h"
 
-#define COMPACT_SLACK 65536 /* journal rows beyond twice the runtime state before a rewrite */
-#define BUSY_MS	      5000  /* wait this long for a reader that holds the file (sqlite3 shell) */
-#define RETRY_S	      5.0   /* after a failed write, try again this often without new changes */
+#define COMPACT_SLACK	65536 /* journal rows beyond twice the runtime state before a rewrite */
+#define BUSY_MS		5000  /* wait this long for a reader that holds the file (sqlite3 shell) */
+#define RETRY_S		5.0   /* after a failed write, try again this often without new changes */
+#define STORE_LOG_BATCH 10000 /* transactions this big are logged with their time */
 
 static int make_dirs(const char *path, struct erdp_err *err)
 {
@@ -86,8 +87,10 @@ static int schema(struct store *st, struct erdp_err *err)
 	static const char *const ddl =
 		"CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) "
 		"WITHOUT ROWID;"
-		"CREATE TABLE IF NOT EXISTS journal(seq INTEGER PRIMARY KEY, vrf TEXT NOT NULL, "
-		"prefix TEXT NOT NULL, target TEXT NOT NULL);"
+		"CREATE TABLE IF NOT EXISTS names(id INTEGER PRIMARY KEY, kind TEXT NOT NULL, "
+		"name TEXT NOT NULL, UNIQUE(kind, name));"
+		"CREATE TABLE IF NOT EXISTS journal(seq INTEGER PRIMARY KEY, n INTEGER NOT NULL, "
+		"recs BLOB NOT NULL);"
 		"CREATE TABLE IF NOT EXISTS admin(kind TEXT NOT NULL, name TEXT NOT NULL, "
 		"member TEXT NOT NULL, state TEXT NOT NULL, PRIMARY KEY(kind, name, member)) "
 		"WITHOUT ROWID;"
@@ -101,6 +104,8 @@ static int schema(struct store *st, struct erdp_err *err)
 	rc = exec(st, "PRAGMA journal_mode=WAL", err);
 	if (rc == 0)
 		rc = exec(st, "PRAGMA synchronous=FULL", err);
+	if (rc == 0) /* the writer checkpoints after publishing, not inside a commit */
+		rc = exec(st, "PRAGMA wal_autocheckpoint=0", err);
 	if (rc == 0)
 		rc = exec(st, ddl, err);
 	if (rc != 0 || prepare(st, "SELECT value FROM meta WHERE key='schema'", &q, err) != 0)
@@ -135,9 +140,16 @@ struct store *store_open(const char *path, struct erdp_err *err)
 		goto fail;
 	}
 	sqlite3_busy_timeout(st->db, BUSY_MS);
+	st->chunk = malloc((size_t)STORE_CHUNK * STORE_REC_BYTES);
+	if (st->chunk == NULL) {
+		erdp_errf(err, ENOMEM, "state file: out of memory");
+		goto fail;
+	}
 	if (schema(st, err) != 0 ||
-	    prepare(st, "INSERT INTO journal(vrf, prefix, target) VALUES(?,?,?)", &st->ins_journal,
+	    prepare(st, "INSERT INTO journal(n, recs) VALUES(?,?)", &st->ins_journal, err) != 0 ||
+	    prepare(st, "INSERT OR IGNORE INTO names(kind, name) VALUES(?,?)", &st->ins_name,
 		    err) != 0 ||
+	    prepare(st, "SELECT id FROM names WHERE kind=? AND name=?", &st->get_name, err) != 0 ||
 	    prepare(st, "INSERT OR REPLACE INTO admin VALUES(?,?,?,?)", &st->ins_admin, err) != 0 ||
 	    prepare(st, "DELETE FROM admin WHERE kind=? AND name=? AND member=?", &st->del_admin,
 		    err) != 0 ||
@@ -375,22 +387,104 @@ static int step(sqlite3_stmt *q)
 	return rc == SQLITE_DONE ? 0 : -EIO;
 }
 
+/* The names id of (kind, name), added to the table when new (in the running transaction). */
+static uint32_t name_id(struct store *st, const char *kind, const char *name)
+{
+	uint32_t id = 0;
+
+	sqlite3_bind_text(st->ins_name, 1, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st->ins_name, 2, name, -1, SQLITE_STATIC);
+	if (step(st->ins_name) != 0)
+		return 0;
+	sqlite3_bind_text(st->get_name, 1, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st->get_name, 2, name, -1, SQLITE_STATIC);
+	if (sqlite3_step(st->get_name) == SQLITE_ROW)
+		id = (uint32_t)sqlite3_column_int64(st->get_name, 0);
+	sqlite3_reset(st->get_name);
+	return id;
+}
+
+/* The id cache slot of a route target (ERDP_NH_REF_*). */
+static uint32_t *target_slot(struct store *st, uint32_t nh)
+{
+	uint32_t i = ERDP_NH_REF_INDEX(nh);
+
+	if (ERDP_NH_REF_KIND(nh) == ERDP_NH_REF_GATEWAY(0))
+		return &st->ids.gw[i];
+	if (ERDP_NH_REF_KIND(nh) == ERDP_NH_REF_PEERING(0))
+		return &st->ids.peering[i];
+	return &st->ids.blackhole;
+}
+
+static int flush_chunk(struct store *st)
+{
+	sqlite3_stmt *q = st->ins_journal;
+
+	if (st->chunk_n == 0)
+		return 0;
+	sqlite3_bind_int64(q, 1, (sqlite3_int64)st->chunk_n);
+	sqlite3_bind_blob(q, 2, st->chunk, (int)(st->chunk_n * STORE_REC_BYTES), SQLITE_STATIC);
+	st->chunk_n = 0;
+	return step(q);
+}
+
 static int write_route(struct store *st, const struct store_rec *r)
 {
 	const struct erdp_config *cfg = st->cp->cfg;
-	char p[CP_PREFIX_STR], t[200];
-	sqlite3_stmt *q = st->ins_journal;
+	uint32_t *vslot = &st->ids.vrf[r->vrf], *tslot = NULL;
+	uint8_t *o = st->chunk + st->chunk_n * STORE_REC_BYTES;
 
-	prefix_format(r->family, r->addr, r->len, p, sizeof(p));
-	if (r->what == STORE_ROUTE_SET)
-		target_format(cfg, r->nh, t, sizeof(t));
-	else
-		snprintf(t, sizeof(t), "%s",
-			 r->what == STORE_ROUTE_WITHDRAW ? "withdraw" : "config");
-	sqlite3_bind_text(q, 1, cfg->vrfs[r->vrf].name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 2, p, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 3, t, -1, SQLITE_STATIC);
-	return step(q);
+	if (*vslot == 0 && (*vslot = name_id(st, "vrf", cfg->vrfs[r->vrf].name)) == 0)
+		return -EIO;
+	if (r->what == STORE_ROUTE_SET) {
+		char t[200];
+
+		tslot = target_slot(st, r->nh);
+		if (*tslot == 0 &&
+		    (*tslot = name_id(st, "target", target_format(cfg, r->nh, t, sizeof(t)))) == 0)
+			return -EIO;
+	}
+	store_put32(o, *vslot);
+	store_put32(o + 4, tslot != NULL ? *tslot : 0);
+	o[8] = r->what;
+	o[9] = r->family;
+	o[10] = r->len;
+	o[11] = 0;
+	memcpy(o + 12, r->addr, 16);
+	return ++st->chunk_n == STORE_CHUNK ? flush_chunk(st) : 0;
+}
+
+void store_ids_note(struct store *st, const char *kind, const char *name, uint32_t id)
+{
+	const struct erdp_config *cfg = st->cp->cfg;
+	int i;
+
+	if (strcmp(kind, "vrf") == 0) {
+		i = erdp_config_vrf_by_name(cfg, name);
+		if (i >= 0)
+			st->ids.vrf[i] = id;
+	} else if (strcmp(name, "blackhole") == 0) {
+		st->ids.blackhole = id;
+	} else if (strncmp(name, "gateway:", 8) == 0) {
+		i = erdp_config_gateway_by_name(cfg, name + 8);
+		if (i >= 0)
+			st->ids.gw[i] = id;
+	} else if (strncmp(name, "peering:", 8) == 0) {
+		i = erdp_config_peering_by_name(cfg, name + 8);
+		if (i >= 0)
+			st->ids.peering[i] = id;
+	}
+}
+
+/* After a failed transaction the ids it added are gone: look them up again. */
+static void forget_ids(struct store *st)
+{
+	const struct erdp_config *cfg = st->cp->cfg;
+
+	memset(st->ids.vrf, 0, sizeof(*st->ids.vrf) * (size_t)(cfg->n_vrfs + 1));
+	memset(st->ids.gw, 0, sizeof(*st->ids.gw) * (size_t)(cfg->n_gateways + 1));
+	memset(st->ids.peering, 0, sizeof(*st->ids.peering) * (size_t)(cfg->n_peerings + 1));
+	st->ids.blackhole = 0;
 }
 
 static int write_admin(struct store *st, const struct store_rec *r)
@@ -451,16 +545,27 @@ static int write_rec(struct store *st, const struct store_rec *r)
 static int write_batches(struct store *st, struct store_batch *list)
 {
 	int rc = sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK ? 0 : -EIO;
+	double t0 = cp_now(), t1;
+	size_t n = 0;
 
+	st->chunk_n = 0;
 	for (struct store_batch *b = list; b != NULL && rc == 0; b = b->next)
-		for (size_t i = 0; i < b->n && rc == 0; i++)
+		for (size_t i = 0; i < b->n && rc == 0; i++, n++)
 			rc = write_rec(st, &b->rec[i]);
-	if (rc == 0 && sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK)
+	if (rc == 0)
+		rc = flush_chunk(st);
+	t1 = cp_now();
+	if (rc == 0 && sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK) {
+		if (n >= STORE_LOG_BATCH)
+			cp_log("state file: %zu changes written in %.3f s (commit %.3f s)", n,
+			       cp_now() - t0, cp_now() - t1);
 		return 0;
+	}
 	pthread_mutex_lock(&st->lock);
 	snprintf(st->err, sizeof(st->err), "%.200s: %.90s", st->path, sqlite3_errmsg(st->db));
 	pthread_mutex_unlock(&st->lock);
 	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	forget_ids(st);
 	return -EIO;
 }
 
@@ -501,6 +606,10 @@ static void *writer(void *arg)
 			__atomic_store_n(&st->need_resync, true, __ATOMIC_RELEASE);
 		__atomic_store_n(&st->failed, rc != 0, __ATOMIC_RELEASE);
 		__atomic_store_n(&st->durable, last, __ATOMIC_RELEASE);
+		/* Answers are out: now move the WAL into the file (nobody waits for it). */
+		if (rc == 0)
+			sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL,
+						  NULL);
 	}
 	return NULL;
 }
@@ -529,8 +638,14 @@ void store_close(struct store *st)
 	sqlite3_finalize(st->ins_admin);
 	sqlite3_finalize(st->del_admin);
 	sqlite3_finalize(st->ins_aside);
+	sqlite3_finalize(st->ins_name);
+	sqlite3_finalize(st->get_name);
 	sqlite3_close(st->db);
 	free(st->pend);
+	free(st->chunk);
+	free(st->ids.vrf);
+	free(st->ids.gw);
+	free(st->ids.peering);
 	store_aside_free(st);
 	pthread_mutex_destroy(&st->lock);
 	pthread_cond_destroy(&st->cond);

@@ -1,26 +1,36 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The durable runtime state: what erdp-cp acknowledged survives a kill -9
- * of erdp-cp, of erdp, of every process of the host (and, synchronous=FULL,
- * a power cut). An SQLite database in WAL mode, --state FILE.
+ * of erdp-cp, of erdp, of every process of the host, and a power cut. An
+ * SQLite database in WAL mode, --state FILE.
  *
  * What it holds is what differs from the config: runtime routes (added, or
  * a config prefix given another target), config routes deleted at run
  * time, and admin states that differ from the config's. By name, not by
- * index (VRF, gateway, peering and port names, prefixes as text), so the
- * file stays meaningful when the config is edited, and readable with the
- * sqlite3 shell:
+ * index (VRF, gateway, peering and port names), so the file stays right
+ * when the config is edited:
  *
- *   journal(seq, vrf, prefix, target)  route changes in order; target is a
- *       route target, "withdraw" (a config route deleted) or "config" (the
- *       prefix is back to what the config says). Appending is what makes a
- *       million routes cheap to write; the journal is rewritten compactly
- *       at start and whenever it grows past twice the runtime state.
+ *   names(id, kind, name)       the VRF names ("vrf") and route targets
+ *       ("target": gateway:NAME, peering:CIRCUIT/TYPE, blackhole) that the
+ *       journal refers to by id.
+ *   journal(seq, n, recs)       route changes in order, n to a row, packed
+ *       (store_impl.h: 28 bytes each, little endian): VRF id, target id,
+ *       what (a target; "withdraw": a config route deleted; "config": back
+ *       to what the config says), family, length, address. A million
+ *       routes are 245 rows, written in a fraction of a second: one row
+ *       per route costs SQLite about a microsecond each, more than erdp
+ *       takes to apply them. Rewritten compactly at start and whenever it
+ *       grows past twice the runtime state. `erdpctl show runtime` and
+ *       `erdpctl runtime export` read it out as text.
  *   admin(kind, name, member, state)   gateway instances, links, ports.
- *   aside(vrf, prefix, target, reason) rows that did not fit the config at
- *       the last start (unknown VRF or target, a connected prefix, a full
- *       VRF): kept, shown by erdpctl, retried at every start.
- *   meta(key, value)                   schema version.
+ *   aside(vrf, prefix, target, reason) routes that did not fit the config
+ *       at the last start (unknown VRF or target, a connected prefix, a
+ *       full VRF): kept, shown by erdpctl, retried at every start.
+ *   meta(key, value)            schema version.
+ *
+ * Durability: WAL with synchronous=FULL, so a commit is on disk (power cut
+ * included) before its ticket is published; the WAL is checkpointed into
+ * the file after that, off the answer's path.
  *
  * Who: the event loop's thread calls everything here. Writing happens on a
  * thread of the store's own: each request's changes (core/'s journal hook)

@@ -14,6 +14,27 @@
 #include "store.h"
 
 #define STORE_SCHEMA "1"
+#define STORE_CHUNK  4096 /* journal records to a row */
+
+/*
+ * A journal record in the file, little endian: VRF name id (4), target
+ * name id (4, 0 unless what is SET), what (1), family (1), length (1), 0
+ * (1), address (16: network order, IPv4 in the first 4 bytes).
+ */
+#define STORE_REC_BYTES 28
+
+static inline void store_put32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+	p[2] = (uint8_t)(v >> 16);
+	p[3] = (uint8_t)(v >> 24);
+}
+
+static inline uint32_t store_get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
 
 enum store_rec_kind {
 	STORE_REC_ROUTE = 1,
@@ -59,10 +80,19 @@ struct store_aside {
 	bool dead; /* a later row of the same prefix replaced it */
 };
 
+/* Writer thread: the names table's id of each VRF and target of the config (0: not yet). */
+struct store_ids {
+	uint32_t *vrf, *gw, *peering;
+	uint32_t blackhole;
+};
+
 struct store {
 	char path[PATH_MAX];
 	sqlite3 *db;
-	sqlite3_stmt *ins_journal, *ins_admin, *del_admin, *ins_aside;
+	sqlite3_stmt *ins_journal, *ins_admin, *del_admin, *ins_aside, *ins_name, *get_name;
+	struct store_ids ids;
+	uint8_t *chunk; /* writer: records of the journal row being filled */
+	size_t chunk_n;
 	struct cp *cp; /* names (config) and snapshots (state); the writer reads the config only */
 	/* event loop only */
 	struct store_rec *pend;
@@ -96,5 +126,7 @@ void store_journal_route(void *arg, uint16_t vrf, uint8_t family, const uint8_t 
 			 const struct rib_route *now, bool runtime);
 void store_journal_admin(void *arg, enum cp_admin kind, uint16_t idx, uint16_t sub, bool up);
 void store_aside_free(struct store *st);
+/* The config's VRF or target that a names row means: sets its id in st->ids. */
+void store_ids_note(struct store *st, const char *kind, const char *name, uint32_t id);
 
 #endif

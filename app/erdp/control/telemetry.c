@@ -84,25 +84,44 @@ static int dump_error(struct rte_tel_data *d, int rc)
 	return 0;
 }
 
+/*
+ * Ask the main lcore for a page (rc: the request's parse result). NULL when
+ * there is nothing to list: *rc is then the command's return and d holds
+ * the error reply, if any. Else the page and *list, an empty container.
+ */
+static struct erdp_ctrl_dump_page *ask(const struct erdp_ctrl_dump_req *rq, int *rc,
+				       struct rte_tel_data *d, struct rte_tel_data **list)
+{
+	struct erdp_ctrl_dump_page *pg = malloc(sizeof(*pg));
+
+	if (pg == NULL) {
+		*rc = -ENOMEM;
+		return NULL;
+	}
+	if (*rc == 0)
+		*rc = erdp_ctrl_dump_ask(rq, pg, DUMP_TIMEOUT_MS);
+	if (*rc == 0)
+		*rc = pg->err;
+	if (*rc == 0 && (*list = rte_tel_data_alloc()) != NULL)
+		return pg;
+	free(pg);
+	*rc = *rc != 0 ? dump_error(d, *rc) : -ENOMEM;
+	return NULL;
+}
+
 static int tel_digest(const char *cmd, const char *params, struct rte_tel_data *d)
 {
 	static const char *const fam[2] = {"ipv4", "ipv6"};
 	struct erdp_ctrl_dump_req rq = {.kind = ERDP_CTRL_DUMP_DIGEST};
-	struct erdp_ctrl_dump_page *pg = malloc(sizeof(*pg));
+	struct erdp_ctrl_dump_page *pg;
 	struct rte_tel_data *list;
-	int rc;
+	int rc = 0;
 
 	(void)cmd;
-	if (pg == NULL)
-		return -ENOMEM;
 	rq.start = params != NULL ? (uint32_t)strtoul(params, NULL, 10) : 0;
-	rc = erdp_ctrl_dump_ask(&rq, pg, DUMP_TIMEOUT_MS);
-	if (rc == 0)
-		rc = pg->err;
-	if (rc != 0 || (list = rte_tel_data_alloc()) == NULL) {
-		free(pg);
-		return rc != 0 ? dump_error(d, rc) : -ENOMEM;
-	}
+	pg = ask(&rq, &rc, d, &list);
+	if (pg == NULL)
+		return rc;
 	rte_tel_data_start_dict(d);
 	rte_tel_data_start_dict(list);
 	for (uint32_t i = 0; i < pg->n; i++) {
@@ -174,22 +193,15 @@ static int parse_route_params(const char *params, struct erdp_ctrl_dump_req *rq)
 static int tel_routes(const char *cmd, const char *params, struct rte_tel_data *d)
 {
 	struct erdp_ctrl_dump_req rq = {.kind = ERDP_CTRL_DUMP_ROUTE_PAGE};
-	struct erdp_ctrl_dump_page *pg = malloc(sizeof(*pg));
+	struct erdp_ctrl_dump_page *pg;
 	struct rte_tel_data *list;
 	int rc;
 
 	(void)cmd;
-	if (pg == NULL)
-		return -ENOMEM;
 	rc = parse_route_params(params, &rq);
-	if (rc == 0)
-		rc = erdp_ctrl_dump_ask(&rq, pg, DUMP_TIMEOUT_MS);
-	if (rc == 0)
-		rc = pg->err;
-	if (rc != 0 || (list = rte_tel_data_alloc()) == NULL) {
-		free(pg);
-		return rc != 0 ? dump_error(d, rc) : -ENOMEM;
-	}
+	pg = ask(&rq, &rc, d, &list);
+	if (pg == NULL)
+		return rc;
 	rte_tel_data_start_dict(d);
 	rte_tel_data_start_array(list, RTE_TEL_STRING_VAL);
 	for (uint32_t i = 0; i < pg->n; i++) {

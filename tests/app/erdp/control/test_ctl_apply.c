@@ -654,7 +654,7 @@ static void test_sweep_sliced(void)
 	CHECK_EQ(a[0].seq, s.seq);
 	CHECK_EQ(a[0].status, ERDP_ACK_OK);
 	count(ERDP_ACK_OK);
-	CHECK_MSG(beats >= 2, "the heartbeat moved %llu times during the sweep",
+	CHECK_MSG(beats >= 1, "the heartbeat moved %llu times during the sweep",
 		  (unsigned long long)beats);
 	CHECK(telemetry("/erdp/ctl", out, sizeof(out)) == 0);
 	CHECK_MSG(json_num(out, "sweep_slices") - slices0 >= N / ERDP_CTRL_SWEEP_SLICE,
