@@ -109,6 +109,18 @@ static struct erdp_ctrl_dump_page *ask(const struct erdp_ctrl_dump_req *rq, int 
 	return NULL;
 }
 
+/* The paging fields and the list under `key`; frees the page. */
+static int page_end(struct rte_tel_data *d, const struct erdp_ctrl_dump_req *rq,
+		    struct erdp_ctrl_dump_page *pg, const char *key, struct rte_tel_data *list)
+{
+	rte_tel_data_add_dict_u64(d, "start", rq->start);
+	if (pg->next != UINT32_MAX)
+		rte_tel_data_add_dict_u64(d, "next", pg->next);
+	rte_tel_data_add_dict_container(d, key, list, 0);
+	free(pg);
+	return 0;
+}
+
 static int tel_digest(const char *cmd, const char *params, struct rte_tel_data *d)
 {
 	static const char *const fam[2] = {"ipv4", "ipv6"};
@@ -147,12 +159,7 @@ static int tel_digest(const char *cmd, const char *params, struct rte_tel_data *
 		rte_tel_data_add_dict_container(list, key, e, 0);
 	}
 	rte_tel_data_add_dict_u64(d, "total", pg->total);
-	rte_tel_data_add_dict_u64(d, "start", rq.start);
-	if (pg->next != UINT32_MAX)
-		rte_tel_data_add_dict_u64(d, "next", pg->next);
-	rte_tel_data_add_dict_container(d, "vrfs", list, 0);
-	free(pg);
-	return 0;
+	return page_end(d, &rq, pg, "vrfs", list);
 }
 
 static void route_text(const struct erdp_ctrl_dump_route *r, char *buf, size_t n)
@@ -212,12 +219,7 @@ static int tel_routes(const char *cmd, const char *params, struct rte_tel_data *
 	}
 	rte_tel_data_add_dict_string(d, "vrf", erdp.cfg->vrfs[rq.vrf].name);
 	rte_tel_data_add_dict_u64(d, "family", rq.family);
-	rte_tel_data_add_dict_u64(d, "start", rq.start);
-	if (pg->next != UINT32_MAX)
-		rte_tel_data_add_dict_u64(d, "next", pg->next);
-	rte_tel_data_add_dict_container(d, "routes", list, 0);
-	free(pg);
-	return 0;
+	return page_end(d, &rq, pg, "routes", list);
 }
 
 void erdp_ctrl_telemetry_init(void)
