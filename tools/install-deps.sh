@@ -5,7 +5,8 @@ set -euo pipefail
 
 PACKAGES=(
 	build-essential gcc meson ninja-build pkg-config
-	libdpdk-dev dpdk dpdk-dev dpdk-doc libconfig-dev libpcap-dev libjansson-dev
+	libdpdk-dev dpdk dpdk-dev dpdk-doc libconfig-dev libpcap-dev libjansson-dev libsqlite3-dev
+	sqlite3
 	python3-scapy tcpdump iproute2 iputils-ping ethtool linux-perf
 	lua5.3
 )

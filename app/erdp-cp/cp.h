@@ -13,8 +13,12 @@
  *
  * The RIB and the runtime state (gateway instances, link and port admin
  * states) are the truth. Every change updates them first, then queues ops
- * for the data plane; when erdp (re)appears, a full sync replays the truth
- * and erdp sweeps whatever was not replayed.
+ * for the data plane and records for the state file (store/); when erdp
+ * (re)appears, a full sync replays the truth and erdp sweeps whatever was
+ * not replayed. A change erdp rejects is undone in the truth (one truth:
+ * the RIB holds what erdp holds, which `erdpctl verify` checks).
+ *
+ * store/ uses core/ only; channel/ uses core/ and the store's commit.
  *
  * This header holds the process's state, shared by all folders.
  */
@@ -28,6 +32,7 @@
 #include "channel/channel.h"
 #include "core/core.h"
 #include "erdp_config.h"
+#include "store/store.h"
 
 struct cp {
 	struct erdp_config *cfg;
@@ -37,6 +42,7 @@ struct cp {
 	struct cp_state state; /* core/: the RIB and the runtime state */
 	struct chan chan;      /* channel/: the control segment */
 	struct waiter *waiters, **waiters_tail;
+	struct store *store; /* store/: the runtime state on disk; NULL with --state none */
 	volatile sig_atomic_t quit;
 };
 

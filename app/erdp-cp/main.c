@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +27,8 @@ struct opts {
 	const char *group;
 	const char *telemetry;
 	struct server_limits lim;
+	const char *state;
+	double dp_timeout;
 };
 
 static void usage(FILE *f)
@@ -36,8 +39,9 @@ static void usage(FILE *f)
 		"\n"
 		"SYNOPSIS\n"
 		"    erdp-cp -c FILE [--instance NAME] [--socket PATH] [--socket-group GROUP]\n"
-		"            [--telemetry PATH] [--max-clients N] [--idle-timeout SEC]\n"
-		"            [--load-timeout SEC] [--max-load-bytes N]\n"
+		"            [--telemetry PATH] [--state FILE|none] [--dp-timeout SEC]\n"
+		"            [--max-clients N] [--idle-timeout SEC] [--load-timeout SEC]\n"
+		"            [--max-load-bytes N]\n"
 		"    erdp-cp --help\n"
 		"\n"
 		"DESCRIPTION\n"
@@ -48,14 +52,22 @@ static void usage(FILE *f)
 		"\n"
 		"    Changes reach erdp through the shared-memory control segment\n"
 		"    /dev/shm/erdp-INSTANCE.ctl, in order, each acknowledged by erdp; when the\n"
-		"    ring is full erdp-cp waits, it never drops a change. erdp may start before\n"
-		"    or after erdp-cp. Whenever erdp-cp finds an erdp it has not synced with\n"
-		"    (its own start, erdp restarted, erdp's heartbeat stalled for more than\n"
-		"    1 s and came back), it replays the full state between SYNC_BEGIN and\n"
-		"    SYNC_END; erdp then removes routes that were not replayed, and routes that\n"
-		"    did not change keep forwarding throughout. If erdp-cp stops or is killed,\n"
-		"    erdp keeps forwarding with the state it has; routes added at run time\n"
-		"    live in erdp-cp's memory only: a restarted erdp-cp replays the config.\n"
+		"    ring is full erdp-cp waits, it never drops a change. A change erdp\n"
+		"    rejects is undone in the RIB too, so the RIB holds what erdp holds\n"
+		"    (erdpctl verify checks it). erdp may start before or after erdp-cp.\n"
+		"    Whenever erdp-cp finds an erdp it has not synced with (its own start,\n"
+		"    erdp restarted, erdp silent for --dp-timeout and back), it replays the\n"
+		"    full state between SYNC_BEGIN and SYNC_END; erdp then removes routes\n"
+		"    that were not replayed, and routes that did not change keep forwarding\n"
+		"    throughout. If erdp-cp stops or is killed, erdp keeps forwarding with\n"
+		"    the state it has.\n"
+		"\n"
+		"    What differs from the config (runtime routes, deleted config routes,\n"
+		"    admin states) is kept in the state file, written before a change is\n"
+		"    acknowledged: it survives a kill -9 of erdp-cp or of the whole host's\n"
+		"    processes, and a restarted erdp-cp replays the config, then the state\n"
+		"    file. Rows that no longer fit the config are set aside, not dropped\n"
+		"    (erdpctl show runtime).\n"
 		"\n"
 		"OPTIONS\n"
 		"    -c, --config FILE      erdp's libconfig file (required). Checked as\n"
@@ -91,6 +103,16 @@ static void usage(FILE *f)
 		"                           read at the same time share this budget: one\n"
 		"                           that pushes the total over it is refused as\n"
 		"                           busy (erdpctl exits 3: retry later).\n"
+		"    -S, --state FILE       the state file (SQLite, WAL mode). Default\n"
+		"                           /var/lib/erdp/NAME.db; missing directories are\n"
+		"                           created (0755). 'none': keep runtime changes in\n"
+		"                           memory only (they die with erdp-cp). A file that\n"
+		"                           cannot be read refuses the start (erdp keeps\n"
+		"                           forwarding): move it away or restore a copy.\n"
+		"    -T, --dp-timeout SEC   declare erdp gone after SEC seconds without its\n"
+		"                           heartbeat or an ack (default 5; 0.1..3600). erdp\n"
+		"                           beats every 10 ms even during long work; time\n"
+		"                           erdp-cp itself was not scheduled does not count.\n"
 		"    -h, --help             this text.\n"
 		"\n"
 		"SIGNALS\n"
@@ -107,6 +129,7 @@ static void usage(FILE *f)
 		"\n"
 		"FILES\n"
 		"    /dev/shm/erdp-NAME.ctl   control segment (created by erdp)\n"
+		"    /var/lib/erdp/NAME.db    runtime state (--state)\n"
 		"    /run/erdp/NAME.sock      erdpctl socket (protocol: docs/control-plane.md)\n"
 		"\n"
 		"EXAMPLES\n"
@@ -211,6 +234,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{"idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT},
 		{"load-timeout", required_argument, NULL, OPT_LOAD_TIMEOUT},
 		{"max-load-bytes", required_argument, NULL, OPT_MAX_LOAD_BYTES},
+		{"state", required_argument, NULL, 'S'},
+		{"dp-timeout", required_argument, NULL, 'T'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -222,7 +247,10 @@ static int parse_args(int argc, char **argv, struct opts *o)
 					.load_idle_s = SERVER_LOAD_IDLE_S_DEFAULT,
 					.max_load_bytes = SERVER_MAX_LOAD_BYTES_DEFAULT,
 					.now = cp_now};
-	while ((c = getopt_long(argc, argv, "c:i:s:g:t:h", lo, NULL)) != -1) {
+	o->dp_timeout = CHAN_DP_TIMEOUT_S;
+	while ((c = getopt_long(argc, argv, "c:i:s:g:t:S:T:h", lo, NULL)) != -1) {
+		char *end;
+
 		switch (c) {
 		case 'c':
 			o->config = optarg;
@@ -238,6 +266,17 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			break;
 		case 't':
 			o->telemetry = optarg;
+			break;
+		case 'S':
+			o->state = optarg;
+			break;
+		case 'T':
+			o->dp_timeout = strtod(optarg, &end);
+			if (*end != '\0' || !(o->dp_timeout >= 0.1 && o->dp_timeout <= 3600)) {
+				fprintf(stderr, "erdp-cp: --dp-timeout '%s': seconds, 0.1..3600\n",
+					optarg);
+				return -1;
+			}
 			break;
 		case OPT_MAX_CLIENTS:
 		case OPT_IDLE_TIMEOUT:
@@ -304,7 +343,8 @@ int main(int argc, char **argv)
 {
 	struct erdp_err err = {0};
 	struct cp *cp = &cp_g;
-	char sock[256];
+	char sock[256], state[PATH_MAX];
+	uint64_t durable = 0;
 	struct opts o;
 	struct sigaction sa = {.sa_handler = on_signal};
 
@@ -330,8 +370,19 @@ int main(int argc, char **argv)
 	else
 		snprintf(sock, sizeof(sock), "%s", o.socket);
 	cp->waiters_tail = &cp->waiters;
+	cp->chan.dp_timeout = o.dp_timeout;
 	if (chan_init(&cp->chan) != 0 || state_init(&cp->state, cp->cfg, &err) != 0) {
 		fprintf(stderr, "erdp-cp: %s\n", err.msg[0] ? err.msg : "out of memory");
+		return 1;
+	}
+	if (o.state == NULL)
+		snprintf(state, sizeof(state), "/var/lib/erdp/%s.db", cp->instance);
+	else
+		snprintf(state, sizeof(state), "%s", o.state);
+	if (strcmp(state, "none") != 0 && ((cp->store = store_open(state, &err)) == NULL ||
+					   store_load(cp->store, cp, &err) != 0)) {
+		fprintf(stderr, "erdp-cp: %s\n", err.msg);
+		store_close(cp->store);
 		return 1;
 	}
 	while (cp->chan.boot_id == 0)
@@ -346,16 +397,24 @@ int main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	cp_log("instance '%s', config %s: %d VRFs, %d gateways, %zu routes; socket %s; boot id "
-	       "%016llx",
+	cp_log("instance '%s', config %s: %d VRFs, %d gateways, %zu routes; socket %s; state %s; "
+	       "boot id %016llx",
 	       cp->instance, o.config, cp->cfg->n_vrfs, cp->cfg->n_gateways,
-	       rib_count(cp->state.rib), sock, (unsigned long long)cp->chan.boot_id);
+	       rib_count(cp->state.rib), sock, store_path(cp->store),
+	       (unsigned long long)cp->chan.boot_id);
 	while (!cp->quit) {
 		chan_poll(cp);
-		/* Short naps while erdp has work from us: refill the ring, collect acks. */
-		server_poll(cp, chan_busy(&cp->chan) ? 0.2 : 10.0);
+		store_tick(cp->store, cp_now());
+		if (store_done(cp->store) != durable) {
+			durable = store_done(cp->store);
+			waiter_complete(cp); /* the store made changes durable */
+		}
+		/* Short naps while erdp or the store has work from us. */
+		server_poll(cp, chan_busy(&cp->chan) || store_busy(cp->store) ? 0.2 : 10.0);
 	}
 	cp_log("stopping on signal; erdp keeps forwarding with the state it has");
+	store_close(cp->store); /* everything handed over is on disk */
+	cp->store = NULL;
 	waiter_flush_disconnected(cp, "erdp-cp is stopping");
 	server_close();
 	chan_close(cp);

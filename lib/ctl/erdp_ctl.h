@@ -157,7 +157,8 @@ enum erdp_ack_status {
  * Acknowledgements. The data plane applies messages in ring order, in
  * batches, and acks in seq order:
  *   - every rejected message gets its own ack (status != OK, detail says why);
- *   - the last message of each batch gets an ack; OK when it was applied.
+ * *   - the last message of each batch gets an ack; OK when it was applied (a
+ *     batch may be applied in several slices, each ending with such an ack).
  * So an ack for seq S of a session means every earlier message of that
  * session has been processed: applied unless it had a rejection ack of
  * its own. Acks echo the message's session; a control plane ignores those

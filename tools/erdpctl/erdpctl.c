@@ -38,8 +38,17 @@ static void usage(FILE *f)
 		"                             routes of VRF in address order, N at a time\n"
 		"                             (default 100, at most 100000); --after continues\n"
 		"                             from the last prefix of the previous page\n"
+		"    show runtime [--limit N] what differs from the config (runtime routes,\n"
+		"                             deleted config routes, admin states) and what\n"
+		"                             the state file set aside\n"
 		"    status                   erdp-cp: instance, data-plane connection, syncs\n"
-		"    lookup VRF ADDRESS       longest-prefix match of ADDRESS in VRF's RIB\n"
+		"    lookup VRF ADDRESS       longest-prefix match of ADDRESS in VRF's RIB, or\n"
+		"                             the connected route (link subnet, MSEE address)\n"
+		"    verify [VRF] [--full]    compare erdp-cp's RIB with erdp's routes and FIB,\n"
+		"                             route by route where the digests differ (--full:\n"
+		"                             everywhere); lists every difference, exit 1 then\n"
+		"    runtime export [FILE]    the runtime state as a libconfig fragment to paste\n"
+		"                             into the config's vrfs (stdout, or FILE)\n"
 		"    route add VRF PREFIX TARGET\n"
 		"                             add or replace a route; TARGET is\n"
 		"                             gateway:NAME, peering:CIRCUIT/TYPE or blackhole\n"
@@ -74,7 +83,7 @@ static void usage(FILE *f)
 		"    0  success\n"
 		"    1  bad command line, or the request was refused (unknown VRF, gateway or\n"
 		"       peering, bad prefix, host bits set, a route file with errors or over\n"
-		"       erdp-cp's size limit, erdp not running for a show, rejected by erdp);\n"
+		"       erdp-cp's size limit, erdp not running for a show, rejected by erdp, verify found differences);\n"
 		"       the reason is on stderr. Repeating the same command fails the same\n"
 		"       way.\n"
 		"    2  erdp-cp cannot be reached (not running, wrong --socket or\n"
@@ -130,8 +139,9 @@ static int build(int argc, char **argv, json_t **out, const char **cmd, int *fd)
 	if (strcmp(argv[0], "status") == 0 && argc == 1) {
 		*cmd = "status";
 	} else if (strcmp(argv[0], "show") == 0) {
-		static const char *const what[] = {"ports",    "circuits", "peerings", "neighbors",
-						   "gateways", "counters", "routes",   NULL};
+		static const char *const what[] = {"ports",	"circuits", "peerings",
+						   "neighbors", "gateways", "counters",
+						   "routes",	"runtime",  NULL};
 		static char name[32];
 		int i;
 
@@ -145,7 +155,19 @@ static int build(int argc, char **argv, json_t **out, const char **cmd, int *fd)
 			return bad("show: unknown object '%s'", argv[1]);
 		snprintf(name, sizeof(name), "show-%s", what[i]);
 		*cmd = name;
-		if (strcmp(argv[1], "routes") != 0) {
+		if (strcmp(argv[1], "runtime") == 0) {
+			char *end;
+			long long n;
+
+			if (argc != 2 && (argc != 4 || strcmp(argv[2], "--limit") != 0))
+				return bad("usage: show runtime [--limit N]%s", "");
+			if (argc == 4) {
+				n = strtoll(argv[3], &end, 10);
+				if (*end != '\0' || n < 1 || n > 100000)
+					return bad("--limit '%s': a number 1..100000", argv[3]);
+				json_object_set_new(r, "limit", json_integer(n));
+			}
+		} else if (strcmp(argv[1], "routes") != 0) {
 			if (argc != 2)
 				return bad("show: unexpected '%s'", argv[2]);
 		} else {
@@ -171,6 +193,20 @@ static int build(int argc, char **argv, json_t **out, const char **cmd, int *fd)
 				}
 			}
 		}
+	} else if (strcmp(argv[0], "verify") == 0) {
+		*cmd = "verify";
+		for (int k = 1; k < argc; k++) {
+			if (strcmp(argv[k], "--full") == 0)
+				json_object_set_new(r, "full", json_true());
+			else if (argv[k][0] != '-' && json_object_get(r, "vrf") == NULL)
+				json_object_set_new(r, "vrf", json_string(argv[k]));
+			else
+				return bad("usage: verify [VRF] [--full]%s", "");
+		}
+	} else if (strcmp(argv[0], "runtime") == 0) {
+		if (argc < 2 || strcmp(argv[1], "export") != 0 || argc > 3)
+			return bad("usage: runtime export [FILE]%s", "");
+		*cmd = "runtime-export";
 	} else if (strcmp(argv[0], "lookup") == 0) {
 		if (argc != 3)
 			return bad("usage: lookup VRF ADDRESS%s", "");
@@ -235,6 +271,32 @@ static int build(int argc, char **argv, json_t **out, const char **cmd, int *fd)
 		return bad("unknown command '%s'", argv[0]);
 	}
 	json_object_set_new(r, "cmd", json_string(*cmd));
+	return 0;
+}
+
+/* The export's text to FILE (or stdout when NULL and `out`). */
+static int write_export(json_t *result, const char *path, bool out)
+{
+	const char *text = json_string_value(json_object_get(result, "text"));
+	FILE *f = path != NULL ? fopen(path, "w") : stdout;
+
+	if (text == NULL)
+		text = "";
+	if (f == NULL) {
+		fprintf(stderr, "erdpctl: runtime export: %s: %s\n", path, strerror(errno));
+		return EXIT_REJECTED;
+	}
+	if (path != NULL || out)
+		fputs(text, f);
+	if (path != NULL && fclose(f) != 0) {
+		fprintf(stderr, "erdpctl: runtime export: %s: %s\n", path, strerror(errno));
+		return EXIT_REJECTED;
+	}
+	if (path != NULL)
+		printf("%s: %" JSON_INTEGER_FORMAT " runtime routes, %" JSON_INTEGER_FORMAT
+		       " deleted config routes\n",
+		       path, json_integer_value(json_object_get(result, "runtime_routes")),
+		       json_integer_value(json_object_get(result, "deleted_config_routes")));
 	return 0;
 }
 
@@ -318,14 +380,18 @@ int main(int argc, char **argv)
 			e != NULL ? e : "request failed (no reason given)");
 		print_list(reply, "errors");
 		print_list(reply, "rejections");
+		print_list(reply, "differences");
 		/* "code": "busy": refused for load, not for what was asked. */
 		code = json_string_value(json_object_get(reply, "code"));
 		rc = code != NULL && strcmp(code, "busy") == 0 ? EXIT_BUSY : EXIT_REJECTED;
 		json_decref(reply);
 		return rc;
 	}
-	if (!json)
+	if (strcmp(cmd, "runtime-export") == 0)
+		rc = write_export(json_object_get(reply, "result"),
+				  argc - optind == 3 ? argv[optind + 2] : NULL, !json);
+	else if (!json)
 		render(cmd, json_object_get(reply, "result"));
 	json_decref(reply);
-	return 0;
+	return rc;
 }

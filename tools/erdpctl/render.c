@@ -240,6 +240,43 @@ static void render_lookup(json_t *r)
 	       json_string_value(json_object_get(m, "origin")));
 }
 
+static void render_verify(json_t *r)
+{
+	printf("VRF %s: the RIB and erdp agree: %" JSON_INTEGER_FORMAT
+	       " routes (%" JSON_INTEGER_FORMAT " VRF/family tables listed route by route) in "
+	       "%.3f s\n",
+	       json_string_value(json_object_get(r, "vrf")),
+	       json_integer_value(json_object_get(r, "rib_routes")),
+	       json_integer_value(json_object_get(r, "listed")),
+	       json_real_value(json_object_get(r, "seconds")));
+}
+
+static void render_runtime(json_t *r)
+{
+	json_t *more = json_object_get(r, "more");
+
+	printf("state file %s: %" JSON_INTEGER_FORMAT " runtime routes, %" JSON_INTEGER_FORMAT
+	       " config routes deleted\n\n",
+	       json_string_value(json_object_get(r, "state_file")),
+	       json_integer_value(json_object_get(r, "runtime_routes")),
+	       json_integer_value(json_object_get(r, "deleted_config_routes")));
+	TABLE(json_object_get(r, "routes"), {"VRF", "vrf"}, {"PREFIX", "prefix"},
+	      {"TARGET", "target"}, {"CONFIG", "config"});
+	if (more != NULL)
+		printf("(%" JSON_INTEGER_FORMAT " more: --limit N, or erdpctl runtime export)\n",
+		       json_integer_value(more));
+	if (json_array_size(json_object_get(r, "admin")) != 0) {
+		printf("\n");
+		TABLE(json_object_get(r, "admin"), {"ADMIN", "kind"}, {"NAME", "name"},
+		      {"MEMBER", "member"}, {"STATE", "state"});
+	}
+	if (json_array_size(json_object_get(r, "set_aside")) != 0) {
+		printf("\nset aside (they do not fit the config; retried at every start):\n");
+		TABLE(json_object_get(r, "set_aside"), {"VRF", "vrf"}, {"PREFIX", "prefix"},
+		      {"TARGET", "target"}, {"REASON", "reason"});
+	}
+}
+
 static void render_status(json_t *r)
 {
 	const char *k;
@@ -272,6 +309,9 @@ static void render_change(const char *cmd, json_t *r)
 		       json_integer_value(json_object_get(r, "not_found")));
 	else if (json_object_get(r, "route") != NULL)
 		printf("route %s\n", json_string_value(json_object_get(r, "route")));
+	if (json_object_get(r, "store_error") != NULL)
+		fprintf(stderr, "erdpctl: warning: not saved to the state file: %s\n",
+			json_string_value(json_object_get(r, "store_error")));
 	if (json_is_true(json_object_get(r, "applied")))
 		printf("%" JSON_INTEGER_FORMAT " message%s acknowledged by erdp in %.3f s\n",
 		       json_integer_value(json_object_get(r, "messages")),
@@ -309,6 +349,10 @@ void render(const char *cmd, json_t *r)
 		render_lookup(r);
 	else if (strcmp(cmd, "status") == 0)
 		render_status(r);
+	else if (strcmp(cmd, "verify") == 0)
+		render_verify(r);
+	else if (strcmp(cmd, "show-runtime") == 0)
+		render_runtime(r);
 	else
 		render_change(cmd, r);
 }

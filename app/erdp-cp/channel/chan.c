@@ -7,10 +7,17 @@
  * behind by a killed erdp has a boot id but a frozen heartbeat). It is
  * "gone" when it removed the segment name (clean exit), when its boot id
  * changes (a crashed erdp's successor reuses the segment) or when neither its
- * heartbeat nor an ack has moved for DP_STALL_S (killed or hung); then the
+ * heartbeat nor an ack has moved for --dp-timeout (killed or hung); then the
  * segment is dropped and searched for again, because a new erdp may have
  * created a new file under the same name. Every transition to "up" starts
  * a full sync: the data plane we talk to may have any state.
+ *
+ * Slow is not dead. erdp beats every 10 ms and works in slices of 1 ms, so
+ * a live erdp stalls only when the host does not run it; the default
+ * timeout (5 s) is far beyond that. And time erdp-cp itself did not run
+ * (its loop came back late: the host did not run *us*) is not counted
+ * against erdp: after such a gap the stall clock starts again, because
+ * erdp may have beaten many times while we were not looking.
  *
  * Backpressure. Ops go into the ring only as far as it has room; the rest
  * wait in the queue, in order. Nothing is dropped, and erdp-cp keeps
@@ -19,11 +26,12 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "cp.h"
 
-#define DP_STALL_S   1.0 /* heartbeat stall that means erdp is gone */
 #define WAIT_DP_S    1.5 /* reopen the segment if erdp does not beat by then */
+#define OWN_GAP_S    0.5 /* a loop turn this late: erdp-cp was not running */
 #define OPEN_RETRY_S 0.1
 #define BEAT_S	     0.02
 #define SEND_BURST   256
@@ -34,6 +42,11 @@ int chan_init(struct chan *ch)
 	ch->ctl = NULL;
 	ch->state = CHAN_NO_SEGMENT;
 	ch->sync_end = UINT64_MAX;
+	if (ch->dp_timeout <= 0)
+		ch->dp_timeout = CHAN_DP_TIMEOUT_S;
+	ch->rb = rollback_new();
+	if (ch->rb == NULL)
+		return -ENOMEM;
 	return opq_init(&ch->q);
 }
 
@@ -44,7 +57,8 @@ int chan_queue(struct cp *cp, const struct cp_op *op)
 	return opq_push(&cp->chan.q, op);
 }
 
-int chan_queue_route(struct cp *cp, bool add, const struct rib_route *rt, uint32_t line)
+int chan_queue_route(struct cp *cp, bool add, const struct rib_route *rt, uint32_t line,
+		     const struct cp_route_prev *prev)
 {
 	struct cp_op op = {
 		.type = add ? ERDP_MSG_ROUTE_ADD : ERDP_MSG_ROUTE_DEL,
@@ -57,6 +71,7 @@ int chan_queue_route(struct cp *cp, bool add, const struct rib_route *rt, uint32
 
 	memcpy(op.addr, rt->addr, 16);
 	rib_mask(op.addr, op.family, op.len);
+	op_set_prev(&op, prev->present, prev->nh);
 	return chan_queue(cp, &op) != 0 ? -ENOMEM : 0;
 }
 
@@ -82,6 +97,8 @@ void chan_close(struct cp *cp)
 {
 	drop_segment(cp, cp_now());
 	opq_free(&cp->chan.q);
+	rollback_free(cp->chan.rb);
+	cp->chan.rb = NULL;
 }
 
 /* erdp stopped answering or restarted: forget the ring, tell waiting clients. */
@@ -127,6 +144,7 @@ static void wait_dp(struct cp *cp, double now)
 		ch->dp_boot_id = boot;
 		ch->dp_hb = hb;
 		ch->dp_hb_time = now;
+		ch->last_check = now;
 		ch->state = CHAN_UP;
 		/* erdp may have reset the header: say hello again to this erdp. */
 		erdp_ctl_cp_hello(ch->ctl, ch->boot_id);
@@ -175,6 +193,7 @@ static void handle_ack(struct cp *cp, const struct erdp_ack *a)
 		cp_log("erdp rejected %s: %s%s%.40s", what, erdp_ack_status_str(a->status),
 		       a->detail[0] ? ": " : "", a->detail);
 		waiter_on_ack(cp, pos, a, what);
+		rollback_note(cp, pos, a->status);
 	}
 	if (ch->sync_end != UINT64_MAX && pos >= ch->sync_end) {
 		cp_log("full sync %u done: %llu messages in %.3f s, %llu rejected", ch->generation,
@@ -201,6 +220,7 @@ static void drain_acks(struct cp *cp, double now)
 	}
 	if (any) {
 		ch->dp_hb_time = now; /* acks prove erdp is alive even if it is too busy to beat */
+		rollback_run(cp);     /* before trimming: it reads the ops after the rejected */
 		waiter_complete(cp);
 		opq_trim(&ch->q);
 	}
@@ -248,14 +268,33 @@ static void check_dp(struct cp *cp, double now)
 		dp_lost(cp, now, why);
 		return;
 	}
-	if (hb != ch->dp_hb) {
+	if (hb != ch->dp_hb || now - ch->last_check > OWN_GAP_S) {
+		/* a beat, or we were not running: erdp gets a fresh period either way */
 		ch->dp_hb = hb;
 		ch->dp_hb_time = now;
-	} else if (now - ch->dp_hb_time > DP_STALL_S) {
-		snprintf(why, sizeof(why), "erdp stopped: no heartbeat for %.1f s",
+	} else if (now - ch->dp_hb_time > ch->dp_timeout) {
+		snprintf(why, sizeof(why), "erdp stopped: no heartbeat nor ack for %.1f s",
 			 now - ch->dp_hb_time);
+		ch->n_stalls++;
 		dp_lost(cp, now, why);
 	}
+	ch->last_check = now;
+}
+
+bool chan_drain(struct cp *cp, double timeout_s)
+{
+	struct chan *ch = &cp->chan;
+	double until = cp_now() + timeout_s;
+
+	while (ch->state == CHAN_UP && (ch->q.head != ch->q.tail || ch->sync_end != UINT64_MAX)) {
+		struct timespec nap = {.tv_nsec = 200000};
+
+		if (cp_now() > until)
+			return false;
+		chan_poll(cp);
+		nanosleep(&nap, NULL);
+	}
+	return ch->state == CHAN_UP;
 }
 
 void chan_poll(struct cp *cp)

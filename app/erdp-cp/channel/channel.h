@@ -21,7 +21,7 @@
 #include "erdp_ctl.h"
 #include "erdp_err.h"
 #include "opq.h"
-#include "core/rib.h"
+#include "core/core.h"
 
 struct cp;
 
@@ -35,6 +35,8 @@ enum chan_state {
 struct chan {
 	struct erdp_ctl *ctl;
 	enum chan_state state;
+	double dp_timeout;   /* no heartbeat nor ack for this long: erdp is gone */
+	double last_check;   /* when check_dp last ran (our own stalls do not count) */
 	uint64_t boot_id;    /* ours, new at every start */
 	uint64_t dp_boot_id; /* erdp's, as seen when the channel came up */
 	uint64_t dp_hb;	     /* last heartbeat value seen */
@@ -49,7 +51,12 @@ struct chan {
 	double sync_start;
 	uint64_t sync_msgs, sync_rejected;
 	uint64_t n_sent, n_acked, n_rejected, n_syncs;
+	uint64_t n_rolled_back; /* RIB changes undone because erdp rejected them */
+	uint64_t n_stalls;	/* times erdp was declared gone for want of a heartbeat */
+	struct rollback *rb;	/* rejections of the current drain (rollback.c) */
 };
+
+#define CHAN_DP_TIMEOUT_S 5.0 /* default of --dp-timeout */
 
 int chan_init(struct chan *ch);
 void chan_poll(struct cp *cp);
@@ -57,8 +64,28 @@ bool chan_busy(const struct chan *ch); /* ops waiting to be sent or acknowledged
 void chan_close(struct cp *cp);
 /* Queue one op if the channel is up (otherwise the next full sync covers it); -ENOMEM. */
 int chan_queue(struct cp *cp, const struct cp_op *op);
-/* Queue the add (or delete) of a route; `line` names its line in a route file (0: none). */
-int chan_queue_route(struct cp *cp, bool add, const struct rib_route *rt, uint32_t line);
+/*
+ * Queue the add (or delete) of a route; `line` names its line in a route
+ * file (0: none); prev is what the RIB held before (put back if erdp rejects).
+ */
+int chan_queue_route(struct cp *cp, bool add, const struct rib_route *rt, uint32_t line,
+		     const struct cp_route_prev *prev);
+/* Wait (serving nothing else) until nothing is queued or in flight; false after timeout_s. */
+bool chan_drain(struct cp *cp, double timeout_s);
+
+/*
+ * ---- rollback.c: one truth ----
+ * A change erdp rejects is undone in the RIB (and the store), so that the
+ * RIB holds what erdp holds: handle_ack notes each rejected op, and after
+ * the acks of a poll are read the notes are applied in one pass over the
+ * ops still queued (a later op for the same prefix inherits the state to
+ * restore instead: erdp never saw the rejected one).
+ */
+struct rollback *rollback_new(void);
+void rollback_free(struct rollback *rb);
+void rollback_note(struct cp *cp, uint64_t pos, uint8_t status);
+/* Apply the notes; returns how many RIB entries or admin states were put back. */
+size_t rollback_run(struct cp *cp);
 
 /* ---- sync.c ---- */
 /* Queue a full sync (SYNC_BEGIN, gateways, routes, admin states, SYNC_END). */
@@ -84,8 +111,12 @@ struct waiter {
 	waiter_done_fn done;
 	void *ctx;	      /* the creator's, NULL once it went away */
 	uint64_t first, last; /* op positions [first, last]; last < first: none */
+	uint64_t ticket;      /* the store's: the change is durable once it is */
+	bool erdp_done;	      /* erdp acknowledged, or cannot any more (warn says why) */
+	char warn[320];	      /* why the change is not applied in erdp; "" when it is */
 	double start;
-	json_t *result; /* filled by the request */
+	double erdp_seconds; /* from start until erdp acknowledged (the rest: the store) */
+	json_t *result;	     /* filled by the request */
 	uint64_t rejected;
 	json_t *rejections; /* array of strings, at most CP_MAX_REJECTIONS */
 };
@@ -95,8 +126,10 @@ struct waiter *waiter_begin(struct cp *cp, waiter_done_fn done, void *ctx);
 void waiter_commit(struct cp *cp, struct waiter *w);
 /* Called by the channel: op at pos acknowledged (status != OK: rejected). */
 void waiter_on_ack(struct cp *cp, uint64_t pos, const struct erdp_ack *a, const char *what);
-/* Complete the waiters whose ops are all acknowledged. */
+/* Complete the waiters whose ops are all acknowledged and whose changes are durable. */
 void waiter_complete(struct cp *cp);
+/* Changes made after the waiters' own (rollbacks) must be durable before they answer. */
+void waiter_bump_tickets(struct cp *cp, uint64_t ticket);
 void waiter_flush_disconnected(struct cp *cp, const char *why);
 /* The creator went away: its waiters still complete, with ctx NULL. */
 void waiter_forget(struct cp *cp, void *ctx);

@@ -14,17 +14,22 @@
 #ifndef ERDP_CP_OPQ_H
 #define ERDP_CP_OPQ_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "erdp_ctl.h"
 
 struct cp_op {
 	uint8_t type;	/* enum erdp_msg_type */
 	uint8_t family; /* route: 4 or 6 */
 	uint8_t len;	/* route: prefix length */
-	uint8_t up;	/* instance, link: 1 = up */
+	uint8_t up;	/* instance, link: 1 = up; route: the previous state (op_prev) */
 	uint16_t id;	/* route: VRF; gateway ops: gateway; link: index */
-	uint16_t aux;	/* instance: instance number; link: enum erdp_link_target */
-	uint32_t nh;	/* route: ERDP_NH_REF_*; sync: generation */
+	uint16_t aux;	/* instance: instance number; link: enum erdp_link_target;
+			   route: the previous next hop's index */
+	uint32_t nh;	/* route: ERDP_NH_REF_*; sync: generation; instance, link: the
+			   state before the change (1 = up), for undoing it */
 	uint32_t line;	/* route from a file: its line, for error messages (0: none) */
 	uint8_t addr[16];
 };
@@ -49,6 +54,35 @@ static inline struct cp_op *opq_at(const struct opq *q, uint64_t pos)
 void opq_drop_all(struct opq *q);
 /* Give memory back after a big burst, once the queue is empty. */
 void opq_trim(struct opq *q);
+
+/*
+ * A route op remembers what the RIB held for its prefix before it: if erdp
+ * rejects the op, that is what erdp still holds (channel/rollback.c). The
+ * previous next hop is an ERDP_NH_REF_* of a blackhole, a gateway or a
+ * peering, whose index fits 16 bits (the config's limits: 4,096 gateways,
+ * 8,188 peerings), so it packs into the fields a route does not use.
+ */
+#define OP_PREV_PRESENT 0x01
+#define OP_PREV_GATEWAY 0x02
+#define OP_PREV_PEERING 0x04
+
+static inline void op_set_prev(struct cp_op *op, bool present, uint32_t nh)
+{
+	uint32_t kind = ERDP_NH_REF_KIND(nh);
+
+	op->up = (uint8_t)((present ? OP_PREV_PRESENT : 0) |
+			   (kind == ERDP_NH_REF_GATEWAY(0) ? OP_PREV_GATEWAY : 0) |
+			   (kind == ERDP_NH_REF_PEERING(0) ? OP_PREV_PEERING : 0));
+	op->aux = (uint16_t)ERDP_NH_REF_INDEX(nh);
+}
+
+static inline bool op_prev(const struct cp_op *op, uint32_t *nh)
+{
+	*nh = (op->up & OP_PREV_GATEWAY	  ? ERDP_NH_REF_GATEWAY(op->aux)
+	       : op->up & OP_PREV_PEERING ? ERDP_NH_REF_PEERING(op->aux)
+					  : ERDP_NH_REF_BLACKHOLE);
+	return (op->up & OP_PREV_PRESENT) != 0;
+}
 
 /* Message sequence number of the op at pos, and back (within the window). */
 static inline uint32_t opq_seq(uint64_t pos)

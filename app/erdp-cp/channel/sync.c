@@ -19,6 +19,11 @@ struct walk_ctx {
 	int rc;
 };
 
+/*
+ * A replayed route's "previous state" is absent: if erdp rejects it, the
+ * sweep at SYNC_END removes whatever erdp had for the prefix, so the RIB
+ * gives it up too (rollback.c) and the next sync does not send it again.
+ */
 static int queue_route(const struct rib_route *rt, void *arg)
 {
 	struct walk_ctx *w = arg;

@@ -2,9 +2,12 @@
 /*
  * Requests that change the data plane answer only when erdp has
  * acknowledged every op they queued, so "route load" returning means the
- * routes are in erdp's FIB. Acks come back in order, so a waiter is done
- * when the channel's tail passes its last op; a rejected op is charged to
- * the waiter whose range holds it.
+ * routes are in erdp's FIB, and when the store has their changes on disk
+ * (the waiter's ticket), so an answer means the change survives a crash.
+ * Acks come back in order, so erdp's part is done when the channel's tail
+ * passes the waiter's last op; a rejected op is charged to the waiter whose
+ * range holds it. While erdp is away the erdp part is over at once, with a
+ * warning; the store part still holds the answer back.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,33 +36,53 @@ struct waiter *waiter_begin(struct cp *cp, waiter_done_fn done, void *ctx)
 }
 
 /* Add the op accounting to the result, hand it to the creator, free the waiter. */
-static void finish(struct waiter *w, const char *not_applied)
+static void finish(struct cp *cp, struct waiter *w)
 {
+	const char *not_applied = w->warn[0] != '\0' ? w->warn : NULL;
+	const char *serr = store_error(cp->store);
 	uint64_t n = w->last + 1 - w->first;
 
 	json_object_set_new(w->result, "messages", json_integer((json_int_t)n));
 	json_object_set_new(w->result, "rejected", json_integer((json_int_t)w->rejected));
 	json_object_set_new(w->result, "seconds", json_real(cp_now() - w->start));
+	json_object_set_new(w->result, "erdp_seconds", json_real(w->erdp_seconds));
 	json_object_set_new(w->result, "applied", json_boolean(not_applied == NULL));
 	if (not_applied != NULL)
 		json_object_set_new(w->result, "warning", json_string(not_applied));
+	if (serr != NULL) {
+		json_object_set_new(w->result, "durable", json_false());
+		json_object_set_new(w->result, "store_error", json_string(serr));
+	}
 	w->done(w->ctx, w, not_applied);
 	json_decref(w->result);
 	json_decref(w->rejections);
 	free(w);
 }
 
+static bool complete(struct cp *cp, struct waiter *w)
+{
+	if (!w->erdp_done && cp->chan.q.tail > w->last) {
+		w->erdp_done = true;
+		w->erdp_seconds = cp_now() - w->start;
+	}
+	return w->erdp_done && store_durable(cp->store, w->ticket);
+}
+
 void waiter_commit(struct cp *cp, struct waiter *w)
 {
 	w->last = cp->chan.q.head - 1; /* last < first when nothing was queued */
+	w->ticket = store_commit(cp->store);
 	if (cp->chan.state != CHAN_UP) {
-		finish(w,
-		       "erdp is not connected: the change is in erdp-cp's RIB and is applied when "
-		       "erdp connects (full sync)");
-		return;
+		w->erdp_done = true;
+		snprintf(w->warn, sizeof(w->warn), "%s",
+			 "erdp is not connected: the change is in erdp-cp's RIB and is applied "
+			 "when erdp connects (full sync)");
+	} else if (w->last + 1 == w->first) {
+		w->erdp_done = true;
+		w->erdp_seconds = cp_now() - w->start;
 	}
-	if (w->last + 1 == w->first || cp->chan.q.tail > w->last) {
-		finish(w, NULL);
+	if (complete(cp, w)) {
+		finish(cp, w);
 		return;
 	}
 	w->next = NULL;
@@ -85,48 +108,41 @@ void waiter_on_ack(struct cp *cp, uint64_t pos, const struct erdp_ack *a, const 
 	}
 }
 
-static void complete_if(struct cp *cp, bool (*done)(struct cp *, struct waiter *),
-			const char *not_applied)
+void waiter_complete(struct cp *cp)
 {
 	struct waiter **pp = &cp->waiters;
 
 	while (*pp != NULL) {
 		struct waiter *w = *pp;
 
-		if (!done(cp, w)) {
+		if (!complete(cp, w)) {
 			pp = &w->next;
 			continue;
 		}
 		*pp = w->next;
-		finish(w, not_applied);
+		finish(cp, w);
 	}
 	cp->waiters_tail = pp;
 }
 
-static bool acked(struct cp *cp, struct waiter *w)
-{
-	return cp->chan.q.tail > w->last;
-}
-
-static bool always(struct cp *cp, struct waiter *w)
-{
-	return true;
-}
-
-void waiter_complete(struct cp *cp)
-{
-	complete_if(cp, acked, NULL);
-}
-
 void waiter_flush_disconnected(struct cp *cp, const char *why)
 {
-	char msg[300];
+	for (struct waiter *w = cp->waiters; w != NULL; w = w->next)
+		if (!w->erdp_done) { /* not the tail: the queue was dropped already */
+			w->erdp_done = true;
+			snprintf(w->warn, sizeof(w->warn),
+				 "%s before acknowledging every change: they are in erdp-cp's RIB "
+				 "and are replayed when erdp returns",
+				 why);
+		}
+	waiter_complete(cp);
+}
 
-	snprintf(msg, sizeof(msg),
-		 "%s before acknowledging every change: they are in erdp-cp's RIB and are "
-		 "replayed when erdp returns",
-		 why);
-	complete_if(cp, always, msg);
+void waiter_bump_tickets(struct cp *cp, uint64_t ticket)
+{
+	for (struct waiter *w = cp->waiters; w != NULL; w = w->next)
+		if (w->ticket < ticket)
+			w->ticket = ticket;
 }
 
 void waiter_forget(struct cp *cp, void *ctx)

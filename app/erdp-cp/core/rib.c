@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "erdp_ctl_digest.h"
 #include "rib.h"
 
 #define RIB_MIN_SLOTS 1024
@@ -351,4 +352,49 @@ size_t rib_page(const struct rib *r, uint16_t vrf, const struct rib_route *after
 		heap_down(out, k - 1, 0);
 	}
 	return n;
+}
+
+void rib_digests(const struct rib *r, struct rib_digest (*out)[2])
+{
+	memset(out, 0, sizeof(*out) * (r->n_vrfs ? r->n_vrfs : 1));
+	for (size_t i = 0; i <= r->mask; i++) {
+		const struct rib_route *s = &r->slot[i];
+		struct rib_digest *d;
+
+		if (s->origin == 0)
+			continue;
+		d = &out[s->vrf][fam_idx(s->family)];
+		d->count++;
+		d->sum += erdp_route_digest(s->vrf, s->family, s->len, s->addr, s->nh);
+	}
+}
+
+/* Routes of `a` (vrf, family) that `b` lacks or holds with another next hop. */
+static size_t diff_one_way(const struct rib *a, const struct rib *b, uint16_t vrf, uint8_t family,
+			   bool a_first, rib_diff_fn fn, void *arg)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i <= a->mask; i++) {
+		const struct rib_route *s = &a->slot[i], *o;
+
+		if (s->origin == 0 || s->vrf != vrf || s->family != family)
+			continue;
+		o = rib_find(b, vrf, family, s->addr, s->len);
+		if (o != NULL && (o->nh == s->nh || !a_first))
+			continue; /* equal, or a different next hop already reported */
+		n++;
+		if (a_first)
+			fn(arg, s, &s->nh, o != NULL ? &o->nh : NULL);
+		else
+			fn(arg, s, NULL, &s->nh);
+	}
+	return n;
+}
+
+size_t rib_diff(const struct rib *a, const struct rib *b, uint16_t vrf, uint8_t family,
+		rib_diff_fn fn, void *arg)
+{
+	return diff_one_way(a, b, vrf, family, true, fn, arg) +
+	       diff_one_way(b, a, vrf, family, false, fn, arg);
 }

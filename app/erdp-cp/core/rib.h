@@ -79,4 +79,23 @@ size_t rib_page(const struct rib *r, uint16_t vrf, const struct rib_route *after
 /* Zero the host bits of addr beyond len (family's address size). */
 void rib_mask(uint8_t *addr, uint8_t family, uint8_t len);
 
+/* Count and digest of a VRF's routes of one family (lib/ctl/erdp_ctl_digest.h). */
+struct rib_digest {
+	uint64_t count;
+	uint64_t sum;
+};
+
+/* Digests of every VRF and family in one pass: out[vrf][family == 6], n_vrfs entries. */
+void rib_digests(const struct rib *r, struct rib_digest (*out)[2]);
+
+/*
+ * Routes of vrf and family where a and b differ: in a only (b_nh NULL),
+ * in b only (a_nh NULL), or with another next hop. fn sees each, in no
+ * particular order; returns how many there were.
+ */
+typedef void (*rib_diff_fn)(void *arg, const struct rib_route *rt, const uint32_t *a_nh,
+			    const uint32_t *b_nh);
+size_t rib_diff(const struct rib *a, const struct rib *b, uint16_t vrf, uint8_t family,
+		rib_diff_fn fn, void *arg);
+
 #endif

@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The control plane's truth besides the RIB: runtime admin states, and the
- * bookkeeping that follows every route change. Built from the config at
- * start: config routes (gateway prefixes included) enter the RIB with
- * origin "config", gateway instances and links take their configured
- * initial states.
+ * bookkeeping that follows every route change (per-target counts, what
+ * differs from the config, the journal). Built from the config at start:
+ * config routes (gateway prefixes included) enter the RIB with origin
+ * "config" and a RIB of their own that later changes are compared with;
+ * erdp's connected routes go into a third RIB, for refusing and looking up;
+ * gateway instances and links take their configured initial states.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,28 +30,187 @@ static void count_target(struct cp_state *s, const struct erdp_config *cfg, uint
 		s->peering_routes[i] += (uint32_t)delta;
 }
 
-int state_route_set(struct cp_state *s, const struct erdp_config *cfg, const struct rib_route *rt)
+/* Does this state of a prefix differ from the config's? */
+static bool differs(const struct cp_state *s, uint16_t vrf, uint8_t family, const uint8_t *addr,
+		    uint8_t len, bool present, uint32_t nh)
 {
-	uint32_t old = 0;
-	int rc = rib_set(s->rib, rt, &old);
+	const struct rib_route *c = rib_find(s->config, vrf, family, addr, len);
 
+	return present ? c == NULL || c->nh != nh : c != NULL;
+}
+
+/* Bookkeeping after a prefix changed from prev to what the RIB holds now. */
+static void changed(struct cp_state *s, uint16_t vrf, uint8_t family, const uint8_t *addr,
+		    uint8_t len, const struct cp_route_prev *prev)
+{
+	const struct rib_route *now = rib_find(s->rib, vrf, family, addr, len);
+	bool was = differs(s, vrf, family, addr, len, prev->present, prev->nh);
+	bool is = differs(s, vrf, family, addr, len, now != NULL, now ? now->nh : 0);
+
+	s->n_runtime = s->n_runtime + is - was;
+	if (s->journal.route != NULL)
+		s->journal.route(s->journal.arg, vrf, family, addr, len, now, is);
+}
+
+int state_route_set(struct cp_state *s, const struct erdp_config *cfg, const struct rib_route *rt,
+		    struct cp_route_prev *prev_out)
+{
+	const struct rib_route *c = rib_find(s->config, rt->vrf, rt->family, rt->addr, rt->len);
+	struct cp_route_prev prev = {.present = true};
+	struct rib_route r = *rt;
+	int rc;
+
+	r.origin = c != NULL && c->nh == rt->nh ? RIB_ORIGIN_CONFIG : RIB_ORIGIN_RUNTIME;
+	rc = rib_set(s->rib, &r, &prev.nh);
+	if (rc == RIB_ADDED)
+		prev = (struct cp_route_prev){.present = false};
+	if (prev_out != NULL)
+		*prev_out = prev;
 	if (rc < 0 || rc == RIB_UNCHANGED)
 		return rc;
 	if (rc == RIB_REPLACED)
-		count_target(s, cfg, old, -1);
+		count_target(s, cfg, prev.nh, -1);
 	count_target(s, cfg, rt->nh, 1);
+	changed(s, rt->vrf, rt->family, rt->addr, rt->len, &prev);
 	return rc;
 }
 
 int state_route_del(struct cp_state *s, const struct erdp_config *cfg, uint16_t vrf, uint8_t family,
-		    const uint8_t *addr, uint8_t len)
+		    const uint8_t *addr, uint8_t len, struct cp_route_prev *prev_out)
 {
-	uint32_t old;
-	int rc = rib_del(s->rib, vrf, family, addr, len, &old);
+	struct cp_route_prev prev = {.present = true};
+	int rc = rib_del(s->rib, vrf, family, addr, len, &prev.nh);
 
-	if (rc == 0)
-		count_target(s, cfg, old, -1);
-	return rc;
+	if (prev_out != NULL)
+		*prev_out = rc == 0 ? prev : (struct cp_route_prev){.present = false};
+	if (rc != 0)
+		return rc;
+	count_target(s, cfg, prev.nh, -1);
+	changed(s, vrf, family, addr, len, &prev);
+	return 0;
+}
+
+void state_route_restore(struct cp_state *s, const struct erdp_config *cfg, uint16_t vrf,
+			 uint8_t family, const uint8_t *addr, uint8_t len,
+			 const struct cp_route_prev *prev)
+{
+	struct rib_route rt = {.vrf = vrf, .family = family, .len = len, .nh = prev->nh};
+
+	memcpy(rt.addr, addr, 16);
+	if (prev->present)
+		state_route_set(s, cfg, &rt, NULL);
+	else
+		state_route_del(s, cfg, vrf, family, addr, len, NULL);
+}
+
+const struct rib_route *state_config_route(const struct cp_state *s, uint16_t vrf, uint8_t family,
+					   const uint8_t *addr, uint8_t len)
+{
+	return rib_find(s->config, vrf, family, addr, len);
+}
+
+bool state_connected(const struct cp_state *s, const struct erdp_config *cfg, uint16_t vrf,
+		     uint8_t family, const uint8_t *addr, uint8_t len, char *why, size_t why_len)
+{
+	const struct rib_route *c = s->connected_len[family == 6][len]
+					    ? rib_find(s->connected, vrf, family, addr, len)
+					    : NULL;
+	const struct erdp_peering_conf *pe;
+	bool host = len == (family == 6 ? 128 : 32);
+	int l = 0;
+
+	if (c == NULL)
+		return false;
+	pe = &cfg->peerings[ERDP_NH_REF_INDEX(c->nh)];
+	for (int k = 0; k < ERDP_LINKS; k++) {
+		uint32_t a4 = htonl(host ? erdp_p4_msee(&pe->v4[k]) : pe->v4[k].addr);
+		uint8_t a6[16];
+
+		if (host)
+			erdp_p6_msee(&pe->v6[k], a6);
+		else
+			memcpy(a6, pe->v6[k].addr, 16);
+		if (family == 4 ? memcmp(addr, &a4, 4) == 0 : memcmp(addr, a6, 16) == 0)
+			l = k;
+	}
+	snprintf(why, why_len,
+		 "is %s of peering '%s' (%s link): erdp's own connected route, which no change "
+		 "may replace or remove",
+		 host ? "the MSEE's address" : "the link subnet", pe->name,
+		 l == ERDP_LINK_SECONDARY ? "secondary" : "primary");
+	return true;
+}
+
+static bool *admin_slot(struct cp_state *s, enum cp_admin kind, uint16_t idx, uint16_t sub)
+{
+	switch (kind) {
+	case CP_ADMIN_GW_INSTANCE:
+		return &s->gw_up[idx][sub];
+	case CP_ADMIN_PEERING_LINK:
+		return &s->plink_up[idx];
+	default:
+		return &s->port_up[idx];
+	}
+}
+
+bool state_admin_set(struct cp_state *s, enum cp_admin kind, uint16_t idx, uint16_t sub, bool up)
+{
+	bool *v = admin_slot(s, kind, idx, sub);
+
+	if (*v == up)
+		return false;
+	*v = up;
+	if (s->journal.admin != NULL)
+		s->journal.admin(s->journal.arg, kind, idx, sub, up);
+	return true;
+}
+
+bool state_admin_get(const struct cp_state *s, enum cp_admin kind, uint16_t idx, uint16_t sub)
+{
+	return *admin_slot((struct cp_state *)s, kind, idx, sub);
+}
+
+bool state_admin_config(const struct erdp_config *cfg, enum cp_admin kind, uint16_t idx,
+			uint16_t sub)
+{
+	return kind != CP_ADMIN_GW_INSTANCE || cfg->gateways[idx].inst[sub].up;
+}
+
+/* erdp's connected routes of every peering link (setup/fib.c installs the same). */
+static int add_connected(struct cp_state *s, const struct erdp_config *cfg)
+{
+	int rc = 0;
+
+	for (int p = 0; p < cfg->n_peerings && rc >= 0; p++) {
+		const struct erdp_peering_conf *pe = &cfg->peerings[p];
+		struct rib_route rt = {.vrf = (uint16_t)pe->vrf,
+				       .origin = RIB_ORIGIN_CONFIG,
+				       .nh = ERDP_NH_REF_PEERING(p)};
+
+		for (int l = 0; l < ERDP_LINKS && rc >= 0; l++) {
+			uint32_t a4[2] = {htonl(pe->v4[l].addr), htonl(erdp_p4_msee(&pe->v4[l]))};
+
+			for (int h = 0; h < 2 && rc >= 0; h++) {
+				memset(rt.addr, 0, sizeof(rt.addr));
+				rt.family = 4;
+				rt.len = h ? 32 : pe->v4[l].len;
+				memcpy(rt.addr, &a4[h], 4);
+				rc = rib_set(s->connected, &rt, NULL);
+				s->connected_len[0][rt.len] = true;
+				if (!pe->has_v6 || rc < 0)
+					continue;
+				rt.family = 6;
+				rt.len = h ? 128 : pe->v6[l].len;
+				if (h)
+					erdp_p6_msee(&pe->v6[l], rt.addr);
+				else
+					memcpy(rt.addr, pe->v6[l].addr, 16);
+				rc = rib_set(s->connected, &rt, NULL);
+				s->connected_len[1][rt.len] = true;
+			}
+		}
+	}
+	return rc < 0 ? rc : 0;
 }
 
 /* A config route as the RIB holds it. */
@@ -80,12 +242,15 @@ int state_init(struct cp_state *s, const struct erdp_config *cfg, struct erdp_er
 
 	memset(s, 0, sizeof(*s));
 	s->rib = rib_create((unsigned int)cfg->n_vrfs);
+	s->config = rib_create((unsigned int)cfg->n_vrfs);
+	s->connected = rib_create((unsigned int)cfg->n_vrfs);
 	s->gw_up = calloc(ng, sizeof(*s->gw_up));
 	s->plink_up = calloc(erdp_plink_count((unsigned int)np), sizeof(*s->plink_up));
 	s->gw_routes = calloc(ng, sizeof(*s->gw_routes));
 	s->peering_routes = calloc(np, sizeof(*s->peering_routes));
-	if (s->rib == NULL || s->gw_up == NULL || s->plink_up == NULL || s->gw_routes == NULL ||
-	    s->peering_routes == NULL)
+	if (s->rib == NULL || s->config == NULL || s->connected == NULL || s->gw_up == NULL ||
+	    s->plink_up == NULL || s->gw_routes == NULL || s->peering_routes == NULL ||
+	    add_connected(s, cfg) != 0)
 		return erdp_errf(err, ENOMEM, "RIB and state tables: out of memory");
 	for (int g = 0; g < cfg->n_gateways; g++)
 		for (int i = 0; i < cfg->gateways[g].n_instances; i++)
@@ -99,7 +264,17 @@ int state_init(struct cp_state *s, const struct erdp_config *cfg, struct erdp_er
 		int rv;
 
 		conf_route(&cfg->routes[r], &rt);
-		rv = state_route_set(s, cfg, &rt);
+		if (rib_find(s->connected, rt.vrf, rt.family, rt.addr, rt.len) != NULL) {
+			/* erdp keeps its connected route (control/routes.c): so does the RIB */
+			cp_log("%s:%d: route: the prefix is a connected route of its VRF; ignored",
+			       cfg->path, cfg->routes[r].line);
+			continue;
+		}
+		rv = rib_set(s->config, &rt, NULL);
+		if (rv >= 0)
+			rv = rib_set(s->rib, &rt, NULL); /* the config itself: not a change */
+		if (rv == RIB_ADDED)
+			count_target(s, cfg, rt.nh, 1);
 		if (rv < 0)
 			return erdp_errf(err, -rv, "%s:%d: route: cannot enter the RIB: %s",
 					 cfg->path, cfg->routes[r].line, strerror(-rv));
@@ -110,6 +285,8 @@ int state_init(struct cp_state *s, const struct erdp_config *cfg, struct erdp_er
 void state_free(struct cp_state *s)
 {
 	rib_free(s->rib);
+	rib_free(s->config);
+	rib_free(s->connected);
 	free(s->gw_up);
 	free(s->plink_up);
 	free(s->gw_routes);

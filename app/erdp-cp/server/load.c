@@ -340,6 +340,20 @@ static json_t *apply(struct load *ld, struct waiter *w)
 	return NULL;
 }
 
+/* erdp's connected routes are its own: a file that names one is refused, like route add. */
+static void check_connected(struct load *ld)
+{
+	for (size_t i = 0; i < ld->n; i++) {
+		const struct cp_op *op = &ld->items[i];
+		char why[400], p[CP_PREFIX_STR];
+
+		if (state_connected(&ld->cp->state, ld->cp->cfg, op->id, op->family, op->addr,
+				    op->len, why, sizeof(why)))
+			load_error(ld, op->line, "prefix: %s %s",
+				   prefix_format(op->family, op->addr, op->len, p, sizeof(p)), why);
+	}
+}
+
 static void load_free(void *ctx)
 {
 	struct load *ld = ctx;
@@ -371,6 +385,8 @@ static void load_end(struct conn *c, void *ctx, const char *why, bool busy)
 		part_take(ld); /* the last line had no LF */
 	if (ld->n_errors == 0)
 		check_capacity(ld);
+	if (ld->n_errors == 0)
+		check_connected(ld);
 	if (ld->n_errors != 0) {
 		reply = reply_error("%s: %llu error%s, nothing loaded; first: %s", ld->name,
 				    (unsigned long long)ld->n_errors, ld->n_errors > 1 ? "s" : "",

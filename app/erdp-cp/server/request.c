@@ -166,24 +166,36 @@ struct waiter *req_waiter(struct cp *cp, struct conn *c)
 
 int req_route_set(struct cp *cp, const struct rib_route *rt, uint32_t line)
 {
-	int rc = state_route_set(&cp->state, cp->cfg, rt);
+	struct cp_route_prev prev;
+	int rc = state_route_set(&cp->state, cp->cfg, rt, &prev);
 
 	if (rc < 0 || rc == RIB_UNCHANGED)
 		return rc;
-	return chan_queue_route(cp, true, rt, line) != 0 ? -ENOMEM : rc;
+	return chan_queue_route(cp, true, rt, line, &prev) != 0 ? -ENOMEM : rc;
 }
 
 int req_route_del(struct cp *cp, uint16_t vrf, uint8_t family, const uint8_t *addr, uint8_t len,
 		  uint32_t line)
 {
 	struct rib_route rt = {.vrf = vrf, .family = family, .len = len};
+	struct cp_route_prev prev;
 	int rc;
 
 	memcpy(rt.addr, addr, family == 6 ? 16 : 4);
-	rc = state_route_del(&cp->state, cp->cfg, vrf, family, rt.addr, len);
+	rc = state_route_del(&cp->state, cp->cfg, vrf, family, rt.addr, len, &prev);
 	if (rc != 0)
 		return rc;
-	return chan_queue_route(cp, false, &rt, line);
+	return chan_queue_route(cp, false, &rt, line, &prev);
+}
+
+json_t *req_connected_error(struct cp *cp, uint16_t vrf, const struct cp_prefix *p, const char *ps)
+{
+	char why[400];
+
+	if (!state_connected(&cp->state, cp->cfg, vrf, p->family, p->addr, p->len, why,
+			     sizeof(why)))
+		return NULL;
+	return reply_error("prefix %s in VRF '%s' %s", ps, cp->cfg->vrfs[vrf].name, why);
 }
 
 /* Queue the ops of a change and answer when erdp has acknowledged them. */
@@ -242,6 +254,8 @@ static void route_add(struct cp *cp, struct conn *c, json_t *req)
 		err = reply_error("%s", why);
 		goto fail;
 	}
+	if ((err = req_connected_error(cp, (uint16_t)vrf, &p, ps)) != NULL)
+		goto fail;
 	rt.vrf = (uint16_t)vrf;
 	rt.family = p.family;
 	rt.len = p.len;
@@ -278,6 +292,8 @@ static void route_del(struct cp *cp, struct conn *c, json_t *req)
 	struct waiter *w;
 
 	if (vrf < 0)
+		goto fail;
+	if ((err = req_connected_error(cp, (uint16_t)vrf, &p, ps)) != NULL)
 		goto fail;
 	if (rib_find(cp->state.rib, (uint16_t)vrf, p.family, p.addr, p.len) == NULL) {
 		err = reply_error("no route %s in VRF '%s'", ps, cp->cfg->vrfs[vrf].name);
@@ -323,11 +339,11 @@ static void gateway_instance(struct cp *cp, struct conn *c, json_t *req)
 		err = reply_error("erdp-cp: out of memory");
 		goto fail;
 	}
-	if (cp->state.gw_up[g][inst] != (bool)up) {
-		cp->state.gw_up[g][inst] = up;
+	if (state_admin_set(&cp->state, CP_ADMIN_GW_INSTANCE, (uint16_t)g, (uint16_t)inst, up)) {
 		op.id = (uint16_t)g;
 		op.aux = (uint16_t)inst;
 		op.up = (uint8_t)up;
+		op.nh = !up; /* the state before, should erdp reject the change */
 		chan_queue(cp, &op);
 		cp_log("gateway '%s' instance %lld set %s", name, inst, up ? "up" : "down");
 	}
@@ -342,7 +358,7 @@ static void link_admin(struct cp *cp, struct conn *c, json_t *req, bool port)
 	json_t *err = NULL;
 	const char *name = req_str(req, port ? "port" : "peering", &err), *ls = NULL;
 	struct cp_op op = {.type = ERDP_MSG_LINK_ADMIN};
-	bool *state;
+	enum cp_admin kind;
 	struct waiter *w;
 	int idx, up;
 
@@ -355,7 +371,7 @@ static void link_admin(struct cp *cp, struct conn *c, json_t *req, bool port)
 					  name);
 			goto fail;
 		}
-		state = &cp->state.port_up[idx];
+		kind = CP_ADMIN_PORT;
 		op.aux = ERDP_LINK_TARGET_PORT;
 	} else {
 		int p = erdp_config_peering_by_name(cp->cfg, name), l;
@@ -378,7 +394,7 @@ static void link_admin(struct cp *cp, struct conn *c, json_t *req, bool port)
 			goto fail;
 		}
 		idx = (int)erdp_plink((unsigned int)p, (unsigned int)l);
-		state = &cp->state.plink_up[idx];
+		kind = CP_ADMIN_PEERING_LINK;
 		op.aux = ERDP_LINK_TARGET_PEERING_LINK;
 	}
 	up = req_updown(req, &err);
@@ -389,10 +405,10 @@ static void link_admin(struct cp *cp, struct conn *c, json_t *req, bool port)
 		err = reply_error("erdp-cp: out of memory");
 		goto fail;
 	}
-	if (*state != (bool)up) {
-		*state = up;
+	if (state_admin_set(&cp->state, kind, (uint16_t)idx, 0, up)) {
 		op.id = (uint16_t)idx;
 		op.up = (uint8_t)up;
+		op.nh = !up; /* the state before, should erdp reject the change */
 		chan_queue(cp, &op);
 		cp_log("%s %s%s%s set %s", port ? "port" : "peering", name, ls ? " " : "",
 		       ls ? ls : "", up ? "up" : "down");
@@ -428,6 +444,13 @@ static json_t *status(struct cp *cp)
 			    json_integer((json_int_t)(ch->q.head - ch->q.sent)));
 	json_object_set_new(r, "messages_in_flight",
 			    json_integer((json_int_t)(ch->q.sent - ch->q.tail)));
+	json_object_set_new(r, "rolled_back", json_integer((json_int_t)ch->n_rolled_back));
+	json_object_set_new(r, "dataplane_stalls", json_integer((json_int_t)ch->n_stalls));
+	json_object_set_new(r, "dataplane_timeout_s", json_real(ch->dp_timeout));
+	json_object_set_new(r, "runtime_prefixes", json_integer((json_int_t)cp->state.n_runtime));
+	json_object_set_new(r, "state_file", json_string(store_path(cp->store)));
+	if (store_error(cp->store) != NULL)
+		json_object_set_new(r, "state_file_error", json_string(store_error(cp->store)));
 	return r;
 }
 
@@ -476,6 +499,10 @@ void req_handle(struct cp *cp, struct conn *c, const char *line, size_t len, uin
 		link_admin(cp, c, req, false);
 	else if (strcmp(cmd, "port") == 0)
 		link_admin(cp, c, req, true);
+	else if (strcmp(cmd, "verify") == 0)
+		reply = req_verify(cp, req);
+	else if (strcmp(cmd, "runtime-export") == 0)
+		reply = req_runtime_export(cp);
 	else
 		reply = reply_error("unknown command '%s' (see docs/control-plane.md)", cmd);
 	if (reply != NULL)

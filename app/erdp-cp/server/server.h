@@ -91,6 +91,8 @@ struct waiter *req_waiter(struct cp *cp, struct conn *c);
 int req_route_set(struct cp *cp, const struct rib_route *rt, uint32_t line);
 int req_route_del(struct cp *cp, uint16_t vrf, uint8_t family, const uint8_t *addr, uint8_t len,
 		  uint32_t line);
+/* An error reply when vrf:prefix is one of erdp's connected routes, else NULL. */
+json_t *req_connected_error(struct cp *cp, uint16_t vrf, const struct cp_prefix *p, const char *ps);
 /*
  * A string argument; NULL after setting *err to an error reply naming the
  * field when it is missing or not a string.
@@ -111,5 +113,12 @@ json_t *req_lookup(struct cp *cp, json_t *req);
 
 /* ---- load.c ---- */
 void req_route_load(struct cp *cp, struct conn *c, json_t *req);
+
+/* ---- verify.c: erdpctl verify: the RIB against erdp's route table and FIB ---- */
+json_t *req_verify(struct cp *cp, json_t *req);
+
+/* ---- runtime.c: what differs from the config (show runtime, runtime export) ---- */
+json_t *req_runtime(struct cp *cp, json_t *req);
+json_t *req_runtime_export(struct cp *cp);
 
 #endif

@@ -372,6 +372,28 @@ static json_t *route_json(struct cp *cp, const struct rib_route *rt)
 			 rt->origin == RIB_ORIGIN_CONFIG ? "config" : "runtime");
 }
 
+/*
+ * One of erdp's connected routes, as the data plane uses it: a link subnet
+ * goes to the customer over that link, the MSEE address is erdp's own.
+ */
+static json_t *connected_json(struct cp *cp, const struct rib_route *rt)
+{
+	const struct erdp_peering_conf *pe = &cp->cfg->peerings[ERDP_NH_REF_INDEX(rt->nh)];
+	char p[CP_PREFIX_STR], t[200], why[400];
+	bool host = rt->len == (rt->family == 6 ? 128 : 32);
+
+	state_connected(&cp->state, cp->cfg, rt->vrf, rt->family, rt->addr, rt->len, why,
+			sizeof(why));
+	if (host)
+		snprintf(t, sizeof(t), "local (the MSEE's address on peering:%s)", pe->name);
+	else
+		snprintf(t, sizeof(t), "peering:%s (%s link)", pe->name,
+			 strstr(why, "secondary") != NULL ? "secondary" : "primary");
+	return json_pack("{s:s,s:s,s:s}", "prefix",
+			 prefix_format(rt->family, rt->addr, rt->len, p, sizeof(p)), "target", t,
+			 "origin", "connected");
+}
+
 #define ROUTES_MAX_LIMIT 100000
 
 json_t *req_routes(struct cp *cp, json_t *req)
@@ -428,7 +450,7 @@ json_t *req_lookup(struct cp *cp, json_t *req)
 	json_t *err = NULL, *res;
 	int vrf = req_vrf(cp, req, &err);
 	const char *as = vrf >= 0 ? req_str(req, "address", &err) : NULL;
-	const struct rib_route *rt;
+	const struct rib_route *rt, *conn;
 	struct cp_prefix a;
 	char why[300];
 
@@ -437,12 +459,12 @@ json_t *req_lookup(struct cp *cp, json_t *req)
 	if (prefix_parse_addr(as, &a, why, sizeof(why)) != 0)
 		return reply_error("address: %s", why);
 	rt = rib_lookup(cp->state.rib, (uint16_t)vrf, a.family, a.addr);
+	conn = rib_lookup(cp->state.connected, (uint16_t)vrf, a.family, a.addr);
 	res = json_pack("{s:s,s:s}", "vrf", cp->cfg->vrfs[vrf].name, "address", as);
-	if (rt == NULL) {
-		json_object_set_new(res, "match", json_null());
-		return reply_ok(res);
-	}
-	json_object_set_new(res, "match", route_json(cp, rt));
+	if (conn != NULL && (rt == NULL || conn->len > rt->len))
+		json_object_set_new(res, "match", connected_json(cp, conn));
+	else
+		json_object_set_new(res, "match", rt != NULL ? route_json(cp, rt) : json_null());
 	return reply_ok(res);
 }
 
@@ -462,7 +484,10 @@ json_t *req_show(struct cp *cp, const char *what, json_t *req)
 		return show_gateways(cp);
 	if (strcmp(what, "routes") == 0)
 		return req_routes(cp, req);
+	if (strcmp(what, "runtime") == 0)
+		return req_runtime(cp, req);
 	return reply_error("unknown command 'show-%s' (show-ports, show-circuits, show-peerings, "
-			   "show-neighbors, show-counters, show-gateways, show-routes)",
+			   "show-neighbors, show-counters, show-gateways, show-routes, "
+			   "show-runtime)",
 			   what);
 }

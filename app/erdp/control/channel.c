@@ -2,13 +2,19 @@
 /*
  * Control channel, data-plane side: segment lifecycle and the poll loop.
  *
- * One batch per poll: take at most ERDP_CTRL_BATCH messages, and never
- * more than the ack ring has room for: a batch of n messages makes at most
- * n acks (one per rejection, plus an OK for the last message when it was
- * applied), so an ack is never lost and an erdp-cp that is slow to read
- * acks slows the data plane's intake instead. Apply in order; ack each
- * rejection with its reason, and the last message of the batch so that
- * erdp-cp learns what has been applied.
+ * A batch is at most ERDP_CTRL_BATCH messages taken from the ring at once,
+ * and never more than the ack ring has room for: a batch of n messages
+ * makes at most n acks (one per rejection, plus an OK for the last message
+ * of each slice when it was applied), so an ack is never lost and an
+ * erdp-cp that is slow to read acks slows the data plane's intake instead.
+ *
+ * A batch is applied in slices: each poll applies messages in order until
+ * the batch is done or ERDP_CTRL_SLICE_US have passed, acks each rejection
+ * with its reason and the slice's last message so that erdp-cp learns what
+ * has been applied, and returns to the main loop. SYNC_END starts the sweep
+ * (routes.c); the polls that follow continue it, take nothing else, and
+ * ack SYNC_END when it is over. Acks are cumulative, so erdp-cp sees the
+ * same stream it would see from one big batch, only in more pieces.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -84,6 +90,7 @@ int erdp_ctrl_init(struct erdp_dp *dp, const char *instance, struct erdp_err *er
 	int rc;
 
 	memset(c, 0, sizeof(*c));
+	c->pending = -1;
 	snprintf(c->instance, sizeof(c->instance), "%s", instance);
 	c->batch = calloc(ERDP_CTRL_BATCH, sizeof(*c->batch));
 	c->acks = calloc(ERDP_CTRL_BATCH, sizeof(*c->acks));
@@ -149,51 +156,108 @@ static void ack_fill(struct erdp_ack *a, const struct erdp_msg *m, enum erdp_ack
 			 detail[0] != '\0' ? detail : "rejected");
 }
 
+static void beat(struct erdp_ctrl *c)
+{
+	uint64_t now = rte_rdtsc();
+
+	if (now < c->next_beat)
+		return;
+	erdp_ctl_dp_beat(c->seg);
+	c->next_beat = now + rte_get_tsc_hz() * ERDP_CTRL_BEAT_MS / 1000;
+	counter_set(&c->dp_beat, erdp_ctl_dp_heartbeat(c->seg));
+	counter_set(&c->cp_boot_id, erdp_ctl_cp_boot_id(c->seg));
+	counter_set(&c->cp_beat, erdp_ctl_cp_heartbeat(c->seg));
+}
+
+/* Count a message's outcome; a rejection gets its ack now. True when it was applied. */
+static bool settle(struct erdp_ctrl *c, const struct erdp_msg *m, enum erdp_ack_status st,
+		   const char *detail)
+{
+	if (st == ERDP_ACK_OK) {
+		counter_add(&c->applied, 1);
+		return true;
+	}
+	if (st >= ERDP_ACK_STATUS_MAX)
+		st = ERDP_ACK_INTERNAL;
+	counter_add(&c->rejected[st], 1);
+	ack_fill(&c->acks[c->n_acks++], m, st, c->applied, detail);
+	return false;
+}
+
+/* Take a new batch, as far as the ack ring has room; false when there is nothing. */
+static bool take_batch(struct erdp_ctrl *c)
+{
+	unsigned int room = erdp_ctl_ack_free(c->seg);
+
+	if (room == 0)
+		return false; /* erdp-cp is not reading acks: take nothing until it does */
+	c->batch_n = erdp_ctl_recv(c->seg, c->batch, RTE_MIN(room, (unsigned int)ERDP_CTRL_BATCH));
+	c->batch_pos = 0;
+	if (c->batch_n == 0)
+		return false;
+	counter_add(&c->batches, 1);
+	return true;
+}
+
+/* Ack the applied message batch[idx] (if any) and send the acks gathered so far. */
+static void flush_acks(struct erdp_ctrl *c, int idx)
+{
+	if (idx >= 0)
+		ack_fill(&c->acks[c->n_acks++], &c->batch[idx], ERDP_ACK_OK, c->applied, "");
+	if (c->n_acks > 0 && erdp_ctl_ack_send(c->seg, c->acks, c->n_acks) != c->n_acks)
+		fprintf(stderr, "erdp: control channel: ack ring lost acks (cannot happen)\n");
+	c->n_acks = 0;
+}
+
 unsigned int erdp_ctrl_poll(struct erdp_dp *dp)
 {
 	struct erdp_ctrl *c = &erdp_ctrl;
-	unsigned int room, n, n_acks = 0;
-	enum erdp_ack_status st = ERDP_ACK_OK;
-	uint64_t now, applied;
+	unsigned int done = 0;
+	int unacked = -1; /* batch index of the last applied message, not acked yet */
+	uint64_t deadline;
 
+	erdp_ctrl_dump_serve(dp, c);
 	if (c->seg == NULL)
 		return 0;
-	now = rte_rdtsc();
-	if (now >= c->next_beat) {
-		erdp_ctl_dp_beat(c->seg);
-		c->next_beat = now + rte_get_tsc_hz() * ERDP_CTRL_BEAT_MS / 1000;
-		counter_set(&c->dp_beat, erdp_ctl_dp_heartbeat(c->seg));
-		counter_set(&c->cp_boot_id, erdp_ctl_cp_boot_id(c->seg));
-		counter_set(&c->cp_beat, erdp_ctl_cp_heartbeat(c->seg));
+	beat(c);
+	deadline = rte_rdtsc() + rte_get_tsc_hz() * ERDP_CTRL_SLICE_US / 1000000;
+	if (c->pending >= 0) {
+		if (!erdp_ctrl_sweep_step(dp, c, deadline))
+			return 1; /* more next time; the main loop does not nap */
+		settle(c, &c->batch[c->pending], ERDP_ACK_OK, "");
+		unacked = c->pending;
+		c->pending = -1;
+		done++;
 	}
-	room = erdp_ctl_ack_free(c->seg);
-	if (room == 0)
-		return 0; /* erdp-cp is not reading acks: take nothing until it does */
-	n = RTE_MIN(room, (unsigned int)ERDP_CTRL_BATCH);
-	n = erdp_ctl_recv(c->seg, c->batch, n);
-	if (n == 0)
-		return 0;
-	applied = c->applied;
-	for (unsigned int i = 0; i < n; i++) {
+	for (;;) {
+		const struct erdp_msg *m;
 		char detail[ERDP_CTRL_DETAIL_LEN] = "";
+		enum erdp_ack_status st;
+		int idx;
 
-		st = erdp_ctrl_apply(dp, c, &c->batch[i], detail);
-		if (st == ERDP_ACK_OK) {
-			applied++;
-			continue;
+		if (c->batch_pos == c->batch_n) {
+			/* Acks before the next recv overwrites the messages they echo. */
+			flush_acks(c, unacked);
+			unacked = -1;
+			if (rte_rdtsc() >= deadline || !take_batch(c))
+				break;
 		}
-		if (st >= ERDP_ACK_STATUS_MAX)
-			st = ERDP_ACK_INTERNAL;
-		counter_add(&c->rejected[st], 1);
-		ack_fill(&c->acks[n_acks++], &c->batch[i], st, applied, detail);
+		if (done % 64 == 63 && rte_rdtsc() >= deadline)
+			break;
+		m = &c->batch[c->batch_pos];
+		st = erdp_ctrl_apply(dp, c, m, detail);
+		idx = (int)c->batch_pos++;
+		done++;
+		if (st == ERDP_CTRL_PENDING) {
+			c->pending = idx; /* its ack comes when the work is over */
+			break;
+		}
+		unacked = settle(c, m, st, detail) ? idx : -1;
 	}
-	/* The last message's own rejection ack already marks the end of the batch. */
-	if (st == ERDP_ACK_OK)
-		ack_fill(&c->acks[n_acks++], &c->batch[n - 1], ERDP_ACK_OK, applied, "");
-	counter_add(&c->applied, applied - c->applied);
-	counter_add(&c->batches, 1);
-	counter_set(&c->n_routes, erdp_ctrl_routes_count(c));
-	if (erdp_ctl_ack_send(c->seg, c->acks, n_acks) != n_acks)
-		fprintf(stderr, "erdp: control channel: ack ring lost acks (cannot happen)\n");
-	return n;
+	flush_acks(c, unacked);
+	if (done > 0) {
+		counter_add(&c->slices, 1);
+		counter_set(&c->n_routes, erdp_ctrl_routes_count(c));
+	}
+	return done + (c->pending >= 0);
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Routes from the control plane, and the table that remembers every route
- * the data plane holds: key (vrf, family, len, addr) -> stamp and next hop.
+ * the data plane holds: key (vrf, family, len, addr) -> stamp and the
+ * next-hop reference erdp-cp named (ERDP_NH_REF_*).
  *
  * The stamp is what makes a replay safe. SYNC_BEGIN starts a new internal
  * generation; every add stamps its route with the current one; SYNC_END
@@ -11,9 +12,19 @@
  * The stamp is internal, not erdp-cp's number, so a restarted erdp-cp that
  * counts its generations from 1 again cannot confuse it.
  *
+ * The sweep is sliced: SYNC_END starts it, and each poll of the main lcore
+ * does at most ERDP_CTRL_SWEEP_SLICE routes or ERDP_CTRL_SLICE_US of it, so
+ * heartbeats, ARP/ND and health probes keep their pace while 200,000 stale
+ * routes go; SYNC_END is acknowledged when the last one is gone. No other
+ * message is taken meanwhile, so the table stands still while it is walked.
+ *
  * Connected routes (link subnets, MSEE addresses, link /30 network and
  * broadcast addresses: erdp_connected_routes()) are in the table too, with
  * a stamp of their own, so that no message can replace or remove them.
+ *
+ * Per VRF and family the table keeps a digest of its routes (count and sum
+ * of erdp_route_digest(), lib/ctl/erdp_ctl_digest.h), updated at every
+ * change, which `erdpctl verify` compares with erdp-cp's RIB (dump.c).
  *
  * The table is sized from the VRF capacities: the FIB refuses a route
  * before the table can be full.
@@ -31,27 +42,23 @@
 
 #include "control.h"
 #include "dp.h"
+#include "erdp_ctl_digest.h"
 #include "setup/setup.h"
 
-struct route_key {
-	uint16_t vrf;
-	uint8_t family;
-	uint8_t len;
-	uint8_t addr[16]; /* network order, IPv4 in the first 4 bytes, rest zero */
-};
+_Static_assert(sizeof(struct erdp_route_key) == 20, "no padding in the hash key");
 
-_Static_assert(sizeof(struct route_key) == 20, "no padding in the hash key");
+#define route_key erdp_route_key
 
-/* The hash stores one pointer-sized value per key: stamp and dp next-hop id. */
-static inline void *route_val(uint32_t gen, uint32_t nh)
+/* The hash stores one pointer-sized value per key: stamp and next-hop reference. */
+static inline void *route_val(uint32_t gen, uint32_t ref)
 {
-	return (void *)(uintptr_t)(((uint64_t)gen << 32) | nh);
+	return (void *)(uintptr_t)(((uint64_t)gen << 32) | ref);
 }
 static inline uint32_t val_gen(void *v)
 {
 	return (uint32_t)((uint64_t)(uintptr_t)v >> 32);
 }
-static inline uint32_t val_nh(void *v)
+static inline uint32_t val_ref(void *v)
 {
 	return (uint32_t)(uintptr_t)v;
 }
@@ -84,10 +91,49 @@ static uint32_t key_addr4(const struct route_key *k)
 }
 
 /* Keep the per-gateway count of routes that point at a gateway. */
-static void gw_ref(const struct erdp_dp *dp, struct erdp_ctrl *c, uint32_t nh, int delta)
+static void gw_ref(const struct erdp_dp *dp, struct erdp_ctrl *c, uint32_t ref, int delta)
 {
-	if (nh >= erdp_nh_id_gateway(0) && nh < erdp_nh_id_gateway(dp->max_gateways))
-		c->gw_routes[nh - erdp_nh_id_gateway(0)] += (uint32_t)delta;
+	if (ERDP_NH_REF_KIND(ref) == ERDP_NH_REF_GATEWAY(0) &&
+	    ERDP_NH_REF_INDEX(ref) < dp->max_gateways)
+		c->gw_routes[ERDP_NH_REF_INDEX(ref)] += (uint32_t)delta;
+}
+
+/* Add (delta 1) or remove (-1) a route's term in its VRF's digest. */
+static void digest(struct erdp_ctrl *c, const struct route_key *k, uint32_t ref, int delta)
+{
+	struct erdp_ctrl_digest *d = &c->digest[k->vrf][k->family == 6];
+	uint64_t h = erdp_route_digest(k->vrf, k->family, k->len, k->addr, ref);
+
+	d->count += (uint64_t)(int64_t)delta;
+	d->sum += delta > 0 ? h : -h;
+}
+
+/* Every change of the table but the connected routes' goes through these two. */
+static int track(struct erdp_dp *dp, struct erdp_ctrl *c, const struct route_key *k, uint32_t gen,
+		 uint32_t ref)
+{
+	int rc = rte_hash_add_key_data(c->routes, k, route_val(gen, ref));
+
+	if (rc == 0) {
+		digest(c, k, ref, +1);
+		gw_ref(dp, c, ref, +1);
+	}
+	return rc;
+}
+
+static void untrack(struct erdp_dp *dp, struct erdp_ctrl *c, const struct route_key *k,
+		    uint32_t ref)
+{
+	rte_hash_del_key(c->routes, k);
+	digest(c, k, ref, -1);
+	gw_ref(dp, c, ref, -1);
+}
+
+int erdp_ctrl_fib_get(const struct erdp_dp *dp, const struct route_key *k, uint32_t *nh)
+{
+	if (k->family == 4)
+		return erdp_fib4_get(dp->fib4, k->vrf, key_addr4(k), k->len, nh);
+	return erdp_fib6_get(dp->fib6, k->vrf, k->addr, k->len, nh);
 }
 
 static int fib_add(struct erdp_dp *dp, const struct route_key *k, uint32_t nh)
@@ -104,9 +150,23 @@ static int fib_del(struct erdp_dp *dp, const struct route_key *k)
 	return erdp_fib6_del(dp->fib6, k->vrf, k->addr, k->len);
 }
 
-static int track(struct erdp_ctrl *c, const struct route_key *k, uint32_t gen, uint32_t nh)
+static int track_connected(struct erdp_ctrl *c, const struct route_key *k)
 {
-	return rte_hash_add_key_data(c->routes, k, route_val(gen, nh));
+	c->connected[k->vrf][k->family == 6]++;
+	return rte_hash_add_key_data(c->routes, k, route_val(ERDP_CTRL_GEN_CONNECTED, 0));
+}
+
+/* The reference erdp-cp sends for a config route (core/state.c builds the same). */
+static uint32_t conf_ref(const struct erdp_route_conf *r)
+{
+	switch (r->target) {
+	case ERDP_TARGET_GATEWAY:
+		return ERDP_NH_REF_GATEWAY((uint32_t)r->target_idx);
+	case ERDP_TARGET_PEERING:
+		return ERDP_NH_REF_PEERING((uint32_t)r->target_idx);
+	default:
+		return ERDP_NH_REF_BLACKHOLE;
+	}
 }
 
 /* What routes.c installed: connected routes first, then the config's. */
@@ -125,13 +185,12 @@ static int track_initial(struct erdp_dp *dp, struct erdp_ctrl *c)
 				key6(&k, cr[i].vrf, cr[i].addr6, cr[i].len);
 			else
 				key4(&k, cr[i].vrf, cr[i].addr4, cr[i].len);
-			rc |= track(c, &k, ERDP_CTRL_GEN_CONNECTED, 0);
+			rc |= track_connected(c, &k);
 		}
 	}
 	c->n_connected = (uint32_t)rte_hash_count(c->routes);
 	for (int i = 0; i < cfg->n_routes && rc == 0; i++) {
 		const struct erdp_route_conf *r = &cfg->routes[i];
-		uint32_t nh = erdp_route_conf_nh(dp, r);
 		void *v;
 
 		if (r->v6)
@@ -140,9 +199,7 @@ static int track_initial(struct erdp_dp *dp, struct erdp_ctrl *c)
 			key4(&k, (uint16_t)r->vrf, r->p4.addr, r->p4.len);
 		if (rte_hash_lookup_data(c->routes, &k, &v) >= 0)
 			continue; /* the validator forbids duplicates; connected ones stay */
-		rc = track(c, &k, 0, nh);
-		if (rc == 0)
-			gw_ref(dp, c, nh, +1);
+		rc = track(dp, c, &k, 0, conf_ref(r));
 	}
 	return rc;
 }
@@ -169,7 +226,9 @@ int erdp_ctrl_routes_init(struct erdp_dp *dp, struct erdp_ctrl *c, struct erdp_e
 				 (unsigned long long)n);
 	prm.entries = (uint32_t)n;
 	c->gw_routes = calloc(dp->max_gateways, sizeof(*c->gw_routes));
-	if (c->gw_routes == NULL)
+	c->digest = calloc(cfg->n_vrfs > 0 ? (size_t)cfg->n_vrfs : 1, sizeof(*c->digest));
+	c->connected = calloc(cfg->n_vrfs > 0 ? (size_t)cfg->n_vrfs : 1, sizeof(*c->connected));
+	if (c->gw_routes == NULL || c->digest == NULL || c->connected == NULL)
 		return erdp_errf(err, ENOMEM, "control route table: out of memory");
 	c->routes = rte_hash_create(&prm);
 	if (c->routes == NULL)
@@ -187,8 +246,14 @@ void erdp_ctrl_routes_free(struct erdp_ctrl *c)
 {
 	rte_hash_free(c->routes);
 	free(c->gw_routes);
+	free(c->digest);
+	free(c->connected);
+	free(c->sweep.keys);
 	c->routes = NULL;
 	c->gw_routes = NULL;
+	c->digest = NULL;
+	c->connected = NULL;
+	c->sweep.keys = NULL;
 }
 
 uint32_t erdp_ctrl_routes_count(const struct erdp_ctrl *c)
@@ -203,8 +268,8 @@ uint32_t erdp_ctrl_routes_count(const struct erdp_ctrl *c)
  * and belongs to the route's VRF (the config's rule too: traffic never
  * leaves its VRF through a route).
  */
-static enum erdp_ack_status route_nh(const struct erdp_dp *dp, uint16_t vrf, uint32_t ref,
-				     uint32_t *nh, char *detail)
+enum erdp_ack_status erdp_ctrl_route_nh(const struct erdp_dp *dp, uint16_t vrf, uint32_t ref,
+					uint32_t *nh, char *detail)
 {
 	uint32_t i = ERDP_NH_REF_INDEX(ref);
 
@@ -241,19 +306,19 @@ static enum erdp_ack_status route_add(struct erdp_dp *dp, struct erdp_ctrl *c,
 	bool exists;
 	int rc;
 
-	st = route_nh(dp, k->vrf, ref, &nh, detail);
+	st = erdp_ctrl_route_nh(dp, k->vrf, ref, &nh, detail);
 	if (st != ERDP_ACK_OK)
 		return st;
 	exists = rte_hash_lookup_data(c->routes, k, &old) >= 0;
 	if (exists && val_gen(old) == ERDP_CTRL_GEN_CONNECTED)
 		return ERDP_CTRL_REJECT(detail, ERDP_ACK_BAD_VALUE, "connected route");
 	/* Reserve the table entry first: undoing a table add cannot fail. */
-	if (!exists && track(c, k, c->gen, nh) != 0)
+	if (!exists && track(dp, c, k, c->gen, ref) != 0)
 		return ERDP_CTRL_REJECT(detail, ERDP_ACK_NO_SPACE, "route table full");
 	rc = fib_add(dp, k, nh);
 	if (rc != 0) {
 		if (!exists)
-			rte_hash_del_key(c->routes, k);
+			untrack(dp, c, k, ref);
 		if (rc == -ENOSPC)
 			return ERDP_CTRL_REJECT(
 				detail, ERDP_ACK_NO_SPACE, "%s",
@@ -261,10 +326,13 @@ static enum erdp_ack_status route_add(struct erdp_dp *dp, struct erdp_ctrl *c,
 		return ERDP_CTRL_REJECT(detail, ERDP_ACK_INTERNAL, "fib add: %s", strerror(-rc));
 	}
 	if (exists) {
-		track(c, k, c->gen, nh); /* existing key: overwrites, cannot fail */
-		gw_ref(dp, c, val_nh(old), -1);
+		/* An existing key: the add overwrites and cannot fail. */
+		digest(c, k, val_ref(old), -1);
+		gw_ref(dp, c, val_ref(old), -1);
+		rte_hash_add_key_data(c->routes, k, route_val(c->gen, ref));
+		digest(c, k, ref, +1);
+		gw_ref(dp, c, ref, +1);
 	}
-	gw_ref(dp, c, nh, +1);
 	return ERDP_ACK_OK;
 }
 
@@ -281,8 +349,7 @@ static enum erdp_ack_status route_del(struct erdp_dp *dp, struct erdp_ctrl *c,
 	rc = fib_del(dp, k);
 	if (rc != 0 && rc != -ENOENT)
 		return ERDP_CTRL_REJECT(detail, ERDP_ACK_INTERNAL, "fib del: %s", strerror(-rc));
-	rte_hash_del_key(c->routes, k);
-	gw_ref(dp, c, val_nh(old), -1);
+	untrack(dp, c, k, val_ref(old));
 	return ERDP_ACK_OK;
 }
 
@@ -305,30 +372,61 @@ enum erdp_ack_status erdp_ctrl_route(struct erdp_dp *dp, struct erdp_ctrl *c,
 	return route_del(dp, c, &k, detail);
 }
 
-/* Remove every route whose stamp is not the current generation. */
-static enum erdp_ack_status sweep(struct erdp_dp *dp, struct erdp_ctrl *c, char *detail)
+/*
+ * Start removing every route whose stamp is not the current generation:
+ * first collect their keys (the table is walked, never changed, while the
+ * walk spans polls), then delete them. ERDP_CTRL_PENDING, or a rejection.
+ */
+static enum erdp_ack_status sweep_start(struct erdp_ctrl *c, char *detail)
 {
-	uint32_t n = (uint32_t)rte_hash_count(c->routes), n_old = 0, iter = 0;
-	struct route_key *old = malloc(sizeof(*old) * ((size_t)n + 1));
+	struct erdp_ctrl_sweep *sw = &c->sweep;
+
+	memset(sw, 0, sizeof(*sw));
+	sw->cap = (uint32_t)rte_hash_count(c->routes) + 1;
+	sw->keys = malloc(sizeof(*sw->keys) * sw->cap);
+	if (sw->keys == NULL)
+		return ERDP_CTRL_REJECT(detail, ERDP_ACK_INTERNAL, "sweep: out of memory");
+	sw->running = true;
+	return ERDP_CTRL_PENDING;
+}
+
+bool erdp_ctrl_sweep_step(struct erdp_dp *dp, struct erdp_ctrl *c, uint64_t deadline)
+{
+	struct erdp_ctrl_sweep *sw = &c->sweep;
+	unsigned int done = 0;
 	const void *key;
 	void *v;
 
-	if (old == NULL)
-		return ERDP_CTRL_REJECT(detail, ERDP_ACK_INTERNAL, "sweep: out of memory");
-	/* Collect first: the table is not changed while it is walked. */
-	while (rte_hash_iterate(c->routes, &key, &v, &iter) >= 0)
-		if (val_gen(v) != c->gen && val_gen(v) != ERDP_CTRL_GEN_CONNECTED && n_old < n)
-			old[n_old++] = *(const struct route_key *)key;
-	for (uint32_t i = 0; i < n_old; i++) {
-		if (rte_hash_lookup_data(c->routes, &old[i], &v) < 0)
-			continue;
-		fib_del(dp, &old[i]);
-		rte_hash_del_key(c->routes, &old[i]);
-		gw_ref(dp, c, val_nh(v), -1);
+	__atomic_store_n(&c->sweep_slices, c->sweep_slices + 1, __ATOMIC_RELAXED);
+	while (!sw->collected) {
+		if (rte_hash_iterate(c->routes, &key, &v, &sw->iter) < 0) {
+			sw->collected = true;
+			break;
+		}
+		if (val_gen(v) != c->gen && val_gen(v) != ERDP_CTRL_GEN_CONNECTED &&
+		    sw->n < sw->cap)
+			sw->keys[sw->n++] = *(const struct route_key *)key;
+		/* Walking is cheap: a slice may look at a few times more entries than it deletes.
+		 */
+		if (++done == ERDP_CTRL_SWEEP_SLICE * 8 || rte_rdtsc() >= deadline)
+			return false;
 	}
-	free(old);
-	__atomic_store_n(&c->swept, c->swept + n_old, __ATOMIC_RELAXED);
-	return ERDP_ACK_OK;
+	for (; sw->pos < sw->n; sw->pos++) {
+		const struct route_key *k = &sw->keys[sw->pos];
+
+		if (done >= ERDP_CTRL_SWEEP_SLICE || (done % 64 == 0 && rte_rdtsc() >= deadline))
+			return false;
+		done++;
+		if (rte_hash_lookup_data(c->routes, k, &v) < 0)
+			continue;
+		fib_del(dp, k);
+		untrack(dp, c, k, val_ref(v));
+		__atomic_store_n(&c->swept, c->swept + 1, __ATOMIC_RELAXED);
+	}
+	free(sw->keys);
+	memset(sw, 0, sizeof(*sw));
+	__atomic_store_n(&c->syncing, false, __ATOMIC_RELAXED);
+	return true;
 }
 
 enum erdp_ack_status erdp_ctrl_sync(struct erdp_dp *dp, struct erdp_ctrl *c,
@@ -336,11 +434,12 @@ enum erdp_ack_status erdp_ctrl_sync(struct erdp_dp *dp, struct erdp_ctrl *c,
 {
 	uint32_t token = m->u.sync.generation;
 
+	(void)dp;
 	if (m->type == ERDP_MSG_SYNC_BEGIN) {
 		c->gen++;
 		if (c->gen == ERDP_CTRL_GEN_CONNECTED)
 			c->gen = 1; /* after 4 billion syncs: never the connected stamp */
-		c->syncing = true;
+		__atomic_store_n(&c->syncing, true, __ATOMIC_RELAXED);
 		c->sync_token = token;
 		return ERDP_ACK_OK;
 	}
@@ -350,8 +449,5 @@ enum erdp_ack_status erdp_ctrl_sync(struct erdp_dp *dp, struct erdp_ctrl *c,
 	if (token != c->sync_token)
 		return ERDP_CTRL_REJECT(detail, ERDP_ACK_BAD_VALUE, "sync end %u: sync %u runs",
 					token, c->sync_token);
-	if (sweep(dp, c, detail) != ERDP_ACK_OK)
-		return ERDP_ACK_INTERNAL;
-	c->syncing = false;
-	return ERDP_ACK_OK;
+	return sweep_start(c, detail);
 }

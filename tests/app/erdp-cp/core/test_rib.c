@@ -2,11 +2,13 @@
 /*
  * RIB unit test: exact operations, longest-prefix match and paging checked
  * against a brute-force model over random routes, through table growth and
- * heavy deletion (the backward-shift delete must keep every key findable).
+ * heavy deletion (the backward-shift delete must keep every key findable);
+ * digests and differences between two RIBs (erdpctl verify).
  */
 #include <stdlib.h>
 #include <string.h>
 
+#include "erdp_ctl_digest.h"
 #include "prefix.h"
 #include "rib.h"
 #include "unit_test.h"
@@ -81,6 +83,89 @@ static void random_route(struct rib_route *r)
 	rib_mask(r->addr, r->family, r->len);
 	r->nh = rnd();
 	r->origin = RIB_ORIGIN_RUNTIME;
+}
+
+struct diff_seen {
+	unsigned int only_a, only_b, other_nh;
+};
+
+static void on_diff(void *arg, const struct rib_route *rt, const uint32_t *a_nh,
+		    const uint32_t *b_nh)
+{
+	struct diff_seen *d = arg;
+
+	(void)rt;
+	if (b_nh == NULL)
+		d->only_a++;
+	else if (a_nh == NULL)
+		d->only_b++;
+	else if (*a_nh != *b_nh)
+		d->other_nh++;
+}
+
+/*
+ * The digest of a copy built in another order is the same; one route more,
+ * less or with another next hop changes it, and rib_diff names each kind.
+ */
+static void test_digest_diff(const struct rib *rib)
+{
+	struct rib *copy = rib_create(3);
+	struct rib_digest a[3][2], b[3][2];
+	struct diff_seen d = {0};
+	struct rib_route extra = {.vrf = 1,
+				  .family = 4,
+				  .len = 32,
+				  .addr = {203, 0, 113, 9},
+				  .nh = 7,
+				  .origin = RIB_ORIGIN_RUNTIME};
+	uint64_t sum = 0;
+	int changed = -1, gone = -1;
+
+	for (int i = N_ROUTES - 1; i >= 0; i--) /* the other order */
+		if (live[i])
+			CHECK_EQ(rib_set(copy, &model[i], NULL), RIB_ADDED);
+	rib_digests(rib, a);
+	rib_digests(copy, b);
+	CHECK(memcmp(a, b, sizeof(a)) == 0);
+	for (int i = 0; i < N_ROUTES; i++)
+		if (live[i] && model[i].vrf == 0 && model[i].family == 4)
+			sum += erdp_route_digest(0, 4, model[i].len, model[i].addr, model[i].nh);
+	CHECK_EQ(a[0][0].sum, sum);
+	CHECK_EQ(a[0][0].count, rib_count_vrf(rib, 0, 4));
+	for (int i = 0; i < N_ROUTES && (changed < 0 || gone < 0); i++) {
+		if (!live[i] || model[i].vrf != 1 || model[i].family != 4)
+			continue;
+		if (changed < 0)
+			changed = i;
+		else
+			gone = i;
+	}
+	CHECK(changed >= 0 && gone >= 0);
+	if (changed < 0 || gone < 0)
+		goto out;
+	extra.nh = model[changed].nh ^ 0x10;
+	memcpy(extra.addr, model[changed].addr, 16);
+	extra.len = model[changed].len;
+	CHECK_EQ(rib_set(copy, &extra, NULL), RIB_REPLACED);
+	CHECK_EQ(rib_del(copy, 1, 4, model[gone].addr, model[gone].len, NULL), 0);
+	extra = (struct rib_route){.vrf = 1,
+				   .family = 4,
+				   .len = 32,
+				   .addr = {203, 0, 113, 9},
+				   .nh = 7,
+				   .origin = RIB_ORIGIN_RUNTIME};
+	if (rib_find(rib, 1, 4, extra.addr, 32) == NULL)
+		CHECK_EQ(rib_set(copy, &extra, NULL), RIB_ADDED);
+	rib_digests(copy, b);
+	CHECK(a[1][0].sum != b[1][0].sum);
+	CHECK(memcmp(a[0], b[0], sizeof(a[0])) == 0 && memcmp(a[2], b[2], sizeof(a[2])) == 0);
+	CHECK_EQ(rib_diff(rib, copy, 1, 4, on_diff, &d), 3);
+	CHECK_EQ(d.only_a, 1);
+	CHECK_EQ(d.only_b, 1);
+	CHECK_EQ(d.other_nh, 1);
+	CHECK_EQ(rib_diff(rib, copy, 0, 4, on_diff, &d), 0);
+out:
+	rib_free(copy);
 }
 
 int main(void)
@@ -187,6 +272,7 @@ int main(void)
 		} while (n == 97);
 		CHECK_EQ(seen, rib_count_vrf(rib, v, 4) + rib_count_vrf(rib, v, 6));
 	}
+	test_digest_diff(rib);
 	free(page);
 	rib_free(rib);
 	TEST_MAIN_END();

@@ -86,6 +86,7 @@ class Env:
         self.prefix = "erdpcp-%s-%d" % (name, os.getpid())
         self.sock = os.path.join(self.dir, "cp.sock")
         self.config = os.path.join(self.dir, "erdp.conf")
+        self.state = os.path.join(self.dir, "state.db")
         self.erdp = None
         self.cp = None
         self.logs = []
@@ -134,10 +135,10 @@ class Env:
                 raise RuntimeError("erdp exited with %s:\n%s" % (self.erdp.returncode, self.tail()))
         return self.erdp
 
-    def start_cp(self, wait=True, config=None, args=(), wrap=()):
-        """erdp-cp with extra options `args`, its command line prefixed by `wrap`."""
+    def start_cp(self, wait=True, config=None, args=(), wrap=(), extra=()):
+        """erdp-cp with extra options `args` (or `extra`), its command line prefixed by `wrap`."""
         cmd = list(wrap) + [self.cp_exe, "-c", config or self.config, "--instance", self.prefix,
-                            "--socket", self.sock] + list(args)
+                            "--socket", self.sock, "--state", self.state] + list(args) + list(extra)
         print("+ " + " ".join(cmd), flush=True)
         self.cp = subprocess.Popen(cmd, stdout=self._log("erdp-cp"), stderr=subprocess.STDOUT,
                                    stdin=subprocess.DEVNULL)
@@ -195,6 +196,22 @@ class Env:
                 return None
             return s
         return wait_for(ok, "erdp-cp to finish its full sync")
+
+    def verify(self, chk, what, vrf=None, full=False):
+        """erdpctl verify: erdp-cp's RIB and erdp's routes and FIB agree, route by route."""
+        args = ["verify"] + ([vrf] if vrf else []) + (["--full"] if full else [])
+        rc, out, err = self.ctl(*args)
+        return chk.check(rc == 0, "%s: erdpctl %s: exit %d: %s%s" % (
+            what, " ".join(args), rc, out.strip(), err.strip()[:3000]))
+
+    def cp_log(self):
+        """Everything erdp-cp wrote so far (all its runs)."""
+        text = ""
+        for p in self.logs:
+            if os.path.basename(p).startswith("erdp-cp"):
+                with open(p, errors="replace") as f:
+                    text += f.read()
+        return text
 
     # ---- counters -----------------------------------------------------------------
     def tel(self, cmd):

@@ -131,6 +131,7 @@ def main():
         during = count[0] - before
         stop.set()
         th.join(timeout=30)
+        env.verify(chk, "after the churn")
         env.stop(env.erdp)
     except Exception as e:  # noqa: BLE001
         chk.check(False, "harness: %r" % e)

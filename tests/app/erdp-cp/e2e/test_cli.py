@@ -117,6 +117,7 @@ def run(chk, env):
     expect(chk, env, ["port", "er-secondary", "up"], 0, stream="out")
     st = env.status()
     chk.eq(st and st["messages_rejected"], 0, "erdp rejected none of the valid changes")
+    env.verify(chk, "after the valid changes")
 
     # ---- bad input: exit 1 and a message that names the problem ------------------------
     bad = [

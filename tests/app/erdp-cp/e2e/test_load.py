@@ -72,6 +72,8 @@ def run(chk, env):
     rc, out, _ = env.ctl("show", "routes", VRF, "--limit", "5")
     chk.check(rc == 0 and "%d IPv4 and %d IPv6" % (2 + N4, 2 + N6) in out, "show routes totals: %s" % out[:200])
 
+    env.verify(chk, "after the load", full=True)
+
     # The same load again changes nothing.
     rc, j, _ = env.ctl_json("route", "load", env.routes)
     chk.eq((j or {}).get("result", {}).get("unchanged"), N4 + N6, "second load: all unchanged")
@@ -88,6 +90,7 @@ def run(chk, env):
     chk.eq((env.tel("/erdp/ctl") or {}).get("routes", 0), base, "erdp's route count is back")
     d = env.delta(0.5)
     chk.check(ctr(d, "circuits", "contoso", "no_route") > 0, "after the withdraw: no_route again")
+    env.verify(chk, "after the withdraw")
 
 
 if __name__ == "__main__":

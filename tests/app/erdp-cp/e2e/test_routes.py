@@ -80,6 +80,7 @@ def run(chk, env):
     step(chk, env, "route load withdraw", ["route", "load", path], False, "no_route")
     st = env.status()
     chk.eq(st and st["messages_rejected"], 0, "erdp rejected none of the changes")
+    env.verify(chk, "after every change")
 
 
 if __name__ == "__main__":

@@ -4,7 +4,9 @@
  * net_pcap ports (no hugepages), open its control segment as erdp-cp
  * would, send malformed and valid messages, and check each ack's status,
  * the stateful rules (VRFs, next hops, connected routes, capacity,
- * gateways in use, sync sweep) and the /erdp/ctl telemetry counters.
+ * gateways in use, sync sweep) and the /erdp/ctl telemetry counters; a
+ * sweep of 60,000 routes done in slices while the heartbeat keeps beating;
+ * the route digests and listings that erdpctl verify reads.
  *
  * Usage: test_ctl_apply ERDP_BINARY
  */
@@ -21,12 +23,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "control.h"
 #include "erdp_ctl.h"
+#include "erdp_ctl_digest.h"
 #include "unit_test.h"
 
 /* Indices in the config below. */
 enum { PORT_ER0 = 0, PORT_ER1 = 1, PORT_GW0 = 2, PORT_GW1 = 3 };
-enum { VRF_A = 0, VRF_B = 1 };
+enum { VRF_A = 0, VRF_B = 1, VRF_BIG = 2 };
 enum { GW_A = 0, GW_B = 1 };
 enum { PEER_C1 = 0, PEER_C2 = 1 };
 
@@ -47,7 +51,8 @@ static const char config_fmt[] =
 	"vrfs = (\n"
 	"  { name = \"a\"; ipv4_routes = 6; ipv6_routes = 4;\n"
 	"    routes = ( { prefix = \"10.40.0.0/16\"; peering = \"c1/private\"; } ); },\n"
-	"  { name = \"b\"; ipv4_routes = 64; ipv6_routes = 64; }\n"
+	"  { name = \"b\"; ipv4_routes = 64; ipv6_routes = 64; },\n"
+	"  { name = \"big\"; ipv4_routes = 60000; ipv6_routes = 16; }\n"
 	");\n"
 	"circuits = (\n"
 	"  { name = \"c1\"; bandwidth = \"1G\"; peerings = ( { type = \"private\"; vlan = 100;"
@@ -450,6 +455,8 @@ static void test_batch(void)
 		uint32_t k = a[i].seq - first;
 
 		order &= i == 0 || a[i].seq > a[i - 1].seq;
+		if (a[i].status == ERDP_ACK_OK)
+			continue; /* the end of a slice: cumulative, allowed anywhere */
 		n_rej++;
 		CHECK_MSG(a[i].status == (k % 10 == 3 ? ERDP_ACK_UNKNOWN_VRF : ERDP_ACK_NOT_FOUND),
 			  "seq +%u: %s (%s)", k, erdp_ack_status_str(a[i].status), a[i].detail);
@@ -573,6 +580,128 @@ static void test_telemetry(void)
 	printf("/erdp/ctl: %s\n", out);
 }
 
+/* Send n messages and collect acks until the last one's; false on timeout. */
+static bool send_all_wait(struct erdp_msg *m, unsigned int n)
+{
+	struct erdp_ack a;
+	unsigned int sent = 0;
+	double until = now_s() + 60;
+
+	for (unsigned int i = 0; i < n; i++) {
+		m[i].seq = next_seq++;
+		m[i].session = session;
+	}
+	while (now_s() < until) {
+		if (sent < n)
+			sent += erdp_ctl_send(ctl, m + sent, n - sent);
+		while (erdp_ctl_ack_recv(ctl, &a, 1) == 1) {
+			if (a.session != session)
+				continue;
+			if (a.status == ERDP_ACK_OK && a.seq == m[n - 1].seq) {
+				for (unsigned int i = 0; i < n; i++)
+					count(ERDP_ACK_OK);
+				return true;
+			}
+			if (a.status != ERDP_ACK_OK) {
+				fprintf(stderr, "seq %u rejected: %s\n", a.seq, a.detail);
+				return false;
+			}
+		}
+		usleep(100);
+	}
+	return false;
+}
+
+/*
+ * SYNC_END with nothing replayed sweeps every route; 60,000 of them go in
+ * slices of at most ERDP_CTRL_SWEEP_SLICE, and the heartbeat keeps moving
+ * until SYNC_END's ack comes (a sweep in one piece would stop it).
+ */
+static void test_sweep_sliced(void)
+{
+	enum { N = 60000 };
+	static struct erdp_msg m[N];
+	struct erdp_msg s;
+	struct erdp_ack a[4];
+	char out[8192];
+	long long slices0, swept0;
+	uint64_t hb, beats = 0;
+	double until;
+
+	CHECK(telemetry("/erdp/ctl", out, sizeof(out)) == 0);
+	slices0 = json_num(out, "sweep_slices");
+	swept0 = json_num(out, "swept");
+	for (unsigned int i = 0; i < N; i++)
+		m[i] = *route4(true, VRF_BIG, IP4(20, i >> 8, i & 0xff, 0), 24,
+			       ERDP_NH_REF_BLACKHOLE);
+	CHECK(send_all_wait(m, N));
+	erdp_msg_sync(&s, true, 77);
+	EXPECT(&s, ERDP_ACK_OK);
+	erdp_msg_sync(&s, false, 77);
+	s.seq = next_seq++;
+	s.session = session;
+	while (erdp_ctl_send(ctl, &s, 1) != 1)
+		usleep(100);
+	hb = erdp_ctl_dp_heartbeat(ctl);
+	until = now_s() + 60;
+	while (now_s() < until && erdp_ctl_ack_recv(ctl, a, 1) == 0) {
+		if (erdp_ctl_dp_heartbeat(ctl) != hb) {
+			hb = erdp_ctl_dp_heartbeat(ctl);
+			beats++;
+		}
+		usleep(200);
+	}
+	CHECK_EQ(a[0].seq, s.seq);
+	CHECK_EQ(a[0].status, ERDP_ACK_OK);
+	count(ERDP_ACK_OK);
+	CHECK_MSG(beats >= 1, "the heartbeat moved %llu times during the sweep",
+		  (unsigned long long)beats);
+	CHECK(telemetry("/erdp/ctl", out, sizeof(out)) == 0);
+	CHECK_MSG(json_num(out, "sweep_slices") - slices0 >= N / ERDP_CTRL_SWEEP_SLICE,
+		  "%lld sweep slices for %d routes", json_num(out, "sweep_slices") - slices0, N);
+	CHECK_MSG(json_num(out, "swept") - swept0 >= N, "swept %lld",
+		  json_num(out, "swept") - swept0);
+	CHECK_EQ(json_num(out, "routes"), 0);
+	CHECK_EQ(json_num(out, "syncing"), 0);
+}
+
+/* The digest of a VRF is the sum of its routes' terms; the listing holds them all. */
+static void test_dump(void)
+{
+	static const char *const want[] = {"10.70.0.0/16 gateway#1", "10.71.0.0/16 blackhole",
+					   "10.72.0.0/16 peering#1"};
+	uint32_t refs[3] = {ERDP_NH_REF_GATEWAY(GW_B), ERDP_NH_REF_BLACKHOLE,
+			    ERDP_NH_REF_PEERING(PEER_C2)};
+	uint64_t sum = 0;
+	char out[16384], hex[40], *p;
+	struct erdp_msg m;
+
+	for (int i = 0; i < 3; i++) {
+		uint8_t a[16] = {10, (uint8_t)(70 + i)};
+
+		EXPECT(route4(true, VRF_B, IP4(10, 70 + i, 0, 0), 16, refs[i]), ERDP_ACK_OK);
+		sum += erdp_route_digest(VRF_B, 4, 16, a, refs[i]);
+	}
+	erdp_msg_route(&m, true, VRF_B, 6, (uint8_t[16]){0xfd, 0x70}, 16, ERDP_NH_REF_BLACKHOLE);
+	EXPECT(&m, ERDP_ACK_OK);
+	CHECK(telemetry("/erdp/routes/digest", out, sizeof(out)) == 0);
+	p = strstr(out, "\"1\":{"); /* VRF b */
+	CHECK_MSG(p != NULL, "%s", out);
+	if (p == NULL)
+		return;
+	snprintf(hex, sizeof(hex), "\"ipv4_digest\":\"%016llx\"", (unsigned long long)sum);
+	CHECK_MSG(strstr(p, hex) != NULL, "want %s in %s", hex, p);
+	CHECK_EQ(json_num(p, "ipv4_routes"), 3);
+	CHECK_EQ(json_num(p, "ipv4_fib"), 3);
+	CHECK_EQ(json_num(p, "ipv6_routes"), 1);
+	CHECK(telemetry("/erdp/routes,b,4", out, sizeof(out)) == 0);
+	for (int i = 0; i < 3; i++)
+		CHECK_MSG(strstr(out, want[i]) != NULL, "want '%s' in %s", want[i], out);
+	CHECK_MSG(strstr(out, "fib!") == NULL && strstr(out, "\"next\"") == NULL, "%s", out);
+	CHECK(telemetry("/erdp/routes,nosuchvrf,4", out, sizeof(out)) == 0);
+	CHECK_MSG(strstr(out, "error") != NULL, "%s", out);
+}
+
 int main(int argc, char **argv)
 {
 	char seg[128];
@@ -606,6 +735,8 @@ int main(int argc, char **argv)
 		test_ack_backpressure();
 		usleep(20000); /* telemetry copies refresh every heartbeat */
 		test_telemetry();
+		test_sweep_sliced();
+		test_dump();
 		erdp_ctl_close(ctl);
 	}
 	if (pid > 0) {
