@@ -146,15 +146,19 @@ def link_mac(ns, dev):
     return json.loads(ip(ns, "-j", "link", "show", dev).stdout)[0]["address"]
 
 
-def ping_many(jobs, count=2, wait=1):
+def ping_many(jobs, count=2, deadline=20):
     """Run pings (ns, dst, src) at once; for each, the list of reply TTLs (hop limits).
 
-    Flows are independent (own source address, own ICMP id), so running them
-    side by side changes nothing for erdp and keeps a failing run short."""
+    Each ping sends until it has `count` replies or `deadline` seconds passed
+    (ping -c with -w), so a host that starves the QinQ relay or erdp for a
+    while slows a test down instead of failing it; only a path that does not
+    answer at all runs into the deadline. Flows are independent (own source
+    address, own ICMP id), so running them side by side changes nothing for
+    erdp and keeps a failing run short."""
     procs = []
     for ns, dst, src in jobs:
         cmd = ["ip", "netns", "exec", ns, "ping", "-n", "-c", str(count), "-i", "0.2",
-               "-W", str(wait)]
+               "-w", str(deadline)]
         if ":" in dst:
             cmd.append("-6")
         if src:
@@ -164,16 +168,18 @@ def ping_many(jobs, count=2, wait=1):
     out = []
     for p in procs:
         try:
-            text = p.communicate(timeout=count * 0.2 + wait + 20)[0]
+            text = p.communicate(timeout=deadline + 20)[0]
         except subprocess.TimeoutExpired:
             p.kill()
             text = p.communicate()[0]
-        out.append([int(t) for t in re.findall(r"ttl=(\d+)", text)])
+        # Replies to requests sent while the first ones were on their way also count
+        # in ping's output: the first `count` are the answer.
+        out.append([int(t) for t in re.findall(r"ttl=(\d+)", text)][:count])
     return out
 
 
-def ping(ns, dst, src=None, count=2, wait=1):
-    return ping_many([(ns, dst, src)], count, wait)[0]
+def ping(ns, dst, src=None, count=2, deadline=20):
+    return ping_many([(ns, dst, src)], count, deadline)[0]
 
 
 # ---------------------------------------------------------------------------
