@@ -88,6 +88,16 @@ static void usage(FILE *f)
 		"      /erdp/workers, /erdp/ctl, /erdp/circuit,<name>, /erdp/peering,<c/type>,\n"
 		"      /erdp/port,<name>. Or, with erdp-cp running: erdpctl show ...\n"
 		"\n"
+		"CAPTURE\n"
+		"    dpdk-dumpcap (or dpdk-pdump) captures any port while erdp forwards, as\n"
+		"    received and as sent, with a libpcap filter, into pcapng. It is a DPDK\n"
+		"    secondary process: erdp must run on hugepages (eal.huge = true, no\n"
+		"    --no-huge) and dumpcap gets erdp's file prefix and the DPDK device name:\n"
+		"      dpdk-dumpcap --file-prefix <file-prefix> -D     (list the ports)\n"
+		"      dpdk-dumpcap --file-prefix <file-prefix> -i net_pcap0 -f 'vlan 100' \\\n"
+		"                   -c 1000 -w circuit-100.pcapng\n"
+		"    No capture running costs nothing. See README, Capture.\n"
+		"\n"
 		"SIGNALS\n"
 		"    SIGINT, SIGTERM: stop the workers, print final counters, close the ports.\n"
 		"\n"
@@ -378,6 +388,9 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	erdp_telemetry_init(&erdp);
+	if (erdp_capture_init(&erdp) != 0)
+		fprintf(stderr, "erdp: packet capture (dpdk-dumpcap) unavailable: %s\n",
+			rte_strerror(rte_errno));
 	if (erdp_ctrl_init(&erdp, instance, &err) != 0)
 		fprintf(stderr, "erdp: control channel disabled: %s\n", err.msg);
 	printf("erdp: %d ports, %d circuits, %d peerings, %d VRFs, %u workers; forwarding\n",
@@ -398,6 +411,7 @@ int main(int argc, char **argv)
 	if (o.stats_json != NULL &&
 	    erdp_stats_write_json(&erdp, o.stats_json, run_seconds, &err) != 0)
 		fprintf(stderr, "erdp: %s\n", err.msg);
+	erdp_capture_fini();
 	erdp_dp_teardown(&erdp);
 	erdp_config_free(erdp.cfg);
 	rte_eal_cleanup();
