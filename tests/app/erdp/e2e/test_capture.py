@@ -31,22 +31,20 @@ none are free (tools/hugepages.sh reserves them; tools/run-tests runs it).
 
 usage: test_capture.py ERDP_BINARY
 """
-import json
 import os
 import re
 import shutil
 import signal
-import socket
 import struct
 import subprocess
 import sys
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import erdptest as et  # noqa: E402
+from erdptest import telemetry, wait_for  # noqa: E402
 
 SKIP = 77  # meson: test skipped
-WAIT_S = 60  # deadline for anything to happen; never a pass/fail threshold on speed
+WAIT_S = et.WAIT_S
 HUGE_MB = 256  # erdp's -m 128 plus dumpcap's capture pool, with room
 FLOWS = 6  # frames per peering and direction in the replayed streams
 PCAP_ARGS_MAX = 63
@@ -96,31 +94,6 @@ def read_pcapng(path):
             out.append((frame, direction))
         off += blen
     return out
-
-
-def telemetry(prefix, cmd):
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-    s.settimeout(5)
-    try:
-        s.connect("/var/run/dpdk/%s/dpdk_telemetry.v2" % prefix)
-        s.recv(1 << 16)
-        s.send(cmd.encode())
-        return json.loads(s.recv(1 << 20).decode()).get(cmd.split(",")[0])
-    except (OSError, ValueError):
-        return None
-    finally:
-        s.close()
-
-
-def wait_for(cond, what, timeout=WAIT_S, step=0.05):
-    end = time.monotonic() + timeout
-    while True:
-        v = cond()
-        if v:
-            return v
-        if time.monotonic() > end:
-            raise TimeoutError("timed out after %d s waiting for %s" % (timeout, what))
-        time.sleep(step)
 
 
 class Traffic:
@@ -312,6 +285,17 @@ def check_forwarding(chk, erdp, what):
     return b
 
 
+def counted_capture(chk, tr, erdp, dumpcap, wd, name, port, vlan, count):
+    """dumpcap -f 'vlan VLAN' -c COUNT on port: checked frame by frame; erdp forwards after."""
+    out = os.path.join(wd, "%s.pcapng" % name.lower())
+    what = "capture %s (%s, vlan %d)" % (name, port, vlan)
+    r = subprocess.run(dumpcap_cmd(dumpcap, erdp, port, "vlan %d" % vlan, out, count),
+                       capture_output=True, timeout=WAIT_S, text=True)
+    chk.eq(r.returncode, 0, "%s: dumpcap exit status (stderr: %s)" % (what, r.stderr[-500:]))
+    check_capture(chk, tr, what, out, r.stderr, port, vlan, count)
+    check_forwarding(chk, erdp, "after capture " + name)
+
+
 def stop_start(chk, erdp, dumpcap, wd):
     """Captures that stop while the workers copy every frame (no filter) must not crash erdp.
 
@@ -344,12 +328,7 @@ def run(chk, exe, dumpcap, wd):
         check_forwarding(chk, erdp, "before any capture")
 
         # A: one circuit's S-tag on a customer port, a fixed count.
-        out = os.path.join(wd, "a.pcapng")
-        r = subprocess.run(dumpcap_cmd(dumpcap, erdp, "er-primary", "vlan 100", out, 64),
-                           capture_output=True, timeout=WAIT_S, text=True)
-        chk.eq(r.returncode, 0, "capture A: dumpcap exit status (stderr: %s)" % r.stderr[-500:])
-        check_capture(chk, tr, "capture A (er-primary, vlan 100)", out, r.stderr, "er-primary", 100, 64)
-        check_forwarding(chk, erdp, "after capture A")
+        counted_capture(chk, tr, erdp, dumpcap, wd, "A", "er-primary", 100, 64)
 
         # B: a gateway VLAN, while erdp forwards, until SIGINT.
         out = os.path.join(wd, "b.pcapng")
@@ -370,12 +349,7 @@ def run(chk, exe, dumpcap, wd):
         check_forwarding(chk, erdp, "after capture B")
 
         # C: the first port again, another circuit.
-        out = os.path.join(wd, "c.pcapng")
-        r = subprocess.run(dumpcap_cmd(dumpcap, erdp, "er-primary", "vlan 110", out, 32),
-                           capture_output=True, timeout=WAIT_S, text=True)
-        chk.eq(r.returncode, 0, "capture C: dumpcap exit status (stderr: %s)" % r.stderr[-500:])
-        check_capture(chk, tr, "capture C (er-primary, vlan 110)", out, r.stderr, "er-primary", 110, 32)
-        check_forwarding(chk, erdp, "after capture C")
+        counted_capture(chk, tr, erdp, dumpcap, wd, "C", "er-primary", 110, 32)
         stop_start(chk, erdp, dumpcap, wd)
         chk.check(erdp.proc.poll() is None, "erdp exited during the captures:\n" + erdp.tail())
     finally:
