@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Install the packages erdp needs to build, run and test on Debian 12.
 # Idempotent: does nothing when every package is already installed.
+# erdp-cp's metrics endpoint: libmicrohttpd-dev (HTTP server); its test:
+# curl, promtool (package prometheus: ~19 MB, its service is not needed)
+# and python3-prometheus-client (OpenMetrics parser).
 set -euo pipefail
 
 PACKAGES=(
@@ -8,6 +11,7 @@ PACKAGES=(
 	libdpdk-dev dpdk dpdk-dev dpdk-doc libconfig-dev libpcap-dev libjansson-dev
 	python3-scapy tcpdump iproute2 iputils-ping ethtool linux-perf
 	lua5.3
+	libmicrohttpd-dev curl prometheus python3-prometheus-client
 )
 
 missing=()
