@@ -8,9 +8,10 @@
  * per connection): a client that sends half a request or reads its answer
  * slowly holds a connection slot, not the thread, until METRICS_TIMEOUT_S;
  * at most METRICS_MAX_CONNECTIONS are served at once (METRICS_MAX_PER_IP of
- * one address), each with at most METRICS_MEMORY_LIMIT bytes of request. A scrape itself runs on
- * that thread: one at a time, each with its own connection to erdp's telemetry (a page a command,
- * as erdpctl show does), so scrapes never use more than one of the telemetry server's connections.
+ * one address), each with at most METRICS_MEMORY_LIMIT bytes of request.
+ * A scrape itself runs on that thread, one at a time, on a connection of
+ * its own to erdp's telemetry (a page a command, as erdpctl show reads it):
+ * scrapes never take more than one of the few that DPDK's telemetry serves.
  *
  * What the thread may read of erdp-cp: cp->cfg, cp->instance, cp->tel_path
  * (set before metrics_open, unchanged until metrics_close) and the
@@ -26,7 +27,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cp.h"
@@ -48,7 +48,6 @@ struct snap {
 
 static struct {
 	struct MHD_Daemon *daemon;
-	const struct cp *cp;
 	pthread_mutex_t snap_lock;
 	struct snap live; /* written by the event loop under snap_lock */
 	struct snap copy; /* the scraping thread's */
@@ -627,20 +626,12 @@ static void render_cp(struct mtext *m, const struct erdp_config *cfg, const stru
 	}
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* The whole document (malloc'ed), or NULL when out of memory. */
 static char *scrape(const struct cp *cp, bool openmetrics, size_t *len)
 {
 	struct mtext *m = mt_new(openmetrics);
 	struct dp_data d = {0};
-	double start = now_s();
+	double start = cp_now();
 	struct mt_labels l = {0};
 	char *out;
 
@@ -667,7 +658,7 @@ static char *scrape(const struct cp *cp, bool openmetrics, size_t *len)
 	mt_u64(m, &l, 1);
 	mt_family(m, "erdp_cp_scrape_duration_seconds", MT_GAUGE,
 		  "Time this scrape took to read erdp's telemetry and write the answer.");
-	mt_f64(m, NULL, now_s() - start);
+	mt_f64(m, NULL, cp_now() - start);
 	out = mt_finish(m, len);
 	mt_free(m);
 	return out;
@@ -783,7 +774,6 @@ int metrics_open(struct cp *cp, const struct sockaddr_storage *sa, struct erdp_e
 		snap_free(&M.copy);
 		return fd;
 	}
-	M.cp = cp;
 	M.last_refresh = -1;
 	metrics_refresh(cp); /* the first scrape may come at once */
 	M.daemon = MHD_start_daemon(
