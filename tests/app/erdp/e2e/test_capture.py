@@ -206,6 +206,9 @@ class Erdp:
                 self.proc.kill()
                 self.proc.wait()
         shutil.rmtree("/var/run/dpdk/%s" % self.prefix, ignore_errors=True)
+        seg = "/dev/shm/erdp-%s.ctl" % self.prefix  # left by an erdp that did not exit cleanly
+        if os.path.exists(seg):
+            os.unlink(seg)
         for f in os.listdir("/dev/hugepages") if os.path.isdir("/dev/hugepages") else []:
             if f.startswith(self.prefix + "map_"):
                 os.unlink(os.path.join("/dev/hugepages", f))
