@@ -81,9 +81,9 @@ def main():
                        ("gw0", devs[2], "gateway", "02:ee:00:00:00:10"))]
     w("ports = (\n" + ",\n".join(ports) + "\n);\n")
     n_vrf = 2 * a.circuits
-    # Customer prefixes (return direction) live in 10.0.0.0/8 and are excluded from the table.
-    excl = {10, 0, 127, 224, 225, 226, 227, 228, 229, 230, 231, 232, 233, 234, 235, 236, 237, 238,
-            239, 240, 255, 192, 198}
+    # Customer prefixes (return direction) live in 10.0.0.0/8 and are excluded from the table;
+    # so are 0/8, 127/8, multicast and class E (224/3), which erdp drops as a router must.
+    excl = {0, 10, 127, 192, 198} | set(range(224, 256))
     vrfs = []
     for v in range(n_vrf):
         cap = max(a.big_routes, a.big_capacity) if v == 0 else a.small_routes

@@ -64,14 +64,21 @@ static void addr_in6(const struct erdp_prefix6 *p, uint8_t out[16])
 			out[b / 8] |= (uint8_t)(0x80 >> (b % 8));
 }
 
+/* Destination: the port's MAC (a router drops the rest); source: any unicast MAC. */
+static void l2_addrs(uint8_t *f, uint8_t port)
+{
+	memcpy(f, erdp.port[port].mac.addr_bytes, RTE_ETHER_ADDR_LEN);
+	memset(f + RTE_ETHER_ADDR_LEN, 0x02, RTE_ETHER_ADDR_LEN);
+}
+
 /* L2 of a frame arriving on an ER link of a peering, or on a gateway instance's port. */
 static int l2_customer(const struct erdp_config *cfg, int peering, uint8_t *f, uint8_t *port)
 {
 	const struct erdp_peering_conf *pe = &cfg->peerings[peering];
 	int o = 12;
 
-	memset(f, 0x02, 12);
 	*port = (uint8_t)cfg->pair.primary_port;
+	l2_addrs(f, *port);
 	f[o++] = (uint8_t)(cfg->pair.outer_tpids[0] >> 8);
 	f[o++] = (uint8_t)cfg->pair.outer_tpids[0];
 	if (cfg->pair.encap == ERDP_ENCAP_QINQ) {
@@ -92,8 +99,8 @@ static int l2_gateway(const struct erdp_config *cfg, int gw, uint8_t *f, uint8_t
 	const struct erdp_gw_instance_conf *in = &cfg->gateways[gw].inst[0];
 	int o = 12;
 
-	memset(f, 0x02, 12);
 	*port = (uint8_t)in->port;
+	l2_addrs(f, *port);
 	if (in->vlan != 0) {
 		f[o++] = 0x81;
 		f[o++] = 0x00;
@@ -392,12 +399,18 @@ int main(int argc, char **argv)
 		fclose(jf);
 	}
 	erdp_stats_collect(&erdp);
-	uint64_t drops = 0;
+	uint64_t drops = 0, by_reason[ERDP_DROP_MAX] = {0};
 
 	for (int p = 0; p < erdp.cfg->n_ports; p++)
-		for (int r = ERDP_DROP_FIRST; r < ERDP_DROP_MAX; r++)
+		for (int r = ERDP_DROP_FIRST; r < ERDP_DROP_MAX; r++) {
 			drops += erdp.sum->port_drop[p][r];
+			by_reason[r] += erdp.sum->port_drop[p][r];
+		}
 	printf("frames dropped by the pipeline: %" PRIu64 " (should be 0 for a clean workload)\n",
 	       drops);
+	for (int r = ERDP_DROP_FIRST; r < ERDP_DROP_MAX; r++)
+		if (by_reason[r] != 0)
+			printf("  %s: %" PRIu64 "\n", erdp_drop_name((unsigned int)r),
+			       by_reason[r]);
 	return 0;
 }

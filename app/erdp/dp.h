@@ -74,11 +74,12 @@ struct erdp_port {
 	uint16_t port_id; /* DPDK port */
 	uint16_t n_rxq;
 	uint16_t n_txq;
-	bool shared_txq; /* fewer TX queues than workers: lock per queue */
-	bool pad_short;	 /* not a hardware NIC: pad frames to ERDP_ETH_MIN_FRAME in software */
-	bool link_up;	 /* last link state seen by the main lcore */
-	bool link_fixed; /* the PMD has no link of its own: up while erdp runs (ports.c) */
-	bool admin_up;	 /* operator state (always up until the control plane sets it) */
+	bool shared_txq;  /* fewer TX queues than workers: lock per queue */
+	bool pad_short;	  /* not a hardware NIC: pad frames to ERDP_ETH_MIN_FRAME in software */
+	bool link_up;	  /* last link state seen by the main lcore */
+	bool link_fixed;  /* the PMD has no link of its own: up while erdp runs (ports.c) */
+	bool admin_up;	  /* operator state (always up until the control plane sets it) */
+	bool promiscuous; /* config: frames for any destination MAC (datapath/receive.h) */
 	struct rte_ether_addr mac;
 	rte_spinlock_t txq_lock[RTE_MAX_QUEUES_PER_PORT];
 };

@@ -389,6 +389,7 @@ int main(int argc, char **argv)
 		rte_eal_cleanup();
 		return 1;
 	}
+	erdp_peer_guard_arm(&erdp);
 	erdp_telemetry_init(&erdp);
 	if (erdp_capture_init(&erdp) != 0)
 		fprintf(stderr, "erdp: packet capture (dpdk-dumpcap) unavailable: %s\n",
@@ -403,6 +404,7 @@ int main(int argc, char **argv)
 	run_main_loop(&erdp, &o);
 	run_seconds = (double)(rte_rdtsc() - run_start) / (double)rte_get_tsc_hz();
 	rte_eal_mp_wait_lcore();
+	erdp_peer_guard_disarm();
 	erdp_ctrl_fini(&erdp);
 	erdp_slowpath_poll(&erdp);
 	erdp_neigh_drop_held(&erdp);
@@ -414,6 +416,7 @@ int main(int argc, char **argv)
 	    erdp_stats_write_json(&erdp, o.stats_json, run_seconds, &err) != 0)
 		fprintf(stderr, "erdp: %s\n", err.msg);
 	erdp_capture_fini();
+	erdp_telemetry_close(); /* telemetry handlers read what the teardown frees */
 	erdp_dp_teardown(&erdp);
 	erdp_config_free(erdp.cfg);
 	rte_eal_cleanup();

@@ -380,8 +380,8 @@ static int parse_port_mac(const struct cfg_grp *g, struct erdp_port_conf *p)
 
 static int parse_port(const struct cfg_grp *g, struct erdp_port_conf *p, struct cfg_src_port *src)
 {
-	static const char *const keys[] = {"name", "device", "role", "rx_queues",
-					   "mtu",  "mac",    NULL};
+	static const char *const keys[] = {"name", "device", "role",	    "rx_queues",
+					   "mtu",  "mac",    "promiscuous", NULL};
 	char path[CFG_PATH_LEN];
 	int64_t v;
 	int rc, line = 0;
@@ -423,6 +423,8 @@ static int parse_port(const struct cfg_grp *g, struct erdp_port_conf *p, struct 
 		return rc;
 	if (rc > 0)
 		p->mtu = (uint16_t)v;
+	if (cfg_bool(g, "promiscuous", false, &p->promiscuous, NULL) < 0)
+		return -EINVAL;
 	return parse_port_mac(g, p);
 }
 

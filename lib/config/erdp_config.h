@@ -120,6 +120,7 @@ struct erdp_port_conf {
 	uint16_t mtu;	    /* IP MTU, default 1500 */
 	bool has_mac;	    /* override the port's own MAC address */
 	struct erdp_mac mac;
+	bool promiscuous; /* accept frames for any destination MAC (labs); default false */
 	int line;
 };
 

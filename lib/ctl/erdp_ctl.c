@@ -21,6 +21,9 @@
 
 #define SHM_DIR "/dev/shm"
 
+/* Exclusive creations tried when another process keeps recreating the name. */
+#define CTL_CREATE_ATTEMPTS 8
+
 struct erdp_ctl {
 	struct erdp_ctl_hdr *hdr;
 	struct erdp_msg *req;
@@ -86,31 +89,56 @@ static struct erdp_ctl *map_segment(int fd, struct erdp_err *err, const char *na
 	return c;
 }
 
-/*
- * A segment left by an earlier erdp with the same layout is reused in
- * place rather than replaced, so that a control plane that still has it
- * mapped sees the new boot id and replays into the same rings. Each side
- * only ever writes its own counters: the new data plane, consumer of the
- * request ring, discards what is pending by moving its tail up to the
- * head, which never races with a producer that is writing at that moment.
- */
-struct erdp_ctl *erdp_ctl_create(const char *instance, struct erdp_err *err)
+/* Start a segment from zero: a new one, or one from a build with another layout. */
+static void hdr_init(struct erdp_ctl_hdr *h)
 {
-	char name[300];
-	struct erdp_ctl *c;
-	struct stat st;
-	int fd;
+	memset(h, 0, ERDP_CTL_HDR_SIZE);
+	h->version = ERDP_MSG_VERSION;
+	h->msg_size = sizeof(struct erdp_msg);
+	h->ack_size = sizeof(struct erdp_ack);
+	h->req_slots = ERDP_CTL_REQ_SLOTS;
+	h->ack_slots = ERDP_CTL_ACK_SLOTS;
+	/* An opener that sees the magic sees every field above. */
+	__atomic_store_n(&h->magic, ERDP_CTL_MAGIC, __ATOMIC_RELEASE);
+}
 
-	if (name_of(instance, name, sizeof(name), err) != 0)
-		return NULL;
-	fd = shm_open(name, O_RDWR | O_CREAT, 0600);
-	if (fd < 0) {
-		erdp_errf(err, errno, "control segment %s%s: cannot create: %s", SHM_DIR, name,
-			  strerror(errno));
-		return NULL;
-	}
-	if (fstat(fd, &st) != 0 ||
-	    ((uint64_t)st.st_size != ERDP_CTL_SEG_SIZE && ftruncate(fd, ERDP_CTL_SEG_SIZE) != 0)) {
+/* "owner uid 65534, mode 0666, a regular file" for messages. */
+static void describe_st(const struct stat *st, char *buf, size_t len)
+{
+	const char *kind = S_ISREG(st->st_mode)	   ? "a regular file"
+			   : S_ISLNK(st->st_mode)  ? "a symbolic link"
+			   : S_ISDIR(st->st_mode)  ? "a directory"
+			   : S_ISFIFO(st->st_mode) ? "a FIFO"
+						   : "a special file";
+
+	snprintf(buf, len, "owner uid %u, mode %04o, %s, %lu link(s)", (unsigned int)st->st_uid,
+		 (unsigned int)(st->st_mode & 07777), kind, (unsigned long)st->st_nlink);
+}
+
+/*
+ * Proof that an existing segment is one that erdp's user made: a regular
+ * file with one name, owned by our effective uid, readable and writable by
+ * its owner only. Nobody else can create a file that we own, and with mode
+ * 0600 nobody else (root aside) can have opened it, so its content came
+ * from us. Checked on the open descriptor, so nothing can change between
+ * the check and the use.
+ */
+static bool is_own_segment(const struct stat *st)
+{
+	return S_ISREG(st->st_mode) && st->st_uid == geteuid() &&
+	       (st->st_mode & 07777) == ERDP_CTL_MODE && st->st_nlink == 1;
+}
+
+/*
+ * Map our own segment and make it current: reuse a segment of the same
+ * layout in place, or size and reset one that is new or from another build.
+ */
+static struct erdp_ctl *adopt(int fd, const struct stat *st, const char *name, struct erdp_err *err)
+{
+	bool same_size = (uint64_t)st->st_size == ERDP_CTL_SEG_SIZE;
+	struct erdp_ctl *c;
+
+	if (!same_size && ftruncate(fd, ERDP_CTL_SEG_SIZE) != 0) {
 		erdp_errf(err, errno, "control segment %s%s: cannot size to %llu bytes: %s",
 			  SHM_DIR, name, (unsigned long long)ERDP_CTL_SEG_SIZE, strerror(errno));
 		close(fd);
@@ -121,24 +149,109 @@ struct erdp_ctl *erdp_ctl_create(const char *instance, struct erdp_err *err)
 		close(fd);
 		return NULL;
 	}
-	struct erdp_ctl_hdr *h = c->hdr;
+	if (same_size && hdr_matches(c->hdr)) {
+		/* Discard what is pending: the consumer moves its tail up to the head. */
+		uint64_t head = __atomic_load_n(&c->hdr->req.head, __ATOMIC_ACQUIRE);
 
-	if ((uint64_t)st.st_size == ERDP_CTL_SEG_SIZE && hdr_matches(h)) {
-		uint64_t head = __atomic_load_n(&h->req.head, __ATOMIC_ACQUIRE);
-
-		__atomic_store_n(&h->req.tail, head, __ATOMIC_RELEASE);
-		return c;
+		__atomic_store_n(&c->hdr->req.tail, head, __ATOMIC_RELEASE);
+	} else {
+		hdr_init(c->hdr);
 	}
-	/* New, or from a build with another layout: start from zero. */
-	memset(h, 0, ERDP_CTL_HDR_SIZE);
-	h->version = ERDP_MSG_VERSION;
-	h->msg_size = sizeof(struct erdp_msg);
-	h->ack_size = sizeof(struct erdp_ack);
-	h->req_slots = ERDP_CTL_REQ_SLOTS;
-	h->ack_slots = ERDP_CTL_ACK_SLOTS;
-	/* An opener that sees the magic sees every field above. */
-	__atomic_store_n(&h->magic, ERDP_CTL_MAGIC, __ATOMIC_RELEASE);
 	return c;
+}
+
+/*
+ * The name exists and is not provably ours (fd: it opened, st its fstat;
+ * fd < 0: it did not open, e.g. a symbolic link or a directory). Remove the
+ * name so that the next exclusive create makes a segment of our own; the
+ * other user's object is never read, written or mapped. Returns 0, or
+ * -errno with err filled when the name cannot be removed.
+ */
+static int evict(int fd, const struct stat *st, const char *name, struct erdp_err *err)
+{
+	char path[320], what[128];
+	struct stat lst;
+
+	snprintf(path, sizeof(path), "%s%s", SHM_DIR, name);
+	if (fd >= 0)
+		describe_st(st, what, sizeof(what));
+	else if (lstat(path, &lst) == 0)
+		describe_st(&lst, what, sizeof(what));
+	else
+		snprintf(what, sizeof(what), "unreadable: %s", strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	if (shm_unlink(name) != 0 && errno != ENOENT)
+		return erdp_errf(
+			err, errno,
+			"control segment %s exists and is not erdp's (%s; erdp runs as uid "
+			"%u and needs mode %04o): cannot remove it: %s; remove it and start "
+			"erdp again",
+			path, what, (unsigned int)geteuid(), ERDP_CTL_MODE, strerror(errno));
+	/* Code 0: a warning for the caller to log, not an error. */
+	erdp_errf(err, 0,
+		  "control segment %s existed and was not erdp's (%s; expected owner uid %u, "
+		  "mode %04o): removed it and created a new one",
+		  path, what, (unsigned int)geteuid(), ERDP_CTL_MODE);
+	return 0;
+}
+
+/*
+ * The name lives in /dev/shm, where any user may create files, so erdp
+ * never trusts what it finds there: it creates the segment exclusively
+ * (O_EXCL: a new inode that only we hold), and when the name exists it
+ * reuses it only if is_own_segment() proves that an earlier erdp of the
+ * same user made it. A segment reused in place keeps its inode, so that a
+ * control plane that still has it mapped sees the new boot id and replays
+ * into the same rings. Anything else is removed first. Another user who
+ * recreates the name between our unlink and our create only makes us try
+ * again, never use their file.
+ */
+struct erdp_ctl *erdp_ctl_create(const char *instance, struct erdp_err *err)
+{
+	char name[300];
+	struct stat st;
+	int fd;
+
+	erdp_err_clear(err);
+	if (name_of(instance, name, sizeof(name), err) != 0)
+		return NULL;
+	for (int attempt = 0; attempt < CTL_CREATE_ATTEMPTS; attempt++) {
+		fd = shm_open(name, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW, ERDP_CTL_MODE);
+		if (fd >= 0) {
+			/* The umask may have taken bits that erdp-cp checks for. */
+			if (fchmod(fd, ERDP_CTL_MODE) != 0 || fstat(fd, &st) != 0) {
+				erdp_errf(err, errno, "control segment %s%s: %s", SHM_DIR, name,
+					  strerror(errno));
+				close(fd);
+				shm_unlink(name);
+				return NULL;
+			}
+			return adopt(fd, &st, name, err);
+		}
+		if (errno != EEXIST) {
+			erdp_errf(err, errno, "control segment %s%s: cannot create: %s", SHM_DIR,
+				  name, strerror(errno));
+			return NULL;
+		}
+		/* O_NONBLOCK: the name may be a FIFO; opening it must not wait. */
+		fd = shm_open(name, O_RDWR | O_NOFOLLOW | O_NONBLOCK, 0);
+		if (fd < 0 && errno == ENOENT)
+			continue; /* removed meanwhile: create it */
+		if (fd >= 0 && fstat(fd, &st) != 0) {
+			close(fd);
+			fd = -1;
+		}
+		if (fd >= 0 && is_own_segment(&st))
+			return adopt(fd, &st, name, err);
+		if (evict(fd, &st, name, err) != 0)
+			return NULL;
+	}
+	erdp_errf(err, EEXIST,
+		  "control segment %s%s: another process keeps creating this name (%d attempts); "
+		  "find it and stop it",
+		  SHM_DIR, name, CTL_CREATE_ATTEMPTS);
+	return NULL;
 }
 
 /* Why a segment's first words do not describe what this build speaks. */
@@ -168,7 +281,34 @@ static int hdr_error(const struct erdp_ctl_hdr *h, const char *name, struct erdp
 	return 0;
 }
 
+/*
+ * A control plane sends its whole RIB into the segment and believes the
+ * acks it reads there, so it opens only a segment that erdp's user made and
+ * that nobody else can write: owned by `owner`, no group or other access,
+ * one name, a regular file. Anyone can create the name while erdp is
+ * stopped; such a segment is refused, and erdp replaces it when it starts.
+ */
+static int trust_error(const struct stat *st, uid_t owner, const char *name, struct erdp_err *err)
+{
+	char what[128];
+
+	if (S_ISREG(st->st_mode) && st->st_uid == owner && (st->st_mode & 077) == 0 &&
+	    st->st_nlink == 1)
+		return 0;
+	describe_st(st, what, sizeof(what));
+	return erdp_errf(err, EPERM,
+			 "control segment %s%s is not erdp's (%s); expected a regular file of "
+			 "owner uid %u with no group or other access (erdp makes it %04o) and "
+			 "one link: refusing it (erdp replaces it when it starts)",
+			 SHM_DIR, name, what, (unsigned int)owner, ERDP_CTL_MODE);
+}
+
 struct erdp_ctl *erdp_ctl_open(const char *instance, struct erdp_err *err)
+{
+	return erdp_ctl_open_owner(instance, geteuid(), err);
+}
+
+struct erdp_ctl *erdp_ctl_open_owner(const char *instance, uid_t owner, struct erdp_err *err)
 {
 	char name[300];
 	struct erdp_ctl *c;
@@ -177,13 +317,18 @@ struct erdp_ctl *erdp_ctl_open(const char *instance, struct erdp_err *err)
 
 	if (name_of(instance, name, sizeof(name), err) != 0)
 		return NULL;
-	fd = shm_open(name, O_RDWR, 0);
+	fd = shm_open(name, O_RDWR | O_NOFOLLOW | O_NONBLOCK, 0);
 	if (fd < 0) {
 		if (errno == ENOENT)
 			erdp_errf(err, ENOENT,
 				  "control segment %s%s does not exist (is erdp running with "
 				  "file prefix '%s'?)",
 				  SHM_DIR, name, instance);
+		else if (errno == ELOOP)
+			erdp_errf(err, EPERM,
+				  "control segment %s%s is a symbolic link, not erdp's: refusing "
+				  "it (erdp replaces it when it starts)",
+				  SHM_DIR, name);
 		else
 			erdp_errf(err, errno, "control segment %s%s: %s", SHM_DIR, name,
 				  strerror(errno));
@@ -191,6 +336,10 @@ struct erdp_ctl *erdp_ctl_open(const char *instance, struct erdp_err *err)
 	}
 	if (fstat(fd, &st) != 0) {
 		erdp_errf(err, errno, "control segment %s%s: %s", SHM_DIR, name, strerror(errno));
+		close(fd);
+		return NULL;
+	}
+	if (trust_error(&st, owner, name, err) != 0) {
 		close(fd);
 		return NULL;
 	}

@@ -20,6 +20,15 @@
  * never overwrites and never drops. The memory layout is in
  * erdp_ctl_layout.h. A reset keeps the segment (same inode) and discards
  * pending requests; erdp-cp notices the new dp boot id and replays.
+ *
+ * Trust. Whoever can write the segment can add and remove erdp's routes,
+ * and /dev/shm lets any user create the name first. So erdp creates the
+ * segment exclusively with mode ERDP_CTL_MODE and reuses an existing one
+ * only when its open descriptor shows a regular file of erdp's own user
+ * with exactly that mode (then only that user, or root, can have written
+ * it); anything else under the name is removed and replaced, never opened
+ * for use. erdp-cp opens only a segment owned by the expected user (its
+ * own by default) with no group or other access.
  */
 #ifndef ERDP_CTL_H
 #define ERDP_CTL_H
@@ -27,6 +36,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "erdp_err.h"
 
@@ -35,6 +45,7 @@
 #define ERDP_MSG_SIZE	   256
 #define ERDP_CTL_REQ_SLOTS 16384 /* power of two */
 #define ERDP_CTL_ACK_SLOTS 16384
+#define ERDP_CTL_MODE	   0600 /* the segment's permissions: erdp's user only */
 
 enum erdp_msg_type {
 	ERDP_MSG_NOP = 0,
@@ -172,10 +183,24 @@ _Static_assert(sizeof(struct erdp_ack) == 64, "ack size is part of the ABI");
 
 struct erdp_ctl; /* a mapped segment */
 
-/* Data plane: create or reset the segment for `instance` (e.g. the EAL file prefix). */
+/*
+ * Data plane: create or reset the segment for `instance` (e.g. the EAL file
+ * prefix). Reuses the existing segment only if it is erdp's own (see
+ * "Trust" above); removes anything else of that name first. On success
+ * err->code is 0 and err->msg is either empty or a warning to log (what was
+ * removed: owner uid, mode, kind). NULL on failure with err filled, e.g.
+ * when another user's object cannot be removed (erdp not running as root).
+ */
 struct erdp_ctl *erdp_ctl_create(const char *instance, struct erdp_err *err);
-/* Control plane: open an existing segment; -ENOENT until erdp has created it. */
+/*
+ * Control plane: open an existing segment; NULL with err->code ENOENT until
+ * erdp has created it, EPERM (message: owner uid, mode, what was expected)
+ * when it is not owned by our effective uid or gives group/other access,
+ * EPROTO when its header or size is not this build's.
+ */
 struct erdp_ctl *erdp_ctl_open(const char *instance, struct erdp_err *err);
+/* The same, for a control plane whose erdp runs as another user (`owner`). */
+struct erdp_ctl *erdp_ctl_open_owner(const char *instance, uid_t owner, struct erdp_err *err);
 void erdp_ctl_close(struct erdp_ctl *c);
 /* Data plane at clean exit: remove the segment name. */
 void erdp_ctl_unlink(const char *instance);

@@ -5,6 +5,7 @@
  * erdp_fib_ext6.c.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 
 #include <rte_errno.h>
@@ -16,30 +17,30 @@
 #include "erdp_fib_priv.h"
 
 /*
- * tbl8 groups (256 entries, 1 KiB with 4-byte next hops) per route of
- * capacity. DPDK reserves groups per route at insert time (TRIE: one per
- * byte of depth past the covering route, at least past /24 of the key;
- * DIR24_8: one per distinct /24 holding longer routes) and fails with
- * -ENOSPC when the reservation would exceed num_tbl8, so these factors
- * bound how many routes of a typical length mix fit:
- *  - shared IPv4 (key /16+len): /9../16 reserve 1, /17../24 reserve 2,
- *    /25../32 reserve 3  -> 2 per route;
+ * IPv6 tables are DPDK's rte_fib6 TRIE: tbl8 groups (256 entries, 1 KiB
+ * with 4-byte next hops) per route of capacity. DPDK reserves groups per
+ * route at insert time (one per byte of depth past the covering route, at
+ * least past /24 of the key) and fails with -ENOSPC when the reservation
+ * would exceed num_tbl8, so these factors bound how many routes of a
+ * typical length mix fit:
  *  - shared IPv6 (key /16+len): /48 reserves 5, /64 7 -> 6 per route;
- *  - dedicated IPv4 DIR24_8: only routes longer than /24 -> 1 per 16 routes;
  *  - dedicated IPv6 TRIE: /32 reserves 1, /48 3, /64 5 -> 3 per route.
  * Each table also gets FIB_TBL8_SLACK groups. The pool is shared by all
  * VRFs of a table, so a VRF with an unusual mix borrows from the others.
+ * IPv4 uses erdp's own tables (erdp_lpm16.h), sized by their exact bound.
  */
-#define FIB_TBL8_SLACK 256u
+#define FIB_TBL8_SLACK	    256u
+#define FIB6_TBL8_SHARED    6u
+#define FIB6_TBL8_DEDICATED 3u
 
-static uint64_t tbl8_shared(int family, uint64_t routes)
+static uint64_t tbl8_shared6(uint64_t routes)
 {
-	return (family == 4 ? 2 : 6) * routes + FIB_TBL8_SLACK;
+	return FIB6_TBL8_SHARED * routes + FIB_TBL8_SLACK;
 }
 
-static uint64_t tbl8_dedicated(int family, uint64_t routes)
+static uint64_t tbl8_dedicated6(uint64_t routes)
 {
-	return (family == 4 ? routes / 16 : 3 * routes) + FIB_TBL8_SLACK;
+	return FIB6_TBL8_DEDICATED * routes + FIB_TBL8_SLACK;
 }
 
 uint64_t fib_heap_used(void)
@@ -60,68 +61,62 @@ void fib_rcu_wait(const struct erdp_fib *fib)
 		rte_rcu_qsbr_synchronize(fib->rcu, RTE_QSBR_THRID_INVALID);
 }
 
-static void *create_dedicated(struct erdp_fib *fib, const struct erdp_fib_params *p, unsigned int v,
-			      struct erdp_err *err)
+/* A dedicated IPv6 VRF: an unkeyed rte_fib6 TRIE of its own. */
+static void *create_dedicated6(struct erdp_fib *fib, const struct erdp_fib_params *p,
+			       unsigned int v, struct erdp_err *err)
 {
 	char name[32];
 	uint32_t cap = p->capacity[v];
+	struct rte_fib6_conf c = {
+		.type = RTE_FIB6_TRIE,
+		.default_nh = FIB_DEF_NH,
+		.max_routes = (int)cap,
+		.trie = {.nh_sz = RTE_FIB6_TRIE_4B, .num_tbl8 = (uint32_t)tbl8_dedicated6(cap)},
+	};
 	void *t;
 
 	snprintf(name, sizeof(name), "%s%ud", fib->name, v);
-	if (fib->family == 4) {
-		struct rte_fib_conf c = {
-			.type = RTE_FIB_DIR24_8,
-			.default_nh = FIB_DEF_NH,
-			.max_routes = (int)cap,
-			.dir24_8 = {.nh_sz = RTE_FIB_DIR24_8_4B,
-				    .num_tbl8 = (uint32_t)tbl8_dedicated(4, cap)},
-		};
-		t = rte_fib_create(name, p->socket_id, &c);
-	} else {
-		struct rte_fib6_conf c = {
-			.type = RTE_FIB6_TRIE,
-			.default_nh = FIB_DEF_NH,
-			.max_routes = (int)cap,
-			.trie = {.nh_sz = RTE_FIB6_TRIE_4B,
-				 .num_tbl8 = (uint32_t)tbl8_dedicated(6, cap)},
-		};
-		t = rte_fib6_create(name, p->socket_id, &c);
-	}
+	t = rte_fib6_create(name, p->socket_id, &c);
 	if (t == NULL)
 		erdp_errf(
 			err, rte_errno ? rte_errno : ENOMEM,
-			"fib %s: cannot create the dedicated IPv%d table of VRF %u (%u routes): %s",
-			p->name, fib->family, v, cap, rte_strerror(rte_errno));
+			"fib %s: cannot create the dedicated IPv6 table of VRF %u (%u routes): %s",
+			p->name, v, cap, rte_strerror(rte_errno));
 	return t;
 }
 
 /*
- * Shared IPv4 VRFs: DIR-16-8-8 with a group pool of up to one group per
- * route of capacity. Chunks of the pool are allocated as routes need them,
- * so the bound costs only its bookkeeping (20 bytes per group).
+ * IPv4: every VRF in one lpm16, small VRFs DIR-16-8-8, dedicated ones
+ * DIR-24-8 ("wide"). Its group pool is bounded by what the capacities can
+ * need at once, so no route set within the capacities runs out of groups;
+ * chunks are allocated as routes need them, so the bound costs only a
+ * pointer per 4,096 groups.
  */
-static int create_shared4(struct erdp_fib *fib, const struct erdp_fib_params *p, uint64_t routes,
-			  struct erdp_err *err)
+static int create_lpm4(struct erdp_fib *fib, const struct erdp_fib_params *p, const uint8_t *wide,
+		       uint64_t small_routes, uint64_t wide_routes, struct erdp_err *err)
 {
 	char name[32];
-	uint64_t groups = routes + FIB_TBL8_SLACK;
+	uint64_t groups = lpm16_groups_bound(small_routes, wide_routes);
+	uint64_t heap = fib_heap_used();
 
 	if (groups >= LPM16_E_GROUP)
-		return erdp_errf(err, EINVAL, "fib %s: %llu routes in shared VRFs is too many",
-				 p->name, (unsigned long long)routes);
+		return erdp_errf(err, EINVAL, "fib %s: %llu IPv4 routes of capacity is too many",
+				 p->name, (unsigned long long)(small_routes + wide_routes));
 	snprintf(name, sizeof(name), "%ss", fib->name);
-	fib->lpm4 = lpm16_create(name, fib->n_vrfs, (uint32_t)groups, p->socket_id, p->rcu, err);
+	fib->lpm4 =
+		lpm16_create(name, fib->n_vrfs, wide, (uint32_t)groups, p->socket_id, p->rcu, err);
 	if (fib->lpm4 == NULL)
 		return -err->code;
 	fib->lpm4v = lpm16_view(fib->lpm4);
+	fib->lpm4_heap = fib_heap_used() - heap; /* counted by lpm16_memory() */
 	return 0;
 }
 
-static int create_shared(struct erdp_fib *fib, const struct erdp_fib_params *p, uint64_t routes,
-			 struct erdp_err *err)
+static int create_shared6(struct erdp_fib *fib, const struct erdp_fib_params *p, uint64_t routes,
+			  struct erdp_err *err)
 {
 	char name[32];
-	uint64_t tbl8 = tbl8_shared(fib->family, routes);
+	uint64_t tbl8 = tbl8_shared6(routes);
 	struct rte_fib6_conf c = {
 		.type = RTE_FIB6_TRIE,
 		.default_nh = FIB_DEF_NH,
@@ -136,13 +131,11 @@ static int create_shared(struct erdp_fib *fib, const struct erdp_fib_params *p, 
 	fib->shared = rte_fib6_create(name, p->socket_id, &c);
 	if (fib->shared == NULL)
 		return erdp_errf(err, rte_errno ? rte_errno : ENOMEM,
-				 "fib %s: cannot create the shared IPv%d table (%llu routes, %llu "
+				 "fib %s: cannot create the shared IPv6 table (%llu routes, %llu "
 				 "tbl8 groups): %s",
-				 p->name, fib->family, (unsigned long long)routes,
-				 (unsigned long long)tbl8, rte_strerror(rte_errno));
-	if (fib->family == 6)
-		return fib_ext_create(fib, routes > FIB_EXT_MAX ? FIB_EXT_MAX : (uint32_t)routes);
-	return 0;
+				 p->name, (unsigned long long)routes, (unsigned long long)tbl8,
+				 rte_strerror(rte_errno));
+	return fib_ext_create(fib, routes > FIB_EXT_MAX ? FIB_EXT_MAX : (uint32_t)routes);
 }
 
 static int check_params(int family, const struct erdp_fib_params *p, struct erdp_err *err)
@@ -151,7 +144,7 @@ static int check_params(int family, const struct erdp_fib_params *p, struct erdp
 		return erdp_errf(err, EINVAL, "fib: family must be 4 or 6, not %d", family);
 	if (p == NULL || p->name == NULL || p->capacity == NULL)
 		return erdp_errf(err, EINVAL, "fib: name and capacity are required");
-	if (p->n_vrfs == 0 || p->n_vrfs > 65536)
+	if (p->n_vrfs == 0 || p->n_vrfs > FIB_VRF_IDS)
 		return erdp_errf(err, EINVAL, "fib %s: n_vrfs must be 1..65536, not %u", p->name,
 				 p->n_vrfs);
 	return 0;
@@ -164,8 +157,33 @@ static bool is_dedicated(const struct erdp_fib_params *p, unsigned int v)
 	return p->capacity[v] >= min;
 }
 
-static int create_tables(struct erdp_fib *fib, const struct erdp_fib_params *p,
-			 struct erdp_err *err)
+static int create_tables4(struct erdp_fib *fib, const struct erdp_fib_params *p,
+			  struct erdp_err *err)
+{
+	uint64_t small_routes = 0, wide_routes = 0;
+	uint8_t *wide = calloc(p->n_vrfs, 1);
+	int rc = 0;
+
+	if (wide == NULL)
+		return erdp_errf(err, ENOMEM, "fib %s: out of memory for %u VRFs", p->name,
+				 p->n_vrfs);
+	for (unsigned int v = 0; v < p->n_vrfs; v++) {
+		fib->vrf[v].capacity = p->capacity[v];
+		wide[v] = p->capacity[v] > 0 && is_dedicated(p, v);
+		fib->is_ded[v] = wide[v]; /* the lookup's split */
+		if (wide[v])
+			wide_routes += p->capacity[v];
+		else
+			small_routes += p->capacity[v];
+	}
+	if (small_routes + wide_routes > 0)
+		rc = create_lpm4(fib, p, wide, small_routes, wide_routes, err);
+	free(wide);
+	return rc;
+}
+
+static int create_tables6(struct erdp_fib *fib, const struct erdp_fib_params *p,
+			  struct erdp_err *err)
 {
 	uint64_t shared_routes = 0;
 	unsigned int v;
@@ -178,16 +196,12 @@ static int create_tables(struct erdp_fib *fib, const struct erdp_fib_params *p,
 			shared_routes += p->capacity[v];
 			continue;
 		}
-		fib->ded[v] = create_dedicated(fib, p, v, err);
+		fib->ded[v] = create_dedicated6(fib, p, v, err);
 		if (fib->ded[v] == NULL)
 			return -err->code;
 		fib->is_ded[v] = 1;
 	}
-	if (shared_routes == 0)
-		return 0;
-	if (fib->family == 4)
-		return create_shared4(fib, p, shared_routes, err);
-	return create_shared(fib, p, shared_routes, err);
+	return shared_routes == 0 ? 0 : create_shared6(fib, p, shared_routes, err);
 }
 
 struct erdp_fib *erdp_fib_create(int family, const struct erdp_fib_params *p, struct erdp_err *err)
@@ -219,11 +233,11 @@ struct erdp_fib *erdp_fib_create(int family, const struct erdp_fib_params *p, st
 		erdp_fib_free(fib);
 		goto nomem;
 	}
-	if (create_tables(fib, p, err) != 0) {
+	if ((family == 4 ? create_tables4(fib, p, err) : create_tables6(fib, p, err)) != 0) {
 		erdp_fib_free(fib);
 		return NULL;
 	}
-	fib->mem_create = fib_heap_used() - before;
+	fib->mem_create = fib_heap_used() - before - fib->lpm4_heap;
 	return fib;
 nomem:
 	erdp_errf(err, ENOMEM, "fib %s: out of memory for %u VRFs", p->name, p->n_vrfs);
@@ -236,12 +250,8 @@ void erdp_fib_free(struct erdp_fib *fib)
 
 	if (fib == NULL)
 		return;
-	for (v = 0; fib->ded != NULL && v < fib->n_vrfs; v++) {
-		if (fib->family == 4)
-			rte_fib_free(fib->ded[v]);
-		else
-			rte_fib6_free(fib->ded[v]);
-	}
+	for (v = 0; fib->ded != NULL && v < fib->n_vrfs; v++)
+		rte_fib6_free(fib->ded[v]);
 	fib_ext_free(fib->ext);
 	rte_fib6_free(fib->shared);
 	lpm16_free(fib->lpm4);
@@ -259,6 +269,21 @@ uint32_t erdp_fib_count(const struct erdp_fib *fib, uint16_t vrf)
 uint32_t erdp_fib_capacity(const struct erdp_fib *fib, uint16_t vrf)
 {
 	return vrf < fib->n_vrfs ? fib->vrf[vrf].capacity : 0;
+}
+
+int fib_nospc(struct erdp_fib *fib, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(fib->nospc, sizeof(fib->nospc), fmt, ap);
+	va_end(ap);
+	return -ENOSPC;
+}
+
+const char *erdp_fib_nospc_reason(const struct erdp_fib *fib)
+{
+	return fib->nospc;
 }
 
 uint64_t erdp_fib_memory(const struct erdp_fib *fib)

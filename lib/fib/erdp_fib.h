@@ -10,6 +10,9 @@
  *
  * Capacity (routes per VRF) is fixed at creation and enforced: an add that
  * would exceed a VRF's capacity fails with -ENOSPC and changes nothing.
+ * For IPv4 it is the only limit: any set of routes within the capacities
+ * fits, whatever their lengths, and deletes give room back (an add that
+ * needs a group a delete freed waits for the lookups' grace period).
  *
  * Threading: lookups run on worker lcores concurrently with add/del on ONE
  * writer thread; a lookup sees the old or the new route, never a torn one
@@ -29,10 +32,10 @@
 
 /*
  * VRFs whose capacity is at least this many routes get a table of their own
- * (IPv4: rte_fib DIR24_8, one memory access per lookup; IPv6: rte_fib6
- * TRIE) with a fixed cost of 64 MiB; smaller VRFs share one table per
- * family (IPv4: DIR-16-8-8, 256 KiB per VRF; IPv6: a VRF-keyed trie).
- * docs/fib.md has the measurements behind it.
+ * (IPv4: a DIR-24-8 first level, one memory access per lookup up to /24;
+ * IPv6: rte_fib6 TRIE) with a fixed cost of 64 MiB; smaller VRFs share one
+ * table per family (IPv4: DIR-16-8-8, 256 KiB per VRF; IPv6: a VRF-keyed
+ * trie). docs/fib.md has the measurements behind it.
  */
 #define ERDP_FIB_DEDICATED_MIN 65536u
 
@@ -58,9 +61,10 @@ struct erdp_fib_params {
  * Memory model: tables are allocated from the DPDK heap, sized from the
  * capacities (docs/fib.md), except the shared IPv4 table, which grows with
  * its routes (a VRF's first level at its first route, 4 MiB group chunks as
- * needed; -ENOMEM when the heap is full). Add may also fail with -ENOSPC
- * when the group pool shared by the VRFs of a table is exhausted (an
- * unusually long-prefix-heavy mix).
+ * needed; -ENOMEM when the heap is full). IPv6 adds may also fail with
+ * -ENOSPC before the capacity when DPDK's tbl8 pool of the table is
+ * exhausted (an unusually long-prefix-heavy mix); erdp_fib_nospc_reason()
+ * says which limit an add hit.
  */
 struct erdp_fib *erdp_fib_create(int family, const struct erdp_fib_params *p, struct erdp_err *err);
 void erdp_fib_free(struct erdp_fib *fib);
@@ -71,6 +75,14 @@ int erdp_fib4_del(struct erdp_fib *fib, uint16_t vrf, uint32_t addr, uint8_t len
 int erdp_fib6_add(struct erdp_fib *fib, uint16_t vrf, const uint8_t addr[16], uint8_t len,
 		  uint32_t nh);
 int erdp_fib6_del(struct erdp_fib *fib, uint16_t vrf, const uint8_t addr[16], uint8_t len);
+
+/*
+ * After an add returned -ENOSPC: the limit it hit, for an operator, short
+ * enough for an ack's detail (< ERDP_FIB_NOSPC_LEN bytes), e.g. "vrf 2 ipv4
+ * full: 65536 routes". Empty before any. Writer thread.
+ */
+#define ERDP_FIB_NOSPC_LEN 40
+const char *erdp_fib_nospc_reason(const struct erdp_fib *fib);
 
 /* Exact-match read of a route (control plane / CLI, on the writer thread); -ENOENT if absent. */
 int erdp_fib4_get(const struct erdp_fib *fib, uint16_t vrf, uint32_t addr, uint8_t len,

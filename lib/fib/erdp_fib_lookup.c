@@ -1,19 +1,25 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Bulk lookups over (vrf, address) pairs. A burst is split once: packets
- * of shared VRFs go to ONE rte_fib6 bulk call on [vrf][address] keys,
- * packets of dedicated VRFs to one bulk call per dedicated table present
- * in the burst (usually one: the full-table VRF). No locks: DPDK's tables
- * are written one aligned entry at a time by the single writer.
+ * Bulk lookups over (vrf, address) pairs.
  *
- * The split is branch-free: which VRF a packet belongs to is random within
- * a burst, so a branch on it mispredicts about once per two packets when
- * traffic mixes dedicated and shared VRFs.
+ * A burst is split once by VRF kind. IPv4: one lpm16 holds every VRF;
+ * packets of shared VRFs go to one DIR-16-8-8 pass, packets of dedicated
+ * VRFs to one DIR-24-8 pass. IPv6: packets of shared VRFs go to ONE
+ * rte_fib6 bulk call on [vrf][address] keys, packets of dedicated VRFs to
+ * one bulk call per dedicated table present in the burst (usually one: the
+ * full-table VRF). The split is branch-free: which VRF a packet belongs to
+ * is random within a burst, so a branch on it mispredicts about once per
+ * two packets when traffic mixes dedicated and shared VRFs.
+ *
+ * No locks: every table is written one aligned entry at a time by the
+ * single writer.
  */
 #include <rte_branch_prediction.h>
 #include <rte_common.h>
 
 #include "erdp_fib_priv.h"
+
+_Static_assert(LPM16_NO_ROUTE == ERDP_FIB_NO_ROUTE, "lpm16 results are erdp_fib results");
 
 /* Sub-burst size: the stack arrays below stay within a few KiB. */
 #define FIB_CHUNK 64u
@@ -30,44 +36,24 @@ static inline void fib6_lookup(struct rte_fib6 *t, uint8_t (*ips)[16], uint64_t 
 }
 
 /*
- * Grouping for dedicated VRFs: move to pos[] the packets of idx[0..*n)
- * that use the same table as the first one, keep the others in idx and
- * shrink *n. Returns that table and the group size in *m.
+ * Grouping for dedicated VRFs (one table each): move to pos[] the packets
+ * of idx[0..*n) of the same VRF as the first one, keep the others in idx
+ * and shrink *n. Returns that VRF and the group size in *m.
  */
-static void *take_group(const struct erdp_fib *fib, const uint16_t *vrf, uint16_t *idx,
-			unsigned int *n, uint16_t *pos, unsigned int *m)
+static uint16_t take_group(const uint16_t *vrf, uint16_t *idx, unsigned int *n, uint16_t *pos,
+			   unsigned int *m)
 {
-	void *t = fib->ded[vrf[idx[0]]];
+	uint16_t v = vrf[idx[0]];
 	unsigned int j, rest = 0;
 
 	for (j = 0, *m = 0; j < *n; j++) {
-		if (fib->ded[vrf[idx[j]]] == t)
+		if (vrf[idx[j]] == v)
 			pos[(*m)++] = idx[j];
 		else
 			idx[rest++] = idx[j];
 	}
 	*n = rest;
-	return t;
-}
-
-/* Packets idx[0..n) of dedicated IPv4 VRFs: one bulk call per table. */
-static void lookup4_ded(const struct erdp_fib *fib, const uint16_t *vrf, const uint32_t *addr,
-			uint32_t *nh, uint16_t *idx, unsigned int n)
-{
-	uint32_t ips[FIB_CHUNK];
-	uint64_t res[FIB_CHUNK];
-	uint16_t pos[FIB_CHUNK];
-	unsigned int j, m;
-
-	while (n > 0) {
-		void *t = take_group(fib, vrf, idx, &n, pos, &m);
-
-		for (j = 0; j < m; j++)
-			ips[j] = addr[pos[j]];
-		rte_fib_lookup_bulk(t, ips, res, (int)m);
-		for (j = 0; j < m; j++)
-			nh[pos[j]] = nh_out(res[j]);
-	}
+	return v;
 }
 
 /*
@@ -97,25 +83,50 @@ static unsigned int split_vrfs(const struct erdp_fib *fib, const uint16_t *vrf, 
 	return ns;
 }
 
+/* Packets idx[0..n) of shared IPv4 VRFs: one DIR-16-8-8 pass. */
+static void lookup4_shared(const struct erdp_fib *fib, const uint16_t *vrf, const uint32_t *addr,
+			   uint32_t *nh, const uint16_t *idx, unsigned int n)
+{
+	uint16_t v[FIB_CHUNK];
+	uint32_t a[FIB_CHUNK], res[FIB_CHUNK];
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		v[i] = vrf[idx[i]];
+		a[i] = addr[idx[i]];
+	}
+	lpm16_lookup_bulk(fib->lpm4v, v, a, res, n);
+	for (i = 0; i < n; i++)
+		nh[idx[i]] = res[i];
+}
+
+/* Packets idx[0..n) of dedicated IPv4 VRFs: one DIR-24-8 pass per VRF. */
+static void lookup4_ded(const struct erdp_fib *fib, const uint16_t *vrf, const uint32_t *addr,
+			uint32_t *nh, uint16_t *idx, unsigned int n)
+{
+	uint32_t ips[FIB_CHUNK], res[FIB_CHUNK];
+	uint16_t pos[FIB_CHUNK];
+	unsigned int j, m;
+
+	while (n > 0) {
+		uint16_t v = take_group(vrf, idx, &n, pos, &m);
+
+		for (j = 0; j < m; j++)
+			ips[j] = addr[pos[j]];
+		lpm16_lookup_wide_bulk(fib->lpm4v, fib->lpm4v->top[v], ips, res, m);
+		for (j = 0; j < m; j++)
+			nh[pos[j]] = res[j];
+	}
+}
+
 static void lookup4_chunk(const struct erdp_fib *fib, const uint16_t *vrf, const uint32_t *addr,
 			  uint32_t *nh, unsigned int n)
 {
-	uint16_t svrf[FIB_CHUNK], sidx[FIB_CHUNK], didx[FIB_CHUNK];
-	uint32_t saddr[FIB_CHUNK], res[FIB_CHUNK];
-	unsigned int i, nd, ns = split_vrfs(fib, vrf, n, nh, sidx, didx, &nd);
+	uint16_t sidx[FIB_CHUNK], didx[FIB_CHUNK];
+	unsigned int nd, ns = split_vrfs(fib, vrf, n, nh, sidx, didx, &nd);
 
-	if (ns > 0 && fib->lpm4 != NULL) {
-		for (i = 0; i < ns; i++) {
-			svrf[i] = vrf[sidx[i]];
-			saddr[i] = addr[sidx[i]];
-		}
-		lpm16_lookup_bulk(fib->lpm4v, svrf, saddr, res, ns);
-		for (i = 0; i < ns; i++)
-			nh[sidx[i]] = res[i] == LPM16_NO_ROUTE ? ERDP_FIB_NO_ROUTE : res[i];
-	} else {
-		for (i = 0; i < ns; i++)
-			nh[sidx[i]] = ERDP_FIB_NO_ROUTE;
-	}
+	if (ns > 0)
+		lookup4_shared(fib, vrf, addr, nh, sidx, ns);
 	if (nd > 0)
 		lookup4_ded(fib, vrf, addr, nh, didx, nd);
 }
@@ -125,6 +136,11 @@ void erdp_fib4_lookup_bulk(const struct erdp_fib *fib, const uint16_t *vrf, cons
 {
 	unsigned int off, m;
 
+	if (unlikely(fib->lpm4 == NULL)) {
+		for (off = 0; off < n; off++)
+			nh[off] = ERDP_FIB_NO_ROUTE;
+		return;
+	}
 	for (off = 0; off < n; off += m) {
 		m = RTE_MIN(n - off, FIB_CHUNK);
 		lookup4_chunk(fib, vrf + off, addr + off, nh + off, m);
@@ -140,7 +156,7 @@ static void lookup6_ded(const struct erdp_fib *fib, const uint16_t *vrf, const u
 	unsigned int j, m;
 
 	while (n > 0) {
-		void *t = take_group(fib, vrf, idx, &n, pos, &m);
+		void *t = fib->ded[take_group(vrf, idx, &n, pos, &m)];
 
 		for (j = 0; j < m; j++)
 			memcpy(ips[j], addr[pos[j]], 16);

@@ -2,11 +2,12 @@
 /*
  * Internals of lib/fib, shared by its .c files only.
  *
- * Layout: every VRF is either "shared" or "dedicated" (its own rte_fib
- * DIR24_8 for IPv4 / unkeyed rte_fib6 TRIE for IPv6). Shared IPv4 VRFs live
- * in one DIR-16-8-8 (erdp_lpm16.h: first level per VRF, groups from a
- * pool); shared IPv6 VRFs in one keyed rte_fib6 TRIE, key =
- * [vrf:16][address]. See docs/fib.md for why and for the measured costs.
+ * Layout: every VRF is either "shared" (small) or "dedicated" (large).
+ * IPv4: all VRFs live in one lpm16 (erdp_lpm16.h: first level per VRF,
+ * DIR-16-8-8 for shared VRFs, DIR-24-8 for dedicated ones, groups from one
+ * pool). IPv6: shared VRFs in one keyed rte_fib6 TRIE, key =
+ * [vrf:16][address]; dedicated ones each in an unkeyed rte_fib6 TRIE. See
+ * docs/fib.md for why and for the measured costs.
  */
 #ifndef ERDP_FIB_PRIV_H
 #define ERDP_FIB_PRIV_H
@@ -16,9 +17,7 @@
 #include <string.h>
 
 #include <rte_byteorder.h>
-#include <rte_fib.h>
 #include <rte_fib6.h>
-#include <rte_rib.h>
 #include <rte_rib6.h>
 #include <rte_version.h>
 
@@ -37,6 +36,7 @@
 
 /* Bits of a VRF key in front of the address, and the /112 cut for IPv6. */
 #define FIB_VRF_BITS 16
+#define FIB_VRF_IDS  (1u << FIB_VRF_BITS)
 #define FIB6_KEY_LEN 112
 
 /* DPDK 24.11 moved the IPv6 APIs to struct rte_ipv6_addr (same 16 bytes). */
@@ -58,19 +58,26 @@ struct fib_vrf {
 struct erdp_fib {
 	int family;
 	unsigned int n_vrfs;
-	/* per VRF: dedicated table or NULL (shared); read by lookups */
+	/* IPv6, per VRF: dedicated table or NULL (shared); read by lookups */
 	void **ded;
-	uint8_t *is_ded; /* per VRF: ded[v] != NULL; bytes, so a burst's split stays in L1 */
+	/* per VRF: dedicated (IPv4: wide in lpm4; IPv6: ded[v] != NULL); bytes, so a burst's
+	 * split stays in L1 */
+	uint8_t *is_ded;
 	struct fib_vrf *vrf;
 	struct rte_fib6 *shared; /* IPv6: NULL when no VRF is shared */
-	struct lpm16 *lpm4;	 /* IPv4: NULL when no VRF is shared */
+	struct lpm16 *lpm4;	 /* IPv4: NULL when no VRF has capacity */
 	const struct lpm16_view *lpm4v;
 	struct fib_ext *ext; /* IPv6 prefixes longer than /112 */
 	struct rte_rcu_qsbr *rcu;
-	bool tbl8_dirty;     /* a DPDK table deleted since the last grace period */
-	uint64_t mem_create; /* heap bytes taken by create */
+	bool tbl8_dirty;		/* a DPDK table deleted since the last grace period */
+	uint64_t mem_create;		/* heap bytes taken by create, lpm16 aside */
+	uint64_t lpm4_heap;		/* heap bytes lpm16_create took (in lpm16_memory()) */
+	char nospc[ERDP_FIB_NOSPC_LEN]; /* why the last add failed with -ENOSPC */
 	char name[16];
 };
+
+/* Record which limit an add hit; returns -ENOSPC. */
+int fib_nospc(struct erdp_fib *fib, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Build the 16-byte key of a shared VRF route; `len` is the key depth. */
 static inline void fib4_key(uint8_t key[16], uint16_t vrf, uint32_t addr)

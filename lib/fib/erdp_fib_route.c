@@ -43,22 +43,17 @@ static bool args_ok(const struct erdp_fib *fib, int family, uint16_t vrf, uint8_
 
 /* ---- IPv4 ---- */
 
+/* The VRF's route capacity: the limit an add beyond it hits. */
+static int vrf_full(struct erdp_fib *fib, uint16_t vrf)
+{
+	return fib_nospc(fib, "vrf %u ipv%d full: %u routes", vrf, fib->family,
+			 fib->vrf[vrf].capacity);
+}
+
 /* Exact match: 0 and *nh, or -ENOENT. */
 static int find4(const struct erdp_fib *fib, uint16_t vrf, uint32_t addr, uint8_t len, uint32_t *nh)
 {
-	uint64_t v;
-
-	if (fib->ded[vrf] != NULL) {
-		struct rte_rib *rib = rte_fib_get_rib(fib->ded[vrf]);
-		struct rte_rib_node *n = rte_rib_lookup_exact(rib, addr, len);
-
-		if (n == NULL || rte_rib_get_nh(n, &v) != 0)
-			return -ENOENT;
-	} else {
-		return fib->lpm4 == NULL ? -ENOENT : lpm16_get(fib->lpm4, vrf, addr, len, nh);
-	}
-	*nh = (uint32_t)v;
-	return 0;
+	return fib->lpm4 == NULL ? -ENOENT : lpm16_get(fib->lpm4, vrf, addr, len, nh);
 }
 
 int erdp_fib4_add(struct erdp_fib *fib, uint16_t vrf, uint32_t addr, uint8_t len, uint32_t nh)
@@ -74,12 +69,11 @@ int erdp_fib4_add(struct erdp_fib *fib, uint16_t vrf, uint32_t addr, uint8_t len
 	addr = mask4(addr, len);
 	exists = find4(fib, vrf, addr, len, &old) == 0;
 	if (!exists && fv->count >= fv->capacity)
-		return -ENOSPC;
-	if (fib->ded[vrf] != NULL) {
-		fib_dpdk_before_add(fib);
-		ret = rte_fib_add(fib->ded[vrf], addr, len, nh);
-	} else
-		ret = lpm16_add(fib->lpm4, vrf, addr, len, nh);
+		return vrf_full(fib, vrf);
+	ret = lpm16_add(fib->lpm4, vrf, addr, len, nh);
+	if (ret == -ENOSPC) /* the pool is sized for the capacities: a bug if seen */
+		return fib_nospc(fib, "vrf %u ipv4: group pool empty (%u)", vrf,
+				 lpm16_groups_used(fib->lpm4));
 	if (ret == 0 && !exists)
 		fv->count++;
 	return ret;
@@ -87,19 +81,13 @@ int erdp_fib4_add(struct erdp_fib *fib, uint16_t vrf, uint32_t addr, uint8_t len
 
 int erdp_fib4_del(struct erdp_fib *fib, uint16_t vrf, uint32_t addr, uint8_t len)
 {
-	uint32_t old;
 	int ret;
 
 	if (!args_ok(fib, 4, vrf, len))
 		return -EINVAL;
-	addr = mask4(addr, len);
-	if (find4(fib, vrf, addr, len, &old) != 0)
+	if (fib->lpm4 == NULL)
 		return -ENOENT;
-	if (fib->ded[vrf] != NULL) {
-		ret = rte_fib_delete(fib->ded[vrf], addr, len);
-		fib_dpdk_deleted(fib);
-	} else
-		ret = lpm16_del(fib->lpm4, vrf, addr, len);
+	ret = lpm16_del(fib->lpm4, vrf, mask4(addr, len), len);
 	if (ret == 0)
 		fib->vrf[vrf].count--;
 	return ret;
@@ -181,8 +169,8 @@ static int table6_update(struct erdp_fib *fib, uint16_t vrf, const uint8_t a[16]
 	return ret;
 }
 
-int erdp_fib6_add(struct erdp_fib *fib, uint16_t vrf, const uint8_t addr[16], uint8_t len,
-		  uint32_t nh)
+static int add6(struct erdp_fib *fib, uint16_t vrf, const uint8_t addr[16], uint8_t len,
+		uint32_t nh)
 {
 	struct fib_vrf *fv;
 	uint8_t a[16];
@@ -209,6 +197,26 @@ int erdp_fib6_add(struct erdp_fib *fib, uint16_t vrf, const uint8_t addr[16], ui
 	if (ret == 0 && !exists)
 		fv->count++;
 	return ret;
+}
+
+/*
+ * Which limit an IPv6 add hit: the VRF's capacity (the add was of a new
+ * route), the side slots of /113../128, or the tbl8 pool of the DPDK trie.
+ */
+int erdp_fib6_add(struct erdp_fib *fib, uint16_t vrf, const uint8_t addr[16], uint8_t len,
+		  uint32_t nh)
+{
+	const struct fib_vrf *fv;
+	int ret = add6(fib, vrf, addr, len, nh);
+
+	if (ret != -ENOSPC)
+		return ret;
+	fv = &fib->vrf[vrf];
+	if (fv->count >= fv->capacity)
+		return vrf_full(fib, vrf);
+	if (is_ext(fib, vrf, len))
+		return fib_nospc(fib, "vrf %u ipv6: /113-/128 slots full", vrf);
+	return fib_nospc(fib, "vrf %u ipv6: DPDK tbl8 pool full", vrf);
 }
 
 int erdp_fib6_del(struct erdp_fib *fib, uint16_t vrf, const uint8_t addr[16], uint8_t len)

@@ -23,17 +23,20 @@
 #include "erdp_drop.h"
 #include "erdp_ecmp.h"
 
+/* Types up to ERDP_NH_LOCAL have no members: the frame ends in erdp. */
 enum erdp_nh_type {
 	ERDP_NH_BLACKHOLE = 0,
-	ERDP_NH_LOCAL = 1,    /* an MSEE address: handled on the main lcore */
-	ERDP_NH_GATEWAY = 2,  /* members: gateway instances, chosen by ecmp */
-	ERDP_NH_CUSTOMER = 3, /* members: [link] for IPv4, [ERDP_NH_V6_MEMBER + link] for IPv6 */
+	ERDP_NH_BROADCAST = 1, /* a link /30's network or broadcast address: dropped, no ICMP */
+	ERDP_NH_LOCAL = 2,     /* an MSEE address: handled on the main lcore */
+	ERDP_NH_GATEWAY = 3,   /* members: gateway instances, chosen by ecmp */
+	ERDP_NH_CUSTOMER = 4,  /* members: [link] for IPv4, [ERDP_NH_V6_MEMBER + link] for IPv6 */
 };
 
 /* Fixed ids; gateways and peerings follow (see erdp_nh_id_*). */
 #define ERDP_NH_ID_BLACKHOLE 0u
 #define ERDP_NH_ID_LOCAL     1u
-#define ERDP_NH_ID_FIRST     2u
+#define ERDP_NH_ID_BROADCAST 2u
+#define ERDP_NH_ID_FIRST     3u
 
 /* Per-peering next hops: both links (per flow), or one link (connected /30). */
 enum erdp_nh_links {

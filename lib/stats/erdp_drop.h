@@ -36,7 +36,16 @@
 	X(TX_FULL, "tx_full")                   /* TX queue full */                                \
 	X(ARP_INVALID, "arp_invalid")           /* malformed or not for us */                      \
 	X(ND_INVALID, "nd_invalid")             /* NS/NA malformed, hop limit != 255, not for us */ \
-	X(ICMP_RATELIMIT, "icmp_rate_limited")  /* TTL / MTU drop whose ICMP error was rate limited */
+	X(ICMP_RATELIMIT, "icmp_rate_limited")  /* TTL / MTU drop whose ICMP error was rate limited */ \
+	/* Receive rules of a router (datapath/receive.h): never forwarded, no ICMP error. */      \
+	X(L2_NOT_FOR_US, "l2_not_for_us")       /* unicast to another MAC than the port's */       \
+	X(L2_BCAST_IP, "l2_broadcast_unicast_ip") /* unicast IP in a broadcast/multicast frame */  \
+	X(IPV4_BCAST, "ipv4_broadcast")         /* 255.255.255.255, network/broadcast of a link /30 */ \
+	X(IPV4_MCAST, "ipv4_multicast")         /* 224/4 destination: no multicast routing */      \
+	X(IPV4_MARTIAN, "ipv4_martian")         /* dst 0/8, 127/8, 240/4; src those or 224/4 */    \
+	X(IPV6_MCAST, "ipv6_multicast")         /* ff00::/8 destination other than NS/NA */        \
+	X(IPV6_MARTIAN, "ipv6_martian")         /* dst ::/64 (::, ::1, mapped); src that or ff00::/8 */ \
+	X(ICMP_CKSUM, "icmp_bad_checksum")      /* echo request, NS or NA to erdp: bad checksum */
 
 /* clang-format on */
 

@@ -7,6 +7,13 @@
 
 local M = {}
 
+-- pktgen's printf lives in its Pktgen.lua, which the recipes do not require.
+function M.printf(...)
+	io.write(string.format(...))
+	io.flush()
+end
+local printf = M.printf
+
 M.PRIMARY, M.SECONDARY, M.GATEWAY = "0", "1", "2"
 M.ALL = "0-2"
 

@@ -13,7 +13,8 @@ erdp.main(function()
 	erdp.run(erdp.PRIMARY, 10)
 	pktgen.latency(erdp.PRIMARY, "disable")
 	pktgen.latency(erdp.GATEWAY, "disable")
-	local st = pktgen.pktStats(erdp.GATEWAY)[2]
-	printf("latency packets received on port 2: %d\n", st.latency.num_pkts)
-	prints("latency", st.latency)
+	local lat = pktgen.pktStats(erdp.GATEWAY)[2].latency
+	for k, v in pairs(lat) do
+		erdp.printf("latency %s: %s\n", k, tostring(v))
+	end
 end)

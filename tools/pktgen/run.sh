@@ -11,9 +11,10 @@
 #   dpdk-telemetry.py -f erdp-pktgen   then /erdp/circuits, /erdp/ports, /erdp/workers
 #
 # Lcores (docs/pktgen.md): erdp's main lcore on CPU 0 and its worker alone on
-# CPU 1 (erdp-*.conf: "0@0,1@1"); pktgen's two lcores on CPU 0 by default
-# (PKTGEN_LCORES="0@0,1@0", PKTGEN_MAP="1.[0-2]"): on a machine with more
-# CPUs give pktgen its own, e.g. PKTGEN_LCORES="0@2,1@3,2@4" PKTGEN_MAP="[1:2].[0-2]".
+# CPU 1 (erdp-*.conf: "0@0,1@1"); pktgen's lcores on CPU 0 by default: its main
+# lcore and one per port (PKTGEN_LCORES="0@0,1@0,2@0,3@0,4@0", PKTGEN_MAP="1.0 2.1
+# 3.2 4.3", one -m each). With more CPUs give pktgen its own, e.g.
+# PKTGEN_LCORES="0@2,1@3,2@4,3@5,4@5" PKTGEN_MAP="1.0 2.1 3.2 4.3".
 set -euo pipefail
 
 usage() {
@@ -53,15 +54,22 @@ done
 grep -q "forwarding" "$work/erdp.log" || { echo "run.sh: erdp did not start"; cat "$work/erdp.log"; exit 1; }
 
 # pktgen wants a terminal (script gives it one) and quits at the end of the
-# recipe (every recipe ends with pktgen.quit()). Port MACs are the customer
+# recipe (every recipe ends with pktgen.quit()). It pairs ports 0-1, 2-3...
+# and crashes with an odd number of ports: port 3 is an idle net_null.
+# Port MACs are the customer
 # MACs erdp-*.conf has as static neighbours (02:cc:00:00:00:01, :02) and
 # the first gateway instance (02:cc:00:00:00:03).
-ENCAP=$encap script -qec "$pktgen --lcores '${PKTGEN_LCORES:-0@0,1@0}' --file-prefix pktgen-erdp \
+maps=""
+for m in ${PKTGEN_MAP:-1.0 2.1 3.2 4.3}; do
+	maps+=" -m $m"
+done
+ENCAP=$encap script -qec "$pktgen --lcores '${PKTGEN_LCORES:-0@0,1@0,2@0,3@0,4@0}' --file-prefix pktgen-erdp \
 	-m 512 --no-pci \
 	--vdev net_memif0,role=client,socket=/run/erdp-pktgen/primary.sock,mac=02:cc:00:00:00:01 \
 	--vdev net_memif1,role=client,socket=/run/erdp-pktgen/secondary.sock,mac=02:cc:00:00:00:02 \
 	--vdev net_memif2,role=client,socket=/run/erdp-pktgen/gateway.sock,mac=02:cc:00:00:00:03 \
-	-- -T -P -m '${PKTGEN_MAP:-1.[0-2]}' -f $script" "$work/pktgen.log" </dev/null >/dev/null || true
+	--vdev net_null0,no-rx=1 \
+	-- -T -P$maps -f $script" "$work/pktgen.log" </dev/null >/dev/null || true
 grep -E "^==|^port|latency|recipe failed" "$work/pktgen.log" | tr -d '\r' || true
 
 kill "$erdp_pid"

@@ -498,6 +498,8 @@ static void render_workers(struct mtext *m, json_t *w)
 		 "TSC cycles of the worker's loop turns that had frames."},
 		{"erdp_worker_idle_polls_total", "idle_polls",
 		 "Loop turns of the worker that found no frame."},
+		{"erdp_worker_loops_total", "loops",
+		 "Loop turns of the worker (each ends with a TX flush)."},
 	};
 	double hz = (double)u64(w, "tsc_hz");
 	struct mt_labels l;

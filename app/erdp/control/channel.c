@@ -101,6 +101,10 @@ int erdp_ctrl_init(struct erdp_dp *dp, const char *instance, struct erdp_err *er
 		rc = -err->code;
 		goto fail;
 	}
+	if (err->msg[0] != '\0') { /* a foreign object under the segment's name was replaced */
+		fprintf(stderr, "erdp: control channel: warning: %s\n", err->msg);
+		erdp_err_clear(err);
+	}
 	c->boot_id = random_boot_id();
 	erdp_ctl_dp_hello(c->seg, c->boot_id);
 	erdp_ctl_dp_beat(c->seg);

@@ -11,9 +11,9 @@
  * The stamp is internal, not erdp-cp's number, so a restarted erdp-cp that
  * counts its generations from 1 again cannot confuse it.
  *
- * Connected routes (link subnets and MSEE addresses, setup/fib.c) are in the
- * table too, with a stamp of their own, so that no message can replace or
- * remove them.
+ * Connected routes (link subnets, MSEE addresses, link /30 network and
+ * broadcast addresses: erdp_connected_routes()) are in the table too, with
+ * a stamp of their own, so that no message can replace or remove them.
  *
  * The table is sized from the VRF capacities: the FIB refuses a route
  * before the table can be full.
@@ -117,22 +117,14 @@ static int track_initial(struct erdp_dp *dp, struct erdp_ctrl *c)
 	int rc = 0;
 
 	for (int p = 0; p < cfg->n_peerings && rc == 0; p++) {
-		const struct erdp_peering_conf *pe = &cfg->peerings[p];
-		uint16_t vrf = (uint16_t)pe->vrf;
+		struct erdp_connected cr[ERDP_CONNECTED_PER_PEERING];
+		int n = erdp_connected_routes(dp, p, cr);
 
-		for (int l = 0; l < ERDP_LINKS && rc == 0; l++) {
-			uint8_t msee6[16];
-
-			key4(&k, vrf, pe->v4[l].addr, pe->v4[l].len);
-			rc |= track(c, &k, ERDP_CTRL_GEN_CONNECTED, 0);
-			key4(&k, vrf, erdp_p4_msee(&pe->v4[l]), 32);
-			rc |= track(c, &k, ERDP_CTRL_GEN_CONNECTED, 0);
-			if (!pe->has_v6)
-				continue;
-			erdp_p6_msee(&pe->v6[l], msee6);
-			key6(&k, vrf, pe->v6[l].addr, pe->v6[l].len);
-			rc |= track(c, &k, ERDP_CTRL_GEN_CONNECTED, 0);
-			key6(&k, vrf, msee6, 128);
+		for (int i = 0; i < n; i++) {
+			if (cr[i].v6)
+				key6(&k, cr[i].vrf, cr[i].addr6, cr[i].len);
+			else
+				key4(&k, cr[i].vrf, cr[i].addr4, cr[i].len);
 			rc |= track(c, &k, ERDP_CTRL_GEN_CONNECTED, 0);
 		}
 	}
@@ -158,7 +150,7 @@ static int track_initial(struct erdp_dp *dp, struct erdp_ctrl *c)
 int erdp_ctrl_routes_init(struct erdp_dp *dp, struct erdp_ctrl *c, struct erdp_err *err)
 {
 	const struct erdp_config *cfg = dp->cfg;
-	uint64_t n = 8ull * (uint64_t)cfg->n_peerings + 64;
+	uint64_t n = (uint64_t)ERDP_CONNECTED_PER_PEERING * (uint64_t)cfg->n_peerings + 64;
 	struct rte_hash_parameters prm = {
 		.name = "erdp_ctrl_routes",
 		.key_len = sizeof(struct route_key),
@@ -264,9 +256,8 @@ static enum erdp_ack_status route_add(struct erdp_dp *dp, struct erdp_ctrl *c,
 			rte_hash_del_key(c->routes, k);
 		if (rc == -ENOSPC)
 			return ERDP_CTRL_REJECT(
-				detail, ERDP_ACK_NO_SPACE, "vrf %u ipv%u full (%u)", k->vrf,
-				k->family,
-				erdp_fib_capacity(k->family == 4 ? dp->fib4 : dp->fib6, k->vrf));
+				detail, ERDP_ACK_NO_SPACE, "%s",
+				erdp_fib_nospc_reason(k->family == 4 ? dp->fib4 : dp->fib6));
 		return ERDP_CTRL_REJECT(detail, ERDP_ACK_INTERNAL, "fib add: %s", strerror(-rc));
 	}
 	if (exists) {

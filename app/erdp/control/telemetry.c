@@ -11,6 +11,7 @@
 #include <rte_telemetry.h>
 
 #include "control.h"
+#include "telemetry/telemetry.h"
 
 static uint64_t rd(const uint64_t *v)
 {
@@ -52,7 +53,7 @@ static int tel_ctl(const char *cmd, const char *params, struct rte_tel_data *d)
 
 void erdp_ctrl_telemetry_init(void)
 {
-	rte_telemetry_register_cmd("/erdp/ctl", tel_ctl,
-				   "Control channel: liveness, messages applied and rejected by "
-				   "status, routes held");
+	erdp_telemetry_register("/erdp/ctl", tel_ctl,
+				"Control channel: liveness, messages applied and rejected by "
+				"status, routes held");
 }

@@ -12,6 +12,7 @@
 #include <rte_mbuf.h>
 
 #include "dp.h"
+#include "receive.h"
 
 /* One received frame, as parsing classified it. */
 struct erdp_pkt {
@@ -27,6 +28,7 @@ struct erdp_burst {
 	struct erdp_worker *w;
 	struct erdp_counters *ctr; /* the worker's own block */
 	uint8_t cfg_port;	   /* where the burst came in */
+	struct erdp_rx_mac rx_mac; /* its MAC, for the receive rules */
 	uint16_t n;		   /* frames in the burst */
 	struct erdp_pkt pkt[ERDP_BURST_MAX];
 	/* dropped frames, freed in bulk at the end of the burst */

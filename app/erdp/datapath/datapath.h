@@ -5,6 +5,8 @@
  *   rx.c        the worker loop: RX burst per queue, the stages below,
  *               frames injected by the main lcore, TX flush, RCU quiescence
  *   parse.h     stage 1: tags -> circuit / peering link / VRF, L3 checks
+ *   receive.h   what a router accepts: destination MAC, broadcast,
+ *               multicast, martian addresses (called by parse.h)
  *   lookup.h    stage 2: bulk LPM per family
  *   forward.h   stage 3: next hop, member, TTL, L2 rewrite
  *   tx.h        TX buffers and the TX burst

@@ -82,7 +82,10 @@ static inline void erdp_forward_one(struct erdp_burst *b, struct rte_mbuf *m, ui
 		if (nh->type == ERDP_NH_LOCAL)
 			erdp_burst_punt(b, m, pkt, ERDP_PUNT_LOCAL, b->nh_id[k], 0);
 		else
-			erdp_burst_drop(b, m, ERDP_DROP_BLACKHOLE, ERDP_CLS_NONE, pkt->plink);
+			erdp_burst_drop(b, m,
+					nh->type == ERDP_NH_BROADCAST ? ERDP_DROP_IPV4_BCAST
+								      : ERDP_DROP_BLACKHOLE,
+					ERDP_CLS_NONE, pkt->plink);
 		return;
 	}
 	ttl = v6 ? ((struct rte_ipv6_hdr *)l3)->hop_limits

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Stage 1, parse: classify each frame's tags to a circuit, peering link
- * and VRF (lib/circuit), check its L3 header, and queue its lookup key; or
- * punt it (ARP, neighbour discovery) or drop it with its reason.
+ * and VRF (lib/circuit), check its L3 header and the receive rules of a
+ * router (receive.h), and queue its lookup key; or punt it (ARP, neighbour
+ * discovery) or drop it with its reason.
  *
  * Two passes: headers and classifier entries are prefetched first, so that
  * both kinds of miss overlap; the peering link's counter line is
@@ -17,6 +18,7 @@
 
 #include "erdp_cksum.h"
 #include "exit.h"
+#include "receive.h"
 
 #define ERDP_PREFETCH_AHEAD 4
 
@@ -48,20 +50,16 @@ static inline enum erdp_drop erdp_ipv6_check(const struct rte_ipv6_hdr *ip, uint
 	return ERDP_DROP_NONE;
 }
 
-/* Neighbour discovery, link-local and multicast destinations never route. */
-static inline bool erdp_ipv6_is_local_scope(const uint8_t dst[16])
-{
-	return dst[0] == 0xff || (dst[0] == 0xfe && (dst[1] & 0xc0) == 0x80);
-}
-
 /* One frame: classify and check, queue its lookup key, or punt or drop it. */
 static inline void erdp_parse_one(struct erdp_burst *b, struct rte_mbuf *m, uint16_t i)
 {
 	struct erdp_pkt *pkt = &b->pkt[i];
 	uint8_t *f = rte_pktmbuf_mtod(m, uint8_t *);
 	uint32_t dlen = rte_pktmbuf_data_len(m);
+	enum erdp_rx_l2 l2;
 	enum erdp_drop reason;
 	struct erdp_cls r;
+	bool punt;
 	int rc;
 
 	rc = erdp_classify(b->dp->cls, b->cfg_port, f, dlen, &r);
@@ -79,6 +77,11 @@ static inline void erdp_parse_one(struct erdp_burst *b, struct rte_mbuf *m, uint
 		erdp_burst_drop(b, m, (enum erdp_drop)rc, r.circuit, pkt->plink);
 		return;
 	}
+	l2 = erdp_rx_l2_of(&b->rx_mac, f);
+	if (unlikely(l2 == ERDP_RX_L2_OTHER)) {
+		erdp_burst_drop(b, m, ERDP_DROP_L2_NOT_FOR_US, r.circuit, pkt->plink);
+		return;
+	}
 	pkt->l3_off = r.tags.l3_off;
 	pkt->vrf = r.vrf;
 	pkt->etype = r.tags.etype;
@@ -90,6 +93,8 @@ static inline void erdp_parse_one(struct erdp_burst *b, struct rte_mbuf *m, uint
 			return;
 		}
 		reason = erdp_ipv4_check(m, ip, m->pkt_len - pkt->l3_off, dlen - pkt->l3_off);
+		if (likely(reason == ERDP_DROP_NONE))
+			reason = erdp_rx_ipv4(ip, l2);
 		if (unlikely(reason != ERDP_DROP_NONE)) {
 			erdp_burst_drop(b, m, reason, r.circuit, pkt->plink);
 			return;
@@ -106,11 +111,13 @@ static inline void erdp_parse_one(struct erdp_burst *b, struct rte_mbuf *m, uint
 			return;
 		}
 		reason = erdp_ipv6_check(ip, m->pkt_len - pkt->l3_off);
+		if (likely(reason == ERDP_DROP_NONE))
+			reason = erdp_rx_ipv6(ip, dlen - pkt->l3_off - sizeof(*ip), l2, &punt);
 		if (unlikely(reason != ERDP_DROP_NONE)) {
 			erdp_burst_drop(b, m, reason, r.circuit, pkt->plink);
 			return;
 		}
-		if (unlikely(erdp_ipv6_is_local_scope(ip->dst_addr))) {
+		if (unlikely(punt)) {
 			erdp_burst_punt(b, m, pkt, ERDP_PUNT_NDP, 0, 0);
 			return;
 		}
@@ -137,6 +144,7 @@ static inline void erdp_stage_parse(struct erdp_burst *b, const struct erdp_dp *
 	b->w = w;
 	b->ctr = w->ctr;
 	b->cfg_port = cfg_port;
+	erdp_rx_mac_init(&b->rx_mac, &dp->port[cfg_port]);
 	b->n = n;
 	b->n_free = 0;
 	b->n4 = 0;

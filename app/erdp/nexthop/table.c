@@ -74,6 +74,7 @@ int erdp_nexthops_init(struct erdp_dp *dp, struct erdp_err *err)
 		return erdp_errf(err, ENOMEM, "next-hop table: out of memory");
 	t->nh[ERDP_NH_ID_BLACKHOLE] = erdp_nh_alloc(ERDP_NH_BLACKHOLE, ERDP_NH_ID_BLACKHOLE, 0);
 	t->nh[ERDP_NH_ID_LOCAL] = erdp_nh_alloc(ERDP_NH_LOCAL, ERDP_NH_ID_LOCAL, 0);
+	t->nh[ERDP_NH_ID_BROADCAST] = erdp_nh_alloc(ERDP_NH_BROADCAST, ERDP_NH_ID_BROADCAST, 0);
 	for (uint32_t g = 0; g < dp->max_gateways; g++)
 		t->nh[erdp_nh_id_gateway(g)] = erdp_nh_gateway(dp, (int)g);
 	for (int p = 0; p < cfg->n_peerings; p++)

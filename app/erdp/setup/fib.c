@@ -3,11 +3,13 @@
  * The config's routes in per-VRF FIBs, after the next hops exist
  * (nexthop/): the FIBs hold next-hop ids, never pointers.
  *
- * Every peering link contributes connected routes of its own: the link
- * /30 (/126) points at the customer side of that one link, and the MSEE
- * address /32 (/128) is local. They come on top of the VRF's configured
- * capacity (ERDP_CONNECTED_PER_PEERING per peering), so an operator sizes
- * a VRF by the routes they add, not by erdp's internals.
+ * Every peering link contributes connected routes of its own (struct
+ * erdp_connected in setup.h): the link /30 (/126) points at the customer
+ * side of that one link, the MSEE address /32 (/128) is local, the /30's
+ * network and broadcast addresses are dropped. They come on top of the
+ * VRF's configured capacity (ERDP_CONNECTED4/6_PER_PEERING per peering),
+ * so an operator sizes a VRF by the routes they add, not by erdp's
+ * internals.
  */
 #include <errno.h>
 #include <string.h>
@@ -16,8 +18,6 @@
 #include <rte_malloc.h>
 
 #include "setup.h"
-
-#define ERDP_CONNECTED_PER_PEERING 4 /* per family: 2 link subnets + 2 MSEE hosts */
 
 uint32_t erdp_route_conf_nh(const struct erdp_dp *dp, const struct erdp_route_conf *r)
 {
@@ -31,32 +31,57 @@ uint32_t erdp_route_conf_nh(const struct erdp_dp *dp, const struct erdp_route_co
 	}
 }
 
-static int add_connected(struct erdp_dp *dp, int p, struct erdp_err *err)
+static void connected4(struct erdp_connected *c, uint16_t vrf, uint32_t addr, uint8_t len,
+		       uint32_t nh)
+{
+	*c = (struct erdp_connected){.v6 = false, .len = len, .vrf = vrf, .nh = nh, .addr4 = addr};
+}
+
+static void connected6(struct erdp_connected *c, uint16_t vrf, const uint8_t addr[16], uint8_t len,
+		       uint32_t nh)
+{
+	*c = (struct erdp_connected){.v6 = true, .len = len, .vrf = vrf, .nh = nh};
+	memcpy(c->addr6, addr, 16);
+}
+
+int erdp_connected_routes(const struct erdp_dp *dp, int p, struct erdp_connected *out)
 {
 	const struct erdp_peering_conf *pe = &dp->cfg->peerings[p];
 	uint16_t vrf = (uint16_t)pe->vrf;
-	int rc = 0;
+	int n = 0;
 
-	for (int l = 0; l < ERDP_LINKS && rc == 0; l++) {
+	for (int l = 0; l < ERDP_LINKS; l++) {
+		const struct erdp_prefix4 *net = &pe->v4[l];
+		uint32_t bcast = net->addr | (UINT32_MAX >> net->len);
 		uint32_t link_nh = erdp_nh_id_peering(&dp->nh, (uint32_t)p,
 						      l == 0 ? ERDP_NH_LINKS_PRIMARY
 							     : ERDP_NH_LINKS_SECONDARY);
 		uint8_t msee6[16];
 
-		rc = erdp_fib4_add(dp->fib4, vrf, pe->v4[l].addr, pe->v4[l].len, link_nh);
-		if (rc == 0)
-			rc = erdp_fib4_add(dp->fib4, vrf, erdp_p4_msee(&pe->v4[l]), 32,
-					   ERDP_NH_ID_LOCAL);
-		if (rc != 0 || !pe->has_v6)
+		connected4(&out[n++], vrf, net->addr, net->len, link_nh);
+		connected4(&out[n++], vrf, erdp_p4_msee(net), 32, ERDP_NH_ID_LOCAL);
+		connected4(&out[n++], vrf, net->addr, 32, ERDP_NH_ID_BROADCAST);
+		connected4(&out[n++], vrf, bcast, 32, ERDP_NH_ID_BROADCAST);
+		if (!pe->has_v6)
 			continue;
 		erdp_p6_msee(&pe->v6[l], msee6);
-		rc = erdp_fib6_add(dp->fib6, vrf, pe->v6[l].addr, pe->v6[l].len, link_nh);
-		if (rc == 0)
-			rc = erdp_fib6_add(dp->fib6, vrf, msee6, 128, ERDP_NH_ID_LOCAL);
+		connected6(&out[n++], vrf, pe->v6[l].addr, pe->v6[l].len, link_nh);
+		connected6(&out[n++], vrf, msee6, 128, ERDP_NH_ID_LOCAL);
 	}
+	return n;
+}
+
+static int add_connected(struct erdp_dp *dp, int p, struct erdp_err *err)
+{
+	struct erdp_connected c[ERDP_CONNECTED_PER_PEERING];
+	int n = erdp_connected_routes(dp, p, c), rc = 0;
+
+	for (int i = 0; i < n && rc == 0; i++)
+		rc = c[i].v6 ? erdp_fib6_add(dp->fib6, c[i].vrf, c[i].addr6, c[i].len, c[i].nh)
+			     : erdp_fib4_add(dp->fib4, c[i].vrf, c[i].addr4, c[i].len, c[i].nh);
 	if (rc != 0)
 		return erdp_errf(err, -rc, "peering '%s': cannot install connected routes: %s",
-				 pe->name, strerror(-rc));
+				 dp->cfg->peerings[p].name, strerror(-rc));
 	return 0;
 }
 
@@ -93,8 +118,8 @@ static int fibs_create(struct erdp_dp *dp, struct erdp_err *err)
 		cap6[v] = cfg->vrfs[v].ipv6_routes;
 	}
 	for (int p = 0; p < cfg->n_peerings; p++) {
-		cap4[cfg->peerings[p].vrf] += ERDP_CONNECTED_PER_PEERING;
-		cap6[cfg->peerings[p].vrf] += ERDP_CONNECTED_PER_PEERING;
+		cap4[cfg->peerings[p].vrf] += ERDP_CONNECTED4_PER_PEERING;
+		cap6[cfg->peerings[p].vrf] += ERDP_CONNECTED6_PER_PEERING;
 	}
 	prm.name = "erdp_fib4";
 	prm.capacity = cap4;

@@ -131,6 +131,16 @@ static int port_start(struct erdp_dp *dp, int i, struct erdp_err *err)
 	if (rc != 0)
 		return erdp_errf(err, -rc, "port '%s': start failed: %s", pc->name,
 				 rte_strerror(-rc));
+	/*
+	 * The receive rules (datapath/receive.h) filter destination MACs in
+	 * software; the NIC must let through what they may accept: multicast
+	 * for neighbour discovery, and everything on a promiscuous port.
+	 * Best effort: vdevs may not implement either.
+	 */
+	p->promiscuous = pc->promiscuous;
+	rte_eth_allmulticast_enable(p->port_id);
+	if (pc->promiscuous)
+		rte_eth_promiscuous_enable(p->port_id);
 	/* With a config MAC we use it even where the PMD cannot program it. */
 	if (!pc->has_mac)
 		rte_eth_macaddr_get(p->port_id, &p->mac);
@@ -162,6 +172,7 @@ static void ports_fake(struct erdp_dp *dp)
 		p->pad_short = true;
 		p->link_up = true;
 		p->admin_up = true;
+		p->promiscuous = pc->promiscuous;
 		memcpy(p->mac.addr_bytes, pc->has_mac ? pc->mac.b : local, 6);
 	}
 }

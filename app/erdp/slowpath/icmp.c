@@ -7,8 +7,14 @@
  * Error messages are rate limited by one token bucket (ERDP_ICMP_RATE per
  * second, bursts of ERDP_ICMP_BURST, like Linux's defaults); a packet whose
  * error is suppressed is counted as icmp_rate_limited. Errors are never
- * sent about ICMP errors, non-first fragments or multicast sources
- * (RFC 1812 4.3.2.7, RFC 4443 2.4).
+ * sent about ICMP errors, non-first fragments, packets to a multicast or
+ * broadcast address or that came in a link-layer broadcast or multicast,
+ * or packets whose source is not one host (RFC 1812 4.3.2.7, RFC 4443
+ * 2.4 e). The fast path drops such packets before they expire
+ * (datapath/receive.h); the checks here keep that true whatever punts.
+ *
+ * Echo requests are answered only when their ICMP(v6) checksum is right
+ * (RFC 792, RFC 4443 2.3): a corrupted request is icmp_bad_checksum.
  */
 #include <string.h>
 
@@ -59,6 +65,35 @@ static uint8_t *l3_of(struct rte_mbuf *m)
 	return rte_pktmbuf_mtod_offset(m, uint8_t *, erdp_meta(m)->l3_off);
 }
 
+bool erdp_icmp_cksum_ok(const struct rte_mbuf *m)
+{
+	const struct erdp_meta *meta = erdp_meta((struct rte_mbuf *)(uintptr_t)m);
+	uint32_t sum;
+	uint16_t raw;
+
+	if (meta->etype == ERDP_ETYPE_IPV6) {
+		const struct rte_ipv6_hdr *ip =
+			rte_pktmbuf_mtod_offset(m, const struct rte_ipv6_hdr *, meta->l3_off);
+
+		if (rte_raw_cksum_mbuf(m, meta->l3_off + (uint32_t)sizeof(*ip),
+				       rte_be_to_cpu_16(ip->payload_len), &raw) != 0)
+			return false;
+		/* The pseudo header (addresses, length, next header 58) is covered too. */
+		sum = (uint32_t)raw + rte_ipv6_phdr_cksum(ip, 0);
+	} else {
+		const struct rte_ipv4_hdr *ip =
+			rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, meta->l3_off);
+		uint32_t ihl = (ip->version_ihl & 0x0f) * 4u;
+
+		if (rte_raw_cksum_mbuf(m, meta->l3_off + ihl,
+				       rte_be_to_cpu_16(ip->total_length) - ihl, &raw) != 0)
+			return false;
+		sum = raw;
+	}
+	sum = (sum & 0xffff) + (sum >> 16);
+	return sum == 0xffff;
+}
+
 /* ---- echo ---- */
 
 static void echo4(struct erdp_dp *dp, struct rte_mbuf *m, struct rte_ipv4_hdr *ip)
@@ -70,6 +105,10 @@ static void echo4(struct erdp_dp *dp, struct rte_mbuf *m, struct rte_ipv4_hdr *i
 	if (ip->next_proto_id != IPPROTO_ICMP || len < ihl + sizeof(*ic) ||
 	    ic->icmp_type != RTE_IP_ICMP_ECHO_REQUEST || ic->icmp_code != 0) {
 		erdp_sp_drop(dp, m, ERDP_DROP_LOCAL);
+		return;
+	}
+	if (!erdp_icmp_cksum_ok(m)) {
+		erdp_sp_drop(dp, m, ERDP_DROP_ICMP_CKSUM);
 		return;
 	}
 	erdp_sp_count_local(dp, m); /* the request; the reply reuses its mbuf */
@@ -103,6 +142,10 @@ static void echo6(struct erdp_dp *dp, struct rte_mbuf *m, struct rte_ipv6_hdr *i
 		erdp_sp_drop(dp, m, ERDP_DROP_LOCAL);
 		return;
 	}
+	if (!erdp_icmp_cksum_ok(m)) {
+		erdp_sp_drop(dp, m, ERDP_DROP_ICMP_CKSUM);
+		return;
+	}
 	erdp_sp_count_local(dp, m);
 	ic[0] = 129;
 	memcpy(tmp, ip->src_addr, 16);
@@ -127,15 +170,27 @@ void erdp_local_input(struct erdp_dp *dp, struct rte_mbuf *m)
 
 /* ---- errors ---- */
 
-static bool may_error4(const struct rte_ipv4_hdr *ip)
+/* The frame came as a link-layer broadcast or multicast. */
+static bool l2_group(const struct rte_mbuf *m)
 {
-	uint32_t src = rte_be_to_cpu_32(ip->src_addr);
+	return (rte_pktmbuf_mtod(m, const uint8_t *)[0] & RTE_ETHER_GROUP_ADDR) != 0;
+}
+
+/* 0/8, 127/8, 224/4, 240/4 and 255.255.255.255 (host order): not one host. */
+static bool not_one_host4(uint32_t a)
+{
+	return (a >> 24) == 0 || (a >> 24) == 127 || a >= 0xe0000000u;
+}
+
+static bool may_error4(const struct rte_mbuf *m, const struct rte_ipv4_hdr *ip)
+{
+	uint32_t src = rte_be_to_cpu_32(ip->src_addr), dst = rte_be_to_cpu_32(ip->dst_addr);
 	const struct rte_icmp_hdr *ic =
 		(const struct rte_icmp_hdr *)((const uint8_t *)ip + (ip->version_ihl & 0x0f) * 4);
 
 	if ((rte_be_to_cpu_16(ip->fragment_offset) & RTE_IPV4_HDR_OFFSET_MASK) != 0)
 		return false;
-	if (src == 0 || (src >> 28) == 0xe || src == 0xffffffff)
+	if (not_one_host4(src) || not_one_host4(dst) || l2_group(m))
 		return false;
 	if (ip->next_proto_id == IPPROTO_ICMP && ic->icmp_type != RTE_IP_ICMP_ECHO_REQUEST &&
 	    ic->icmp_type != RTE_IP_ICMP_ECHO_REPLY)
@@ -143,11 +198,13 @@ static bool may_error4(const struct rte_ipv4_hdr *ip)
 	return true;
 }
 
-static bool may_error6(const struct rte_ipv6_hdr *ip)
+static bool may_error6(const struct rte_mbuf *m, const struct rte_ipv6_hdr *ip)
 {
+	static const uint8_t unspecified[16];
 	const uint8_t *ic = (const uint8_t *)(ip + 1);
 
-	if (ip->src_addr[0] == 0xff)
+	if (ip->src_addr[0] == 0xff || ip->dst_addr[0] == 0xff || l2_group(m) ||
+	    memcmp(ip->src_addr, unspecified, sizeof(unspecified)) == 0)
 		return false;
 	if (ip->proto == IPPROTO_ICMPV6 && ic[0] < 128)
 		return false; /* ICMPv6 error messages have types below 128 */
@@ -239,8 +296,8 @@ static void error_and_drop(struct erdp_dp *dp, struct rte_mbuf *m, uint8_t type,
 {
 	bool v6 = erdp_meta(m)->etype == ERDP_ETYPE_IPV6;
 	const uint8_t *l3 = l3_of(m);
-	bool eligible = v6 ? may_error6((const struct rte_ipv6_hdr *)l3)
-			   : may_error4((const struct rte_ipv4_hdr *)l3);
+	bool eligible = v6 ? may_error6(m, (const struct rte_ipv6_hdr *)l3)
+			   : may_error4(m, (const struct rte_ipv4_hdr *)l3);
 
 	if (eligible && !erdp_icmp_allow(dp))
 		reason = ERDP_DROP_ICMP_RATELIMIT;

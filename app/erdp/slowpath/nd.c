@@ -3,7 +3,8 @@
  * IPv6 neighbour discovery on the main lcore (RFC 4861), the IPv6 twin of
  * arp.c: NA for the MSEE address of a link /126, learning the customer's
  * MAC from its NS/NA, proxy NA on gateway ports, and NS to resolve the
- * customer. Messages must arrive with hop limit 255 (else nd_invalid).
+ * customer. Messages must arrive with hop limit 255 (else nd_invalid) and
+ * a right ICMPv6 checksum (else icmp_bad_checksum, RFC 4861 7.1.1).
  */
 #include <string.h>
 
@@ -147,6 +148,10 @@ void erdp_nd_input(struct erdp_dp *dp, struct rte_mbuf *m)
 	if (ip->hop_limits != 255 || icmp[1] != 0 || len < ND_LEN ||
 	    rte_pktmbuf_data_len(m) < meta->l3_off + 40u + len) {
 		erdp_sp_drop(dp, m, ERDP_DROP_ND_INVALID);
+		return;
+	}
+	if (!erdp_icmp_cksum_ok(m)) {
+		erdp_sp_drop(dp, m, ERDP_DROP_ICMP_CKSUM);
 		return;
 	}
 	if (meta->plink != ERDP_PLINK_NONE) {

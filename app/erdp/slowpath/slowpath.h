@@ -84,6 +84,8 @@ void erdp_local_input(struct erdp_dp *dp, struct rte_mbuf *m); /* to an MSEE add
 void erdp_ttl_expired(struct erdp_dp *dp, struct rte_mbuf *m);
 void erdp_too_big(struct erdp_dp *dp, struct rte_mbuf *m);
 bool erdp_icmp_allow(struct erdp_dp *dp); /* ICMP error rate limit (token bucket) */
+/* m (punted, IPv4 ICMP or IPv6 ICMPv6) carries a right ICMP / ICMPv6 checksum. */
+bool erdp_icmp_cksum_ok(const struct rte_mbuf *m);
 
 /* ---- neigh.c: customer neighbours and hold queues ---- */
 

@@ -22,6 +22,14 @@
  *
  * A paged reply has "total", "start" and, when more follow, "next". An
  * unknown name gets {"error": "..."}.
+ *
+ * Shutdown: DPDK's telemetry threads (one per client connection) call the
+ * handlers at any time and outlive main(), and DPDK 22.11 cannot
+ * unregister a command. Every /erdp/ command therefore runs through one
+ * gate (dispatch() below): erdp_telemetry_close(), called before the
+ * teardown frees the configuration, counters and workers, waits for the
+ * handlers inside to finish and turns every later call away with
+ * {"error": "erdp is shutting down"}.
  */
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -29,12 +37,79 @@
 #include <string.h>
 
 #include <rte_cycles.h>
+#include <rte_pause.h>
 #include <rte_telemetry.h>
 
 #include "telemetry.h"
 
-#define ERDP_TEL_PAGE	    16 /* worst case ~800 B an entry: under 16 KiB a reply */
+#define ERDP_TEL_PAGE	    8 /* worst case ~1.5 KiB an entry (every reason non-zero): < 16 KiB */
 #define ERDP_TEL_NEIGH_PAGE 16
+#define ERDP_TEL_MAX_CMDS   16
+
+/* ---- the gate between the telemetry threads and the teardown ---- */
+
+static struct {
+	const char *cmd;
+	telemetry_cb fn;
+} tel_cmds[ERDP_TEL_MAX_CMDS];
+static unsigned int tel_n_cmds;
+static uint32_t tel_inside; /* handlers running now */
+static bool tel_closed;
+
+/*
+ * A handler announces itself, then looks at the flag; the closer sets the
+ * flag, then looks at the count (both sequentially consistent): either the
+ * handler sees the flag and backs out, or the closer sees the handler and
+ * waits for it. New handlers cannot starve the closer: they all back out.
+ */
+static bool tel_enter(void)
+{
+	__atomic_add_fetch(&tel_inside, 1, __ATOMIC_SEQ_CST);
+	if (!__atomic_load_n(&tel_closed, __ATOMIC_SEQ_CST))
+		return true;
+	__atomic_sub_fetch(&tel_inside, 1, __ATOMIC_RELEASE);
+	return false;
+}
+
+static void tel_leave(void)
+{
+	__atomic_sub_fetch(&tel_inside, 1, __ATOMIC_RELEASE);
+}
+
+void erdp_telemetry_close(void)
+{
+	__atomic_store_n(&tel_closed, true, __ATOMIC_SEQ_CST);
+	while (__atomic_load_n(&tel_inside, __ATOMIC_SEQ_CST) != 0)
+		rte_pause();
+}
+
+static int dispatch(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	int rc = -EINVAL;
+
+	if (!tel_enter()) {
+		rte_tel_data_start_dict(d);
+		rte_tel_data_add_dict_string(d, "error", "erdp is shutting down");
+		return 0;
+	}
+	for (unsigned int i = 0; i < tel_n_cmds; i++)
+		if (strcmp(tel_cmds[i].cmd, cmd) == 0) {
+			rc = tel_cmds[i].fn(cmd, params, d);
+			break;
+		}
+	tel_leave();
+	return rc;
+}
+
+int erdp_telemetry_register(const char *cmd, telemetry_cb fn, const char *help)
+{
+	if (tel_n_cmds == ERDP_TEL_MAX_CMDS)
+		return -ENOSPC;
+	tel_cmds[tel_n_cmds].cmd = cmd;
+	tel_cmds[tel_n_cmds].fn = fn;
+	tel_n_cmds++;
+	return rte_telemetry_register_cmd(cmd, dispatch, help);
+}
 
 typedef void (*item_fn)(int i, const char **name, struct erdp_ctr *c, uint64_t *drops);
 
@@ -371,6 +446,7 @@ static int tel_workers(const char *cmd, const char *params, struct rte_tel_data 
 		rte_tel_data_add_dict_u64(e, "rx_packets", w->rx_pkts);
 		rte_tel_data_add_dict_u64(e, "busy_cycles", w->busy_cycles);
 		rte_tel_data_add_dict_u64(e, "idle_polls", w->idle_polls);
+		rte_tel_data_add_dict_u64(e, "loops", __atomic_load_n(&w->loops, __ATOMIC_RELAXED));
 		snprintf(key, sizeof(key), "%u", k++);
 		rte_tel_data_add_dict_container(d, key, e, 0);
 	}
@@ -384,6 +460,7 @@ int erdp_telemetry_init(struct erdp_dp *dp)
 		telemetry_cb fn;
 		const char *help;
 	} cmds[] = {
+		/* help: under RTE_TEL_MAX_STRING_LEN (128) bytes, or DPDK refuses the command */
 		{"/erdp/ports", tel_ports, "All ports with counters. No parameter."},
 		{"/erdp/port", tel_port, "One port, every drop reason. Parameter: port name."},
 		{"/erdp/circuits", tel_circuits,
@@ -399,13 +476,19 @@ int erdp_telemetry_init(struct erdp_dp *dp)
 		 "Customer ARP/ND entries per peering link, paged. Parameter: start."},
 		{"/erdp/drops", tel_drops, "Drops by reason, all ports."},
 		{"/erdp/workers", tel_workers,
-		 "Per worker lcore: rx_packets, busy_cycles (loop iterations with packets), "
-		 "idle_polls; and tsc_hz."},
+		 "Per worker lcore: rx_packets, busy_cycles, idle_polls, loops (each ends with a "
+		 "TX flush); tsc_hz."},
 	};
 
 	(void)dp;
-	for (size_t i = 0; i < RTE_DIM(cmds); i++)
-		if (rte_telemetry_register_cmd(cmds[i].cmd, cmds[i].fn, cmds[i].help) != 0)
-			return -EINVAL;
+	for (size_t i = 0; i < RTE_DIM(cmds); i++) {
+		int rc = erdp_telemetry_register(cmds[i].cmd, cmds[i].fn, cmds[i].help);
+
+		if (rc != 0) {
+			fprintf(stderr, "erdp: telemetry: cannot register %s: %s\n", cmds[i].cmd,
+				strerror(-rc));
+			return rc;
+		}
+	}
 	return 0;
 }

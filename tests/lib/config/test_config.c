@@ -222,6 +222,10 @@ static const struct bad_case bad_cases[] = {
 	 QINQ PORTS_WITH("  { name = \"gw1\"; device = \"net_null3\"; role = \"gateway\";\n"
 			 "    mac = \"01:00:5e:00:00:01\"; } #!"),
 	 "ports[3].mac", "unicast"},
+	{"promiscuous not a boolean",
+	 QINQ PORTS_WITH("  { name = \"gw1\"; device = \"net_null3\"; role = \"gateway\";\n"
+			 "    promiscuous = \"yes\"; } #!"),
+	 "ports[3].promiscuous", "a boolean (true or false)"},
 	{"malformed port MAC",
 	 QINQ PORTS_WITH("  { name = \"gw1\"; device = \"net_null3\"; role = \"gateway\";\n"
 			 "    mac = \"02:00:00:00:00\"; } #!"),
@@ -657,6 +661,12 @@ static void test_allowed_repeats(void)
 	cfg = load_ok("max ASN", PEER_Q(CTAG V4 "    peer_asn = 0xFFFFFFFF;\n"));
 	CHECK(cfg != NULL && cfg->peerings[0].peer_asn == 4294967295u);
 	erdp_config_free(cfg);
+	/* A lab port that takes frames for any destination MAC. */
+	cfg = load_ok("promiscuous port",
+		      QINQ PORTS_WITH("  { name = \"gw1\"; device = \"net_null3\"; role = "
+				      "\"gateway\"; promiscuous = true; }") VRFS);
+	CHECK(cfg != NULL && cfg->ports[3].promiscuous && !cfg->ports[0].promiscuous);
+	erdp_config_free(cfg);
 }
 
 static void test_defaults(void)
@@ -694,6 +704,7 @@ static void test_defaults(void)
 	CHECK_EQ(cfg->ports[0].rx_queues, 1);
 	CHECK_EQ(cfg->ports[0].mtu, 1500);
 	CHECK(!cfg->ports[0].has_mac);
+	CHECK(!cfg->ports[0].promiscuous);
 	CHECK_EQ(cfg->vrfs[0].ipv4_routes, 4096);
 	CHECK_EQ(cfg->vrfs[0].ipv6_routes, 1024);
 	CHECK(!cfg->circuits[0].rate_limit);

@@ -186,11 +186,37 @@ class Env:
                 "circuits": self.objects([c["name"] for c in t.circuits], "/erdp/circuit"),
                 "drops": self.tel("/erdp/drops") or {}}
 
-    def delta(self, seconds=0.5):
-        """Counters' growth over a short window (a snapshot pair)."""
+    def settle(self, loops=2, timeout=20):
+        """Wait until every worker has run `loops` more poll loops. Each loop ends with a
+        TX flush, so frames looked up before a change erdp acknowledged are out by then:
+        a measurement that starts afterwards sees only the new state, however slowly a
+        busy host schedules the workers."""
+        def now():
+            w = self.tel("/erdp/workers") or {}
+            return {k: v["loops"] for k, v in w.items() if isinstance(v, dict) and "loops" in v}
+        start = now()
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            cur = now()
+            if start and all(cur.get(k, 0) >= v + loops for k, v in start.items()):
+                return True
+            time.sleep(0.01)
+        return False
+
+    def delta(self, seconds=0.5, min_rx=256, timeout=20):
+        """Counters' growth over a window of at least `seconds` that lasts until the ports
+        have received `min_rx` more frames: on a busy host the workers may not run at all
+        for a while, and a fixed window would then see nothing."""
         a = self.counters()
         time.sleep(seconds)
-        b = self.counters()
+        deadline = time.time() + timeout
+        while True:
+            b = self.counters()
+            got = sum(v.get("rx_packets", 0) for v in b["ports"].values()) - \
+                sum(v.get("rx_packets", 0) for v in a["ports"].values())
+            if got >= min_rx or time.time() > deadline:
+                break
+            time.sleep(0.05)
 
         def sub(x, y):
             if isinstance(x, dict):

@@ -32,8 +32,8 @@ def step(chk, env, what, args, tx_gw0, drop=None):
         rc, out, err = env.ctl(*args)
         if not chk.check(rc == 0, "%s: erdpctl %s: exit %d: %s" % (what, " ".join(args), rc, err)):
             return
-    # Frames already past the lookup when erdp acknowledged still leave: skip them.
-    time.sleep(0.2)
+    # Frames already past the lookup when erdp acknowledged still leave: let them out.
+    chk.check(env.settle(), "%s: the workers did not loop on" % what)
     d = env.delta(0.6)
     tx = ctr(d, "ports", "gw0", "tx_packets")
     rx = ctr(d, "circuits", "contoso", "rx_packets")

@@ -41,6 +41,10 @@ static const uint8_t mac_cust_p[6] = {0x02, 0xc0, 0, 0, 0x01, 0x01};
 static const uint8_t mac_cust_s[6] = {0x02, 0xc0, 0, 0, 0x01, 0x02};
 static const uint8_t mac_inst[2][6] = {{0x02, 0, 0, 0, 0x10, 0x01}, {0x02, 0, 0, 0, 0x10, 0x02}};
 
+/* c1/private's link /126s: 2001:db8:100::/126 (primary), ::4/126 (secondary). */
+static const uint8_t cust6[16] = {0x20, 0x01, 0x0d, 0xb8, 0x01, 0x00, [15] = 1};
+static const uint8_t msee6[16] = {0x20, 0x01, 0x0d, 0xb8, 0x01, 0x00, [15] = 2};
+
 static struct erdp_worker *w;
 
 /* ---- frames ---- */
@@ -128,6 +132,70 @@ static void udp6(struct frame *f, uint16_t o, const uint8_t dst[16], uint8_t hop
 	put16(udp + 4, 8 + 6);
 	memset(udp + 6, 0, 2 + 6);
 	f->len = (uint16_t)(o + 40 + 8 + 6);
+}
+
+/* IPv6 header (next header `proto`, payload `plen` bytes) at f->b + o. */
+static void ip6_hdr(struct frame *f, uint16_t o, const uint8_t src[16], const uint8_t dst[16],
+		    uint8_t proto, uint16_t plen, uint8_t hops)
+{
+	struct rte_ipv6_hdr *ip = (struct rte_ipv6_hdr *)(f->b + o);
+
+	memset(ip, 0, 40);
+	ip->vtc_flow = rte_cpu_to_be_32(0x60000000);
+	ip->payload_len = rte_cpu_to_be_16(plen);
+	ip->proto = proto;
+	ip->hop_limits = hops;
+	memcpy(ip->src_addr, src, 16);
+	memcpy(ip->dst_addr, dst, 16);
+	f->len = (uint16_t)(o + 40 + plen);
+}
+
+/* IPv6 + UDP from src to dst. */
+static void udp6_from(struct frame *f, uint16_t o, const uint8_t src[16], const uint8_t dst[16],
+		      uint8_t hops)
+{
+	udp6(f, o, dst, hops);
+	memcpy(((struct rte_ipv6_hdr *)(f->b + o))->src_addr, src, 16);
+}
+
+/* ICMPv6 message of type `type` (NS/NA: `target`, no option; echo: 8 data bytes). */
+static void icmp6(struct frame *f, uint16_t o, const uint8_t src[16], const uint8_t dst[16],
+		  uint8_t type, const uint8_t target[16], uint8_t hops, bool bad_cksum)
+{
+	struct rte_ipv6_hdr *ip = (struct rte_ipv6_hdr *)(f->b + o);
+	uint8_t *ic = f->b + o + 40;
+	uint16_t ck;
+
+	ip6_hdr(f, o, src, dst, IPPROTO_ICMPV6, 24, hops);
+	memset(ic, 0, 24);
+	ic[0] = type;
+	if (target != NULL)
+		memcpy(ic + 8, target, 16);
+	ck = rte_ipv6_udptcp_cksum(ip, ic);
+	memcpy(ic + 2, &ck, 2);
+	if (bad_cksum)
+		ic[2] ^= 0x5a;
+}
+
+/* IPv4 ICMP echo request with 12 bytes of data. */
+static void echo4(struct frame *f, uint16_t o, uint32_t src, uint32_t dst, bool bad_cksum)
+{
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(f->b + o);
+	uint8_t *ic = f->b + o + 20;
+	uint16_t ck;
+
+	udp4(f, o, src, dst, 64, 12); /* 8 bytes of ICMP header + 12 of data */
+	ip->next_proto_id = IPPROTO_ICMP;
+	ip->hdr_checksum = 0;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	memset(ic, 0, 8);
+	ic[0] = 8;
+	put16(ic + 4, 0x1234);
+	put16(ic + 6, 7);
+	ck = (uint16_t)~rte_raw_cksum(ic, 8 + 12);
+	memcpy(ic + 2, &ck, 2);
+	if (bad_cksum)
+		ic[8] ^= 0xff; /* the data, not the checksum field: any corruption counts */
 }
 
 /* ARP request: who has tip, tell sip (from sha). */
@@ -442,16 +510,22 @@ static void test_drops(void)
 static void test_punts(void)
 {
 	static const uint8_t bcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
-	static const uint8_t all_nodes[16] = {0xff, 0x02, [15] = 1};
+	static const uint8_t sn_mac[6] = {0x33, 0x33, 0xff, 0, 0, 2};
+	static const uint8_t sn_msee[16] = {0xff, 0x02, [11] = 1, [12] = 0xff, [15] = 2};
+	static const uint8_t link_local[16] = {0xfe, 0x80, [15] = 1};
 	struct frame f;
 	uint16_t o;
 
 	o = l2_cust(&f, mac_cust_p, bcast, ERDP_TPID_8021Q, 200, ERDP_ETYPE_ARP);
 	arp_req(&f, o, mac_cust_p, ip4(192, 168, 100, 129), ip4(192, 168, 100, 130));
 	check_punt("arp", run1(ER_PRIMARY, &f), ERDP_PUNT_ARP, PL_PRIVATE_P);
+	o = l2_cust(&f, mac_cust_p, sn_mac, ERDP_TPID_8021Q, 200, ERDP_ETYPE_IPV6);
+	icmp6(&f, o, cust6, sn_msee, ERDP_ICMP6_NS, msee6, 255, false);
+	check_punt("ns to the solicited-node group", run1(ER_PRIMARY, &f), ERDP_PUNT_NDP,
+		   PL_PRIVATE_P);
 	o = l2_cust(&f, mac_cust_p, mac_er_p, ERDP_TPID_8021Q, 200, ERDP_ETYPE_IPV6);
-	udp6(&f, o, all_nodes, 255);
-	check_punt("ipv6 multicast", run1(ER_PRIMARY, &f), ERDP_PUNT_NDP, PL_PRIVATE_P);
+	udp6_from(&f, o, cust6, link_local, 64);
+	check_punt("link-local destination", run1(ER_PRIMARY, &f), ERDP_PUNT_NDP, PL_PRIVATE_P);
 	o = l2_cust(&f, mac_cust_p, mac_er_p, ERDP_TPID_8021Q, 200, ERDP_ETYPE_IPV4);
 	udp4(&f, o, ip4(192, 168, 100, 129), ip4(192, 168, 100, 130), 64, 20);
 	check_punt("msee address", run1(ER_PRIMARY, &f), ERDP_PUNT_LOCAL, PL_PRIVATE_P);
@@ -541,6 +615,318 @@ static void test_slowpath(void)
 	CHECK_EQ(mc->plink_drop[PL_PRIVATE_P][ERDP_DROP_TTL], ttl + 1);
 }
 
+/* A customer frame on the primary link (private peering) to `dst_mac`, IPv4 UDP src -> dst. */
+static struct out cust4(const uint8_t dst_mac[6], uint32_t src, uint32_t dst, uint8_t ttl)
+{
+	struct frame f;
+	uint16_t o = l2_cust(&f, mac_cust_p, dst_mac, ERDP_TPID_8021Q, 200, ERDP_ETYPE_IPV4);
+
+	udp4(&f, o, src, dst, ttl, 20);
+	return run1(ER_PRIMARY, &f);
+}
+
+/* The same on the primary link, IPv6. */
+static struct out cust6_udp(const uint8_t dst_mac[6], const uint8_t src[16], const uint8_t dst[16],
+			    uint8_t hops)
+{
+	struct frame f;
+	uint16_t o = l2_cust(&f, mac_cust_p, dst_mac, ERDP_TPID_8021Q, 200, ERDP_ETYPE_IPV6);
+
+	udp6_from(&f, o, src, dst, hops);
+	return run1(ER_PRIMARY, &f);
+}
+
+/* A frame from gateway instance 0 on VLAN `vlan` to `dst_mac`, IPv4 UDP src -> dst. */
+static struct out gw4(const uint8_t dst_mac[6], uint16_t vlan, uint32_t src, uint32_t dst,
+		      uint8_t ttl)
+{
+	struct frame f;
+	uint16_t o = l2(&f, dst_mac, mac_inst[0], 1, (const uint16_t[]){ERDP_TPID_8021Q},
+			(const uint16_t[]){vlan}, ERDP_ETYPE_IPV4);
+
+	udp4(&f, o, src, dst, ttl, 20);
+	return run1(GW0, &f);
+}
+
+static void check_forwarded(const char *what, struct out o, uint8_t port)
+{
+	CHECK_MSG(o.kind == OUT_TX && o.port == port,
+		  "%s: kind %d (drop %s) port %u, want tx on %u", what, o.kind,
+		  erdp_drop_name(o.reason), o.port, port);
+	if (o.kind == OUT_TX)
+		rte_pktmbuf_free(o.m);
+}
+
+static const uint8_t mac_bcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+static const uint8_t mac_other[6] = {0x02, 0xee, 0, 0, 0, 0x99};
+static const uint8_t mac_mc4[6] = {0x01, 0x00, 0x5e, 0, 0, 5};
+static const uint8_t mac_mc6[6] = {0x33, 0x33, 0, 0, 0, 1};
+
+#define IP4(a, b, c, d)                                                                            \
+	((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (uint32_t)(d))
+
+/* Customer-side IPv4 frames on the primary link (c1/private) and what they must become. */
+static const struct {
+	const char *what;
+	const uint8_t *mac; /* destination MAC */
+	uint32_t src, dst;
+	uint8_t ttl;
+	enum erdp_drop reason;
+} rx_cases4[] = {
+	/* Link layer: unicast to another MAC; unicast IP in a broadcast (RFC 1122 3.3.6). */
+	{"unicast to another MAC", mac_other, IP4(10, 10, 1, 1), IP4(10, 100, 1, 1), 64,
+	 ERDP_DROP_L2_NOT_FOR_US},
+	{"the secondary port's MAC", mac_er_s, IP4(10, 10, 1, 1), IP4(10, 100, 1, 1), 64,
+	 ERDP_DROP_L2_NOT_FOR_US},
+	{"unicast ipv4 in broadcast", mac_bcast, IP4(10, 10, 1, 1), IP4(10, 100, 1, 1), 64,
+	 ERDP_DROP_L2_BCAST_IP},
+	{"unicast ipv4 in multicast", mac_mc4, IP4(10, 10, 1, 1), IP4(10, 100, 1, 1), 64,
+	 ERDP_DROP_L2_BCAST_IP},
+	/* Broadcast and multicast, even with a TTL that would expire (no ICMP error). */
+	{"limited broadcast (dhcp)", mac_bcast, IP4(0, 0, 0, 0), IP4(255, 255, 255, 255), 64,
+	 ERDP_DROP_IPV4_BCAST},
+	{"limited broadcast, ttl 1", mac_er_p, IP4(10, 10, 1, 1), IP4(255, 255, 255, 255), 1,
+	 ERDP_DROP_IPV4_BCAST},
+	{"224.0.0.5 (ospf), ttl 1", mac_mc4, IP4(10, 10, 1, 1), IP4(224, 0, 0, 5), 1,
+	 ERDP_DROP_IPV4_MCAST},
+	{"239.1.2.3 ttl 1, to our MAC", mac_er_p, IP4(10, 10, 1, 1), IP4(239, 1, 2, 3), 1,
+	 ERDP_DROP_IPV4_MCAST},
+	/* Martians (RFC 1812 5.3.7). */
+	{"dst 127.0.0.1", mac_er_p, IP4(10, 10, 1, 1), IP4(127, 0, 0, 1), 64,
+	 ERDP_DROP_IPV4_MARTIAN},
+	{"dst 0.1.2.3", mac_er_p, IP4(10, 10, 1, 1), IP4(0, 1, 2, 3), 64, ERDP_DROP_IPV4_MARTIAN},
+	{"dst 240.0.0.1", mac_er_p, IP4(10, 10, 1, 1), IP4(240, 0, 0, 1), 64,
+	 ERDP_DROP_IPV4_MARTIAN},
+	{"src 127.0.0.1", mac_er_p, IP4(127, 0, 0, 1), IP4(10, 100, 1, 1), 64,
+	 ERDP_DROP_IPV4_MARTIAN},
+	{"src 0.0.0.0", mac_er_p, IP4(0, 0, 0, 0), IP4(10, 100, 1, 1), 64, ERDP_DROP_IPV4_MARTIAN},
+	{"src 224.0.0.1", mac_er_p, IP4(224, 0, 0, 1), IP4(10, 100, 1, 1), 64,
+	 ERDP_DROP_IPV4_MARTIAN},
+	{"src 255.255.255.255", mac_er_p, IP4(255, 255, 255, 255), IP4(10, 100, 1, 1), 64,
+	 ERDP_DROP_IPV4_MARTIAN},
+	/* Directed broadcast of a link /30 (192.168.100.128/30, .132/30): network, broadcast. */
+	{"primary /30 broadcast", mac_er_p, IP4(10, 10, 1, 1), IP4(192, 168, 100, 131), 64,
+	 ERDP_DROP_IPV4_BCAST},
+	{"primary /30 network", mac_er_p, IP4(10, 10, 1, 1), IP4(192, 168, 100, 128), 64,
+	 ERDP_DROP_IPV4_BCAST},
+	{"secondary /30 broadcast, ttl 1", mac_er_p, IP4(10, 10, 1, 1), IP4(192, 168, 100, 135), 1,
+	 ERDP_DROP_IPV4_BCAST},
+	{"secondary /30 network", mac_er_p, IP4(10, 10, 1, 1), IP4(192, 168, 100, 132), 64,
+	 ERDP_DROP_IPV4_BCAST},
+};
+
+/* The same for IPv6 (source fd10:10::1 unless given). */
+static const uint8_t v6_src[16] = {0xfd, 0x10, 0, 0x10, [15] = 1};
+static const uint8_t v6_gw[16] = {0xfd, 0, 0x01, 0, [15] = 9};
+static const uint8_t v6_all_nodes[16] = {0xff, 0x02, [15] = 1};
+static const uint8_t v6_global_mc[16] = {0xff, 0x0e, [15] = 1};
+static const uint8_t v6_loopback[16] = {[15] = 1};
+static const uint8_t v6_unspecified[16] = {0};
+static const uint8_t v6_mapped[16] = {[10] = 0xff, [11] = 0xff, 10, 100, 1, 1};
+static const struct {
+	const char *what;
+	const uint8_t *mac, *src, *dst;
+	uint8_t hops;
+	enum erdp_drop reason;
+} rx_cases6[] = {
+	{"unicast ipv6 in multicast", mac_mc6, v6_src, v6_gw, 64, ERDP_DROP_L2_BCAST_IP},
+	{"ff02::1 udp", mac_mc6, v6_src, v6_all_nodes, 255, ERDP_DROP_IPV6_MCAST},
+	{"ff0e::1 hop limit 1", mac_er_p, v6_src, v6_global_mc, 1, ERDP_DROP_IPV6_MCAST},
+	{"dst ::1", mac_er_p, v6_src, v6_loopback, 64, ERDP_DROP_IPV6_MARTIAN},
+	{"dst ::", mac_er_p, v6_src, v6_unspecified, 64, ERDP_DROP_IPV6_MARTIAN},
+	{"dst ::ffff:10.100.1.1", mac_er_p, v6_src, v6_mapped, 64, ERDP_DROP_IPV6_MARTIAN},
+	{"src ::1", mac_er_p, v6_loopback, v6_gw, 64, ERDP_DROP_IPV6_MARTIAN},
+	{"src ::", mac_er_p, v6_unspecified, v6_gw, 64, ERDP_DROP_IPV6_MARTIAN},
+	{"src ff02::1", mac_er_p, v6_all_nodes, v6_gw, 64, ERDP_DROP_IPV6_MARTIAN},
+};
+
+/* The receive rules of a router (datapath/receive.h): each one drop, no punt, no ICMP. */
+static void test_receive_rules(void)
+{
+	const uint32_t c = ip4(10, 10, 1, 1), g = ip4(10, 100, 1, 1);
+	struct frame f;
+	uint16_t o;
+
+	for (size_t i = 0; i < RTE_DIM(rx_cases4); i++)
+		check_drop(rx_cases4[i].what,
+			   cust4(rx_cases4[i].mac, rx_cases4[i].src, rx_cases4[i].dst,
+				 rx_cases4[i].ttl),
+			   rx_cases4[i].reason, PL_PRIVATE_P, false);
+	for (size_t i = 0; i < RTE_DIM(rx_cases6); i++)
+		check_drop(rx_cases6[i].what,
+			   cust6_udp(rx_cases6[i].mac, rx_cases6[i].src, rx_cases6[i].dst,
+				     rx_cases6[i].hops),
+			   rx_cases6[i].reason, PL_PRIVATE_P, false);
+	o = l2_cust(&f, mac_cust_p, mac_other, ERDP_TPID_8021Q, 200, ERDP_ETYPE_ARP);
+	arp_req(&f, o, mac_cust_p, ip4(192, 168, 100, 129), ip4(192, 168, 100, 130));
+	check_drop("arp to another MAC", run1(ER_PRIMARY, &f), ERDP_DROP_L2_NOT_FOR_US,
+		   PL_PRIVATE_P, false);
+	o = l2_cust(&f, mac_cust_p, mac_mc6, ERDP_TPID_8021Q, 200, ERDP_ETYPE_IPV6);
+	icmp6(&f, o, cust6, v6_all_nodes, 128, NULL, 64, false);
+	check_drop("echo request to ff02::1", run1(ER_PRIMARY, &f), ERDP_DROP_IPV6_MCAST,
+		   PL_PRIVATE_P, false);
+
+	/* From a gateway: counted on the port only (the peering is known after the lookup). */
+	check_drop("gateway side, another MAC", gw4(mac_other, 10, g, c, 64),
+		   ERDP_DROP_L2_NOT_FOR_US, NONE, false);
+	check_drop("gateway side, unicast ipv4 in broadcast", gw4(mac_bcast, 10, g, c, 64),
+		   ERDP_DROP_L2_BCAST_IP, NONE, false);
+	check_drop("gateway side, 232.1.1.1", gw4(mac_gw0, 10, g, ip4(232, 1, 1, 1), 64),
+		   ERDP_DROP_IPV4_MCAST, NONE, false);
+	check_drop("gateway side, src 127.0.0.1", gw4(mac_gw0, 10, ip4(127, 0, 0, 1), c, 64),
+		   ERDP_DROP_IPV4_MARTIAN, NONE, false);
+	check_drop("gateway to a /30 broadcast", gw4(mac_gw0, 10, g, ip4(192, 168, 100, 131), 64),
+		   ERDP_DROP_IPV4_BCAST, NONE, false);
+	check_drop("gateway to a microsoft /30 broadcast",
+		   gw4(mac_gw0, 40, ip4(13, 107, 1, 1), ip4(198, 51, 100, 3), 64),
+		   ERDP_DROP_IPV4_BCAST, NONE, false);
+	check_drop("gateway to a microsoft /30 network",
+		   gw4(mac_gw0, 40, ip4(13, 107, 1, 1), ip4(198, 51, 100, 4), 64),
+		   ERDP_DROP_IPV4_BCAST, NONE, false);
+	/* The hosts of a link /30 are not broadcast: the customer address is forwarded. */
+	check_forwarded("gateway to the customer address",
+			gw4(mac_gw0, 10, g, ip4(192, 168, 100, 133), 64), ER_SECONDARY);
+
+	/* A promiscuous port (lab option) takes any destination MAC; the L3 rules still hold. */
+	erdp.port[ER_PRIMARY].promiscuous = true;
+	check_forwarded("promiscuous: another MAC", cust4(mac_other, c, g, 64), GW0);
+	check_forwarded("promiscuous: unicast ipv4 in broadcast", cust4(mac_bcast, c, g, 64), GW0);
+	check_drop("promiscuous: 224.0.0.5", cust4(mac_mc4, c, ip4(224, 0, 0, 5), 64),
+		   ERDP_DROP_IPV4_MCAST, PL_PRIVATE_P, false);
+	erdp.port[ER_PRIMARY].promiscuous = false;
+	check_drop("not promiscuous again", cust4(mac_other, c, g, 64), ERDP_DROP_L2_NOT_FOR_US,
+		   PL_PRIVATE_P, false);
+}
+
+/* f through the stages and the slow path, which must send nothing and count `reason`. */
+static void slowpath_silent(const char *what, uint8_t port, const struct frame *f,
+			    enum erdp_drop reason, uint16_t plink)
+{
+	uint64_t before = erdp.main_ctr->plink_drop[plink][reason];
+	struct rte_mbuf *m = mbuf_of(f);
+
+	erdp_process_burst(&erdp, w, port, &m, 1);
+	CHECK_MSG(rte_ring_count(w->punt) == 1, "%s: not punted", what);
+	erdp_slowpath_poll(&erdp);
+	CHECK_MSG(rte_ring_count(w->inject) == 0, "%s: the slow path sent %u frames", what,
+		  rte_ring_count(w->inject));
+	while (rte_ring_sc_dequeue(w->inject, (void **)&m) == 0)
+		rte_pktmbuf_free(m);
+	CHECK_MSG(erdp.main_ctr->plink_drop[plink][reason] == before + 1,
+		  "%s: %s not counted on the link", what, erdp_drop_name(reason));
+}
+
+/* Echo requests, NS and NA to erdp with a wrong checksum are not answered (RFC 792, 4443). */
+static void test_slowpath_checksums(void)
+{
+	static const uint8_t sn_mac[6] = {0x33, 0x33, 0xff, 0, 0, 2};
+	static const uint8_t sn_msee[16] = {0xff, 0x02, [11] = 1, [12] = 0xff, [15] = 2};
+	const uint32_t cust = ip4(192, 168, 100, 129), msee = ip4(192, 168, 100, 130);
+	struct rte_mbuf *m;
+	struct frame f;
+	uint16_t o = l2_cust(&f, mac_cust_p, mac_er_p, ERDP_TPID_8021Q, 200, ERDP_ETYPE_IPV4);
+
+	echo4(&f, o, cust, msee, false);
+	m = slowpath_reply(ER_PRIMARY, &f);
+	CHECK(m != NULL && rte_pktmbuf_mtod(m, uint8_t *)[o + 20] == 0); /* echo reply */
+	rte_pktmbuf_free(m);
+	echo4(&f, o, cust, msee, true);
+	slowpath_silent("echo request, bad checksum", ER_PRIMARY, &f, ERDP_DROP_ICMP_CKSUM,
+			PL_PRIVATE_P);
+
+	o = l2_cust(&f, mac_cust_p, mac_er_p, ERDP_TPID_8021Q, 200, ERDP_ETYPE_IPV6);
+	icmp6(&f, o, cust6, msee6, 128, NULL, 64, false);
+	m = slowpath_reply(ER_PRIMARY, &f);
+	CHECK(m != NULL && rte_pktmbuf_mtod(m, uint8_t *)[o + 40] == 129); /* echo reply */
+	rte_pktmbuf_free(m);
+	icmp6(&f, o, cust6, msee6, 128, NULL, 64, true);
+	slowpath_silent("icmpv6 echo request, bad checksum", ER_PRIMARY, &f, ERDP_DROP_ICMP_CKSUM,
+			PL_PRIVATE_P);
+	icmp6(&f, o, cust6, msee6, ERDP_ICMP6_NS, msee6, 255, true);
+	slowpath_silent("unicast ns, bad checksum", ER_PRIMARY, &f, ERDP_DROP_ICMP_CKSUM,
+			PL_PRIVATE_P);
+
+	o = l2_cust(&f, mac_cust_p, sn_mac, ERDP_TPID_8021Q, 200, ERDP_ETYPE_IPV6);
+	icmp6(&f, o, cust6, sn_msee, ERDP_ICMP6_NS, msee6, 255, false);
+	m = slowpath_reply(ER_PRIMARY, &f);
+	CHECK(m != NULL && rte_pktmbuf_mtod(m, uint8_t *)[o + 40] == ERDP_ICMP6_NA);
+	rte_pktmbuf_free(m);
+	icmp6(&f, o, cust6, sn_msee, ERDP_ICMP6_NS, msee6, 255, true);
+	slowpath_silent("ns, bad checksum", ER_PRIMARY, &f, ERDP_DROP_ICMP_CKSUM, PL_PRIVATE_P);
+	icmp6(&f, o, cust6, sn_msee, ERDP_ICMP6_NA, cust6, 255, true);
+	slowpath_silent("na, bad checksum", ER_PRIMARY, &f, ERDP_DROP_ICMP_CKSUM, PL_PRIVATE_P);
+}
+
+/*
+ * The slow path's own guard (RFC 1812 4.3.2.7, RFC 4443 2.4 e): handed a
+ * TTL-expired packet about which no ICMP error may be sent, it counts
+ * ttl_exceeded and sends nothing. The fast path never punts these (see
+ * test_receive_rules); this holds the slow path to it on its own.
+ */
+static void punt_ttl(const struct frame *f, uint16_t l3_off, uint16_t etype)
+{
+	struct rte_mbuf *m = mbuf_of(f);
+	struct erdp_meta *meta = erdp_meta(m);
+
+	*meta = (struct erdp_meta){.plink = PL_PRIVATE_P,
+				   .vrf = 0,
+				   .l3_off = l3_off,
+				   .in_port = ER_PRIMARY,
+				   .punt = ERDP_PUNT_TTL,
+				   .etype = etype};
+	CHECK(rte_ring_sp_enqueue(w->punt, m) == 0);
+	erdp_slowpath_poll(&erdp);
+}
+
+static void test_no_icmp_error_about(void)
+{
+	static const struct {
+		const char *what;
+		bool v6, l2_bcast;
+		uint32_t src, dst;
+		const uint8_t *src6, *dst6;
+	} cases[] = {
+		{"to 224.0.0.9", false, false, IP4(10, 10, 1, 1), IP4(224, 0, 0, 9), NULL, NULL},
+		{"to 255.255.255.255", false, false, IP4(10, 10, 1, 1), UINT32_MAX, NULL, NULL},
+		{"from 0.0.0.0", false, false, 0, IP4(10, 100, 1, 1), NULL, NULL},
+		{"from 127.0.0.1", false, false, IP4(127, 0, 0, 1), IP4(10, 100, 1, 1), NULL, NULL},
+		{"in a link-layer broadcast", false, true, IP4(10, 10, 1, 1), IP4(10, 100, 1, 1),
+		 NULL, NULL},
+		{"to ff0e::1", true, false, 0, 0, cust6, v6_global_mc},
+		{"from ::", true, false, 0, 0, v6_unspecified, v6_gw},
+		{"ipv6 in a link-layer broadcast", true, true, 0, 0, cust6, v6_gw},
+	};
+	uint64_t *ttl = &erdp.main_ctr->plink_drop[PL_PRIVATE_P][ERDP_DROP_TTL];
+	struct rte_mbuf *m = NULL;
+	struct frame f;
+
+	for (size_t i = 0; i < RTE_DIM(cases); i++) {
+		uint64_t before = *ttl;
+		uint16_t etype = cases[i].v6 ? ERDP_ETYPE_IPV6 : ERDP_ETYPE_IPV4;
+		uint16_t o = l2_cust(&f, mac_cust_p, cases[i].l2_bcast ? mac_bcast : mac_er_p,
+				     ERDP_TPID_8021Q, 200, etype);
+
+		if (cases[i].v6)
+			udp6_from(&f, o, cases[i].src6, cases[i].dst6, 1);
+		else
+			udp4(&f, o, cases[i].src, cases[i].dst, 1, 20);
+		punt_ttl(&f, o, etype);
+		CHECK_MSG(rte_ring_count(w->inject) == 0, "ttl expired %s: an ICMP error was sent",
+			  cases[i].what);
+		while (rte_ring_sc_dequeue(w->inject, (void **)&m) == 0)
+			rte_pktmbuf_free(m);
+		CHECK_MSG(*ttl == before + 1, "ttl expired %s: not counted", cases[i].what);
+	}
+	/* The control: a unicast packet from one host gets its time exceeded. */
+	uint16_t o = l2_cust(&f, mac_cust_p, mac_er_p, ERDP_TPID_8021Q, 200, ERDP_ETYPE_IPV4);
+
+	udp4(&f, o, ip4(10, 10, 1, 1), ip4(10, 100, 1, 1), 1, 20);
+	punt_ttl(&f, o, ERDP_ETYPE_IPV4);
+	CHECK_EQ(rte_ring_count(w->inject), 1);
+	while (rte_ring_sc_dequeue(w->inject, (void **)&m) == 0)
+		rte_pktmbuf_free(m);
+}
+
 int main(int argc, char **argv)
 {
 	struct erdp_err err = {0};
@@ -575,6 +961,9 @@ int main(int argc, char **argv)
 	test_drops();
 	test_punts();
 	test_slowpath();
+	test_receive_rules();
+	test_slowpath_checksums();
+	test_no_icmp_error_about();
 
 	erdp_dp_teardown(&erdp);
 	erdp_config_free(erdp.cfg);

@@ -34,7 +34,9 @@ _DROP_REASONS_FALLBACK = [
     "unknown_s_tag", "unknown_c_tag", "unknown_vlan", "non_ip", "ipv4_bad_header",
     "ipv4_bad_checksum", "ipv6_bad_header", "ttl_exceeded", "no_route", "blackhole",
     "gateway_all_down", "link_down", "neighbor_unresolved", "mtu_exceeded", "punt_queue_full",
-    "local_unhandled", "tx_full", "arp_invalid", "icmp_rate_limited",
+    "local_unhandled", "tx_full", "arp_invalid", "nd_invalid", "icmp_rate_limited",
+    "l2_not_for_us", "l2_broadcast_unicast_ip", "ipv4_broadcast", "ipv4_multicast", "ipv4_martian",
+    "ipv6_multicast", "ipv6_martian", "icmp_bad_checksum",
 ]
 
 

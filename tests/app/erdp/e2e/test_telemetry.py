@@ -138,6 +138,20 @@ def run_one(chk, exe, sc, wd, sig):
         for reason in et.DROP_REASONS:
             chk.check(reason in drops, "%s: /erdp/drops lists %s" % (name, reason))
         chk.check(drops.get("unknown_s_tag", 0) > 0, "%s: the scenario's unknown S-tags are counted" % name)
+        # Every command erdp --help documents is registered (DPDK refuses one whose help
+        # text is too long, silently unless erdp says so).
+        cmds = set(telemetry(prefix, "/") or [])
+        for c in ("/erdp/ports", "/erdp/port", "/erdp/circuits", "/erdp/circuit", "/erdp/peerings",
+                  "/erdp/peering", "/erdp/neighbors", "/erdp/drops", "/erdp/workers", "/erdp/ctl"):
+            chk.check(c in cmds, "%s: telemetry command %s is registered" % (name, c))
+        w1 = telemetry(prefix, "/erdp/workers") or {}
+        time.sleep(0.2)
+        w2 = telemetry(prefix, "/erdp/workers") or {}
+        workers = sorted(k for k, v in w2.items() if isinstance(v, dict))
+        chk.check(len(workers) >= 1 and w2.get("tsc_hz", 0) > 0, "%s: /erdp/workers: %r" % (name, w2))
+        for k in workers:
+            chk.check(w2[k]["loops"] > w1.get(k, {}).get("loops", 0) and w2[k]["rx_packets"] > 0,
+                      "%s: worker %s loops and receives: %r -> %r" % (name, k, w1.get(k), w2[k]))
         live_rx = total(ports, "rx_packets")
         proc.send_signal(sig)
         out, _ = proc.communicate(timeout=30)
