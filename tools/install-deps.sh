@@ -1,6 +1,11 @@
 #!/usr/bin/env bash
 # Install the packages erdp needs to build, run and test on Debian 12.
 # Idempotent: does nothing when every package is already installed.
+# erdp-cp's metrics endpoint: libmicrohttpd-dev (HTTP server); its test:
+# curl, promtool and python3-prometheus-client (OpenMetrics parser). promtool
+# comes with Debian's prometheus package (19 MB, 96 MB installed), which also
+# installs a Prometheus server; on a systemd host it starts on :9090
+# (systemctl disable --now prometheus if it is not wanted).
 set -euo pipefail
 
 PACKAGES=(
@@ -9,6 +14,7 @@ PACKAGES=(
 	sqlite3
 	python3-scapy tcpdump iproute2 iputils-ping ethtool linux-perf
 	lua5.3
+	libmicrohttpd-dev curl prometheus python3-prometheus-client
 )
 
 missing=()

@@ -16,6 +16,7 @@
 #include <sys/random.h>
 
 #include "cp.h"
+#include "server/metrics.h"
 #include "server/server.h"
 
 static struct cp cp_g;
@@ -26,6 +27,7 @@ struct opts {
 	const char *socket;
 	const char *group;
 	const char *telemetry;
+	const char *metrics; /* NULL: METRICS_LISTEN_DEFAULT */
 	struct server_limits lim;
 	const char *state;
 	double dp_timeout;
@@ -41,7 +43,7 @@ static void usage(FILE *f)
 		"    erdp-cp -c FILE [--instance NAME] [--socket PATH] [--socket-group GROUP]\n"
 		"            [--telemetry PATH] [--state FILE|none] [--dp-timeout SEC]\n"
 		"            [--max-clients N] [--idle-timeout SEC] [--load-timeout SEC]\n"
-		"            [--max-load-bytes N]\n"
+		"            [--max-load-bytes N] [--metrics ADDR:PORT|off]\n"
 		"    erdp-cp --help\n"
 		"\n"
 		"DESCRIPTION\n"
@@ -113,6 +115,20 @@ static void usage(FILE *f)
 		"                           heartbeat or an ack (default 5; 0.1..3600). erdp\n"
 		"                           beats every 10 ms even during long work; time\n"
 		"                           erdp-cp itself was not scheduled does not count.\n"
+		"    --metrics ADDR:PORT    serve OpenMetrics / Prometheus metrics on\n"
+		"                           http://ADDR:PORT/metrics (default %s;\n"
+		"                           PORT alone: on 127.0.0.1; [IPv6]:PORT; :PORT:\n"
+		"                           every address; port 0: any free one, logged;\n"
+		"                           off: none). Every counter of erdp (ports,\n"
+		"                           circuits, peerings, links, drops by reason,\n"
+		"                           workers, control channel) read from its\n"
+		"                           telemetry at scrape time, and erdp-cp's own\n"
+		"                           (routes per VRF, channel). Anyone who can\n"
+		"                           connect can read them: keep it on loopback or\n"
+		"                           behind a firewall. If the default address is\n"
+		"                           taken, erdp-cp logs it and runs without; an\n"
+		"                           address given here that cannot be served is\n"
+		"                           an error.\n"
 		"    -h, --help             this text.\n"
 		"\n"
 		"SIGNALS\n"
@@ -139,7 +155,8 @@ static void usage(FILE *f)
 		"SEE ALSO\n"
 		"    erdp(8), erdpctl(8), docs/control-plane.md\n",
 		SERVER_MAX_CLIENTS_DEFAULT, SERVER_MAX_CLIENTS_MAX, SERVER_IDLE_S_DEFAULT,
-		SERVER_LOAD_IDLE_S_DEFAULT, (unsigned long long)SERVER_MAX_LOAD_BYTES_DEFAULT);
+		SERVER_LOAD_IDLE_S_DEFAULT, (unsigned long long)SERVER_MAX_LOAD_BYTES_DEFAULT,
+		METRICS_LISTEN_DEFAULT);
 }
 
 enum {
@@ -147,6 +164,7 @@ enum {
 	OPT_IDLE_TIMEOUT,
 	OPT_LOAD_TIMEOUT,
 	OPT_MAX_LOAD_BYTES,
+	OPT_METRICS,
 };
 
 /* "1048576", "64K", "100M", "1G": a byte count, binary multiples. */
@@ -236,6 +254,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{"max-load-bytes", required_argument, NULL, OPT_MAX_LOAD_BYTES},
 		{"state", required_argument, NULL, 'S'},
 		{"dp-timeout", required_argument, NULL, 'T'},
+		{"metrics", required_argument, NULL, OPT_METRICS},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -277,6 +296,9 @@ static int parse_args(int argc, char **argv, struct opts *o)
 					optarg);
 				return -1;
 			}
+			break;
+		case OPT_METRICS:
+			o->metrics = optarg;
 			break;
 		case OPT_MAX_CLIENTS:
 		case OPT_IDLE_TIMEOUT:
@@ -331,6 +353,33 @@ static void telemetry_path(struct cp *cp, const char *override)
 	else
 		snprintf(cp->tel_path, sizeof(cp->tel_path), "%s/dpdk/%s/dpdk_telemetry.v2", xdg,
 			 cp->instance);
+}
+
+/*
+ * The metrics endpoint: an address given with --metrics must be served (else
+ * exit 1); the default one is served if it can be, else logged: several
+ * erdp-cps on one host all default to the same port.
+ */
+static int start_metrics(struct cp *cp, const char *opt)
+{
+	struct erdp_err err = {0};
+	struct sockaddr_storage sa;
+	char why[200];
+	bool off;
+
+	if (metrics_parse_listen(opt != NULL ? opt : METRICS_LISTEN_DEFAULT, &sa, &off, why,
+				 sizeof(why)) != 0) {
+		fprintf(stderr, "erdp-cp: --metrics %s\n", why);
+		return -1;
+	}
+	if (off || metrics_open(cp, &sa, &err) == 0)
+		return 0;
+	if (opt != NULL) {
+		fprintf(stderr, "erdp-cp: --metrics %s: %s\n", opt, err.msg);
+		return -1;
+	}
+	cp_log("%s; running without the metrics endpoint", err.msg);
+	return 0;
 }
 
 static void on_signal(int sig)
@@ -394,6 +443,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "erdp-cp: %s\n", err.msg);
 		return 1;
 	}
+	if (start_metrics(cp, o.metrics) != 0)
+		return 1;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
@@ -411,11 +462,13 @@ int main(int argc, char **argv)
 		}
 		/* Short naps while erdp or the store has work from us. */
 		server_poll(cp, chan_busy(&cp->chan) || store_busy(cp->store) ? 0.2 : 10.0);
+		metrics_refresh(cp);
 	}
 	cp_log("stopping on signal; erdp keeps forwarding with the state it has");
 	store_close(cp->store); /* everything handed over is on disk */
 	cp->store = NULL;
 	waiter_flush_disconnected(cp, "erdp-cp is stopping");
+	metrics_close();
 	server_close();
 	chan_close(cp);
 	state_free(&cp->state);

@@ -77,6 +77,7 @@ struct erdp_port {
 	bool shared_txq;  /* fewer TX queues than workers: lock per queue */
 	bool pad_short;	  /* not a hardware NIC: pad frames to ERDP_ETH_MIN_FRAME in software */
 	bool link_up;	  /* last link state seen by the main lcore */
+	bool link_fixed;  /* the PMD has no link of its own: up while erdp runs (ports.c) */
 	bool admin_up;	  /* operator state (always up until the control plane sets it) */
 	bool promiscuous; /* config: frames for any destination MAC (datapath/receive.h) */
 	struct rte_ether_addr mac;

@@ -84,9 +84,21 @@ static void usage(FILE *f)
 		"    Per port, circuit, peering and link: rx/tx packets and bytes, and drops by\n"
 		"    reason. Read them live with DPDK telemetry:\n"
 		"      dpdk-telemetry.py -f <file-prefix>   then  /erdp/ports, /erdp/circuits,\n"
-		"      /erdp/peerings, /erdp/neighbors (paged: add ,START), /erdp/drops,\n"
-		"      /erdp/workers, /erdp/ctl, /erdp/circuit,<name>, /erdp/peering,<c/type>,\n"
-		"      /erdp/port,<name>. Or, with erdp-cp running: erdpctl show ...\n"
+		"      /erdp/peerings, /erdp/links, /erdp/neighbors (paged: add ,START),\n"
+		"      /erdp/drops, /erdp/workers, /erdp/ctl, /erdp/circuit,<name>,\n"
+		"      /erdp/peering,<c/type>, /erdp/port,<name>. Or, with erdp-cp\n"
+		"      running: erdpctl show ..., and\n"
+		"      Prometheus metrics on http://127.0.0.1:9111/metrics.\n"
+		"\n"
+		"CAPTURE\n"
+		"    dpdk-dumpcap (or dpdk-pdump) captures any port while erdp forwards, as\n"
+		"    received and as sent, with a libpcap filter, into pcapng. It is a DPDK\n"
+		"    secondary process: erdp must run on hugepages (eal.huge = true, no\n"
+		"    --no-huge) and dumpcap gets erdp's file prefix and the DPDK device name:\n"
+		"      dpdk-dumpcap --file-prefix <file-prefix> -D     (list the ports)\n"
+		"      dpdk-dumpcap --file-prefix <file-prefix> -i net_pcap0 -f 'vlan 100' \\\n"
+		"                   -c 1000 -w circuit-100.pcapng\n"
+		"    No capture running costs nothing. See README, Capture.\n"
 		"\n"
 		"SIGNALS\n"
 		"    SIGINT, SIGTERM: stop the workers, print final counters, close the ports.\n"
@@ -379,6 +391,9 @@ int main(int argc, char **argv)
 	}
 	erdp_peer_guard_arm(&erdp);
 	erdp_telemetry_init(&erdp);
+	if (erdp_capture_init(&erdp) != 0)
+		fprintf(stderr, "erdp: packet capture (dpdk-dumpcap) unavailable: %s\n",
+			rte_strerror(rte_errno));
 	if (erdp_ctrl_init(&erdp, instance, &err) != 0)
 		fprintf(stderr, "erdp: control channel disabled: %s\n", err.msg);
 	printf("erdp: %d ports, %d circuits, %d peerings, %d VRFs, %u workers; forwarding\n",
@@ -400,6 +415,7 @@ int main(int argc, char **argv)
 	if (o.stats_json != NULL &&
 	    erdp_stats_write_json(&erdp, o.stats_json, run_seconds, &err) != 0)
 		fprintf(stderr, "erdp: %s\n", err.msg);
+	erdp_capture_fini();
 	erdp_telemetry_close(); /* telemetry handlers read what the teardown frees */
 	erdp_dp_teardown(&erdp);
 	erdp_config_free(erdp.cfg);

@@ -143,5 +143,13 @@ void tel_close(struct tel *t);
 int tel_cmd(struct tel *t, const char *cmd, json_t **out, struct erdp_err *err);
 /* tel_open + tel_cmd + tel_close. */
 int tel_query(const struct cp *cp, const char *cmd, json_t **out, struct erdp_err *err);
+/*
+ * Every entry of one of erdp's paged lists: list_cmd,START answers {total,
+ * start, next?, key: {"0": entry, "1": ...}} (keyed by position: DPDK 22.11
+ * telemetry cannot nest arrays of objects); fn sees each entry in turn
+ * (borrowed). 0, or -errno with err when a page could not be read.
+ */
+int tel_list(struct tel *t, const char *list_cmd, const char *key,
+	     void (*fn)(json_t *entry, void *arg), void *arg, struct erdp_err *err);
 
 #endif

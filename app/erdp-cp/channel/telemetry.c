@@ -5,6 +5,10 @@
  * reply {"<command>": value}. Counters and neighbour tables live in erdp;
  * erdp-cp asks for them per request instead of keeping copies that would
  * be stale. One connection per request, several commands on it.
+ *
+ * Thread-safe: a struct tel belongs to its caller, and the cp fields read
+ * (tel_path, instance) do not change after start-up; the metrics endpoint
+ * (server/metrics.c) uses its own connections from its own thread.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -99,6 +103,13 @@ int tel_cmd(struct tel *t, const char *cmd, json_t **out, struct erdp_err *err)
 				 t->cp->tel_path, cmd,
 				 errno ? strerror(errno) : "connection closed");
 	doc = json_loads(t->buf, 0, &jerr);
+	/*
+	 * erdp's u64 values above INT64_MAX (the random boot ids of /erdp/ctl)
+	 * overflow jansson's integers: then every number of the reply is read as
+	 * a real (exact below 2^53, which counters stay under).
+	 */
+	if (doc == NULL && json_error_code(&jerr) == json_error_numeric_overflow)
+		doc = json_loads(t->buf, JSON_DECODE_INT_AS_REAL, &jerr);
 	snprintf(key, sizeof(key), "%s", cmd);
 	comma = strchr(key, ',');
 	if (comma != NULL)
@@ -127,4 +138,32 @@ int tel_query(const struct cp *cp, const char *cmd, json_t **out, struct erdp_er
 	rc = tel_cmd(t, cmd, out, err);
 	tel_close(t);
 	return rc;
+}
+
+#define TEL_LIST_MAX_PAGES 65536 /* a bound on a list that never ends */
+
+int tel_list(struct tel *t, const char *list_cmd, const char *key,
+	     void (*fn)(json_t *entry, void *arg), void *arg, struct erdp_err *err)
+{
+	json_int_t start = 0;
+
+	for (int pages = 0; pages < TEL_LIST_MAX_PAGES; pages++) {
+		char cmd[160];
+		json_t *v, *e, *next;
+		const char *k;
+		int rc;
+
+		snprintf(cmd, sizeof(cmd), "%s,%lld", list_cmd, (long long)start);
+		rc = tel_cmd(t, cmd, &v, err);
+		if (rc != 0)
+			return rc;
+		json_object_foreach(json_object_get(v, key), k, e) fn(e, arg);
+		next = json_object_get(v, "next");
+		start = json_is_integer(next) ? json_integer_value(next) : 0;
+		json_decref(v);
+		if (start == 0)
+			return 0;
+	}
+	return erdp_errf(err, EPROTO, "erdp's telemetry list %s did not end after %d pages",
+			 list_cmd, TEL_LIST_MAX_PAGES);
 }

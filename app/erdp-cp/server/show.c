@@ -55,36 +55,19 @@ static void merge(json_t *dst, json_t *src)
 	json_decref(src);
 }
 
-/*
- * Every entry of one of erdp's paged lists: list_cmd,START answers
- * {total, start, next?, key: {"0": entry, "1": ...}} (keyed by position:
- * DPDK 22.11 telemetry cannot nest arrays of objects); fn sees each entry.
- */
+/* Every entry of one of erdp's paged lists (a list that fails half-way is cut short). */
 static void tel_each(struct tel *t, const char *list_cmd, const char *key,
-		     void (*fn)(json_t *entry, json_t *acc), json_t *acc)
+		     void (*fn)(json_t *entry, void *acc), json_t *acc)
 {
-	json_int_t start = 0;
 	struct erdp_err err;
-	json_t *v, *e, *next;
-	const char *k;
 
-	for (int guard = 0; guard < 4096; guard++) {
-		char cmd[160];
-
-		snprintf(cmd, sizeof(cmd), "%s,%lld", list_cmd, (long long)start);
-		if (tel_cmd(t, cmd, &v, &err) != 0)
-			return;
-		json_object_foreach(json_object_get(v, key), k, e) fn(e, acc);
-		next = json_object_get(v, "next");
-		start = json_is_integer(next) ? json_integer_value(next) : 0;
-		json_decref(v);
-		if (start == 0)
-			return;
-	}
+	tel_list(t, list_cmd, key, fn, acc, &err);
 }
 
-static void by_name(json_t *e, json_t *all)
+static void by_name(json_t *e, void *acc)
 {
+	json_t *all = acc;
+
 	if (json_is_string(json_object_get(e, "name")))
 		json_object_set(all, json_string_value(json_object_get(e, "name")), e);
 }
@@ -98,8 +81,9 @@ static json_t *tel_objects(struct tel *t, const char *list_cmd, const char *key)
 	return all;
 }
 
-static void by_peering_link(json_t *e, json_t *all)
+static void by_peering_link(json_t *e, void *acc)
 {
+	json_t *all = acc;
 	const char *pn = json_string_value(json_object_get(e, "peering"));
 	const char *ln = json_string_value(json_object_get(e, "link"));
 	const char *ip = json_string_value(json_object_get(e, "ip"));

@@ -64,6 +64,8 @@ void erdp_link_poll(struct erdp_dp *dp)
 		struct rte_eth_link link;
 		bool up;
 
+		if (dp->port[p].link_fixed)
+			continue;
 		if (rte_eth_link_get_nowait(dp->port[p].port_id, &link) != 0)
 			continue;
 		up = link.link_status == RTE_ETH_LINK_UP;

@@ -61,6 +61,13 @@ static int port_configure(struct erdp_dp *dp, int i, struct erdp_err *err)
 	p->pad_short = info.device == NULL ||
 		       (strcmp(rte_bus_name(rte_dev_bus(info.device)), "pci") != 0 &&
 			strcmp(info.driver_name, "net_null") != 0);
+	/*
+	 * net_pcap has no link: its status says "started", and a DPDK 22.11
+	 * secondary process (dpdk-dumpcap, dpdk-pdump, dpdk-proc-info) that exits
+	 * stops its own copy of every device and so writes "down" into the state
+	 * it shares with erdp. erdp never stops a port while it runs: up it is.
+	 */
+	p->link_fixed = strcmp(info.driver_name, "net_pcap") == 0;
 	memset(&conf, 0, sizeof(conf));
 	if (p->n_rxq > 1 && info.flow_type_rss_offloads != 0) {
 		conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
@@ -140,8 +147,8 @@ static int port_start(struct erdp_dp *dp, int i, struct erdp_err *err)
 	struct rte_eth_link link;
 
 	p->admin_up = true;
-	p->link_up = rte_eth_link_get_nowait(p->port_id, &link) == 0 &&
-		     link.link_status == RTE_ETH_LINK_UP;
+	p->link_up = p->link_fixed || (rte_eth_link_get_nowait(p->port_id, &link) == 0 &&
+				       link.link_status == RTE_ETH_LINK_UP);
 	return 0;
 }
 

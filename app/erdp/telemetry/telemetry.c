@@ -13,6 +13,7 @@
  *   /erdp/ports                  every port (at most 16)
  *   /erdp/circuits[,START]       circuits START.. (ERDP_TEL_PAGE per reply)
  *   /erdp/peerings[,START]       peerings START..
+ *   /erdp/links[,START]          peering links START.. (2 a peering: primary, secondary)
  *   /erdp/neighbors[,START]      customer ARP/ND entries of peerings START..
  *   /erdp/circuit,NAME  /erdp/peering,CIRCUIT/TYPE  /erdp/port,NAME
  *                                one object with every drop reason
@@ -131,6 +132,14 @@ static void item_peering(int i, const char **name, struct erdp_ctr *c, uint64_t 
 	erdp_counters_peering(erdp.sum, i, c, drops);
 }
 
+/* Peering link i (erdp_plink() order: a peering's primary, then its secondary). */
+static void item_link(int i, const char **name, struct erdp_ctr *c, uint64_t *drops)
+{
+	*name = erdp.cfg->peerings[erdp_plink_peering((unsigned int)i)].name;
+	*c = erdp.sum->plink[i];
+	memcpy(drops, erdp.sum->plink_drop[i], sizeof(uint64_t) * ERDP_DROP_MAX);
+}
+
 /* Counters of one object into dict d; every reason when `all`, else the non-zero ones. */
 static void put_ctr(struct rte_tel_data *d, const struct erdp_ctr *c, const uint64_t *drops,
 		    bool all)
@@ -166,6 +175,10 @@ static void put_ident(struct rte_tel_data *e, item_fn fn, int i)
 	} else if (fn == item_circuit) {
 		rte_tel_data_add_dict_u64(e, "s_tag", cfg->circuits[i].s_tag);
 		rte_tel_data_add_dict_u64(e, "bandwidth_mbps", cfg->circuits[i].bandwidth_mbps);
+	} else if (fn == item_link) {
+		rte_tel_data_add_dict_string(
+			e, "link", erdp_plink_link((unsigned int)i) ? "secondary" : "primary");
+		rte_tel_data_add_dict_string(e, "admin", erdp.plink_admin_up[i] ? "up" : "down");
 	} else {
 		const struct erdp_peering_conf *pe = &cfg->peerings[i];
 
@@ -280,6 +293,12 @@ static int tel_circuits(const char *cmd, const char *params, struct rte_tel_data
 static int tel_peerings(const char *cmd, const char *params, struct rte_tel_data *d)
 {
 	return page(d, "peerings", erdp.cfg->n_peerings, item_peering, params, ERDP_TEL_PAGE);
+}
+
+static int tel_links(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	return page(d, "links", (int)erdp_plink_count((unsigned int)erdp.cfg->n_peerings),
+		    item_link, params, ERDP_TEL_PAGE);
 }
 
 static int tel_port(const char *cmd, const char *params, struct rte_tel_data *d)
@@ -451,6 +470,8 @@ int erdp_telemetry_init(struct erdp_dp *dp)
 		 "Peerings with counters, paged. Parameter: start."},
 		{"/erdp/peering", tel_peering,
 		 "One peering with its links. Parameter: circuit/type, e.g. contoso/private."},
+		{"/erdp/links", tel_links,
+		 "Peering links (primary, secondary) with counters, paged. Parameter: start."},
 		{"/erdp/neighbors", tel_neighbors,
 		 "Customer ARP/ND entries per peering link, paged. Parameter: start."},
 		{"/erdp/drops", tel_drops, "Drops by reason, all ports."},

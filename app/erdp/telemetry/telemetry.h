@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Reading the counters out: the periodic table and the JSON file at exit
- * (stats.c), and live DPDK telemetry (telemetry.c).
+ * (stats.c), and live DPDK telemetry (telemetry.c); and frames out to
+ * dpdk-dumpcap (capture.c).
  *
  * Who: the main lcore (table, JSON) and DPDK's telemetry threads. Both sum
  * the per-lcore counter blocks into dp->sum, which they share, so every
@@ -37,5 +38,13 @@ int erdp_telemetry_register(const char *cmd, telemetry_cb fn, const char *help);
  * for the handlers running now and refuses every later call.
  */
 void erdp_telemetry_close(void);
+
+/*
+ * capture.c: serve dpdk-dumpcap / dpdk-pdump (after the workers started:
+ * stopping a capture waits for their grace period). 0, or -1 with rte_errno.
+ * fini after the workers stopped, before dp->rcu is freed.
+ */
+int erdp_capture_init(struct erdp_dp *dp);
+void erdp_capture_fini(void);
 
 #endif

@@ -16,7 +16,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -27,37 +26,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "..", "erdp", "e2e"))
 
 import erdptest  # noqa: E402
 from erdptest import Checker, l2, udp4, write_pcap  # noqa: E402,F401
-
-WAIT_S = 60  # deadline for anything to happen; never a pass/fail threshold on speed
-
-
-def wait_for(cond, what, timeout=WAIT_S, step=0.05):
-    end = time.monotonic() + timeout
-    while True:
-        v = cond()
-        if v:
-            return v
-        if time.monotonic() > end:
-            raise TimeoutError("timed out after %d s waiting for %s" % (timeout, what))
-        time.sleep(step)
-
-
-def telemetry(prefix, cmd):
-    """One DPDK telemetry command; the value under its key, or None when erdp is not there."""
-    path = "/var/run/dpdk/%s/dpdk_telemetry.v2" % prefix
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-    s.settimeout(5)
-    try:
-        s.connect(path)
-        s.recv(1 << 16)
-        s.send(cmd.encode())
-        reply = json.loads(s.recv(1 << 20).decode())
-    except (OSError, ValueError):
-        return None
-    finally:
-        s.close()
-    return reply.get(cmd.split(",")[0])
-
+from erdptest import WAIT_S, telemetry, wait_for  # noqa: E402,F401
 
 def test_topo():
     """The e2e standard topology; frames from the customer come from one pcap."""

@@ -20,10 +20,12 @@ import json
 import os
 import random
 import shutil
+import socket
 import struct
 import subprocess
 import sys
 import tempfile
+import time
 
 from scapy.all import IP, IPv6, UDP, Raw  # noqa: F401
 
@@ -57,6 +59,38 @@ COUNTERS = ["rx_packets", "rx_bytes", "tx_packets", "tx_bytes"]
 LINKS = ["primary", "secondary"]
 TPIDS = (0x8100, 0x88a8, 0x9100)
 MARK = b"\xe5\xd9ERDP"  # followed by a 4-byte frame id, in every frame's payload
+
+
+WAIT_S = 60  # deadline for anything to happen in a live test; never a pass/fail threshold on speed
+
+
+def wait_for(cond, what, timeout=WAIT_S, step=0.05):
+    """cond()'s first true value, polled until the deadline (then TimeoutError)."""
+    end = time.monotonic() + timeout
+    while True:
+        v = cond()
+        if v:
+            return v
+        if time.monotonic() > end:
+            raise TimeoutError("timed out after %d s waiting for %s" % (timeout, what))
+        time.sleep(step)
+
+
+def telemetry(prefix, cmd):
+    """One DPDK telemetry command; the value under its key, or None when erdp is not there."""
+    path = "/var/run/dpdk/%s/dpdk_telemetry.v2" % prefix
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    s.settimeout(5)
+    try:
+        s.connect(path)
+        s.recv(1 << 16)
+        s.send(cmd.encode())
+        reply = json.loads(s.recv(1 << 20).decode())
+    except (OSError, ValueError):
+        return None
+    finally:
+        s.close()
+    return reply.get(cmd.split(",")[0])
 
 
 # ---------------------------------------------------------------------------

@@ -123,6 +123,12 @@ def run_one(chk, exe, sc, wd, sig):
         for n in neigh:
             chk.eq(n["state"], "static", "%s: %s %s %s neighbour state (static MAC)"
                    % (name, n["peering"], n["link"], n["ip"]))
+        links = listing(prefix, "/erdp/links", "links")
+        chk.eq(sorted((e["name"], e["link"]) for e in links),
+               sorted((p, link) for p in pnames for link in et.LINKS),
+               "%s: /erdp/links lists each peering's two links once" % name)
+        for e in links:
+            chk.eq(e.get("admin"), "up", "%s: /erdp/links %s %s admin" % (name, e["name"], e["link"]))
         pe = telemetry(prefix, "/erdp/peering,%s" % sorted(pnames)[0])
         chk.eq(set(pe.get("links", {})), {"primary", "secondary"}, "%s: /erdp/peering links" % name)
         chk.check(total(circ2, "rx_packets") > total(circ1, "rx_packets"),
@@ -156,6 +162,13 @@ def run_one(chk, exe, sc, wd, sig):
             final = json.load(f)
         chk.check(sum(p["rx_packets"] for p in final["ports"]) >= live_rx,
                   "%s: final port rx >= the last live reading" % name)
+        final_links = {(p["name"], link): p["links"][link] for p in final["peerings"] for link in et.LINKS}
+        for e in links:
+            f = final_links.get((e["name"], e["link"]), {})
+            for k in ("rx_packets", "tx_packets", "drops_total"):
+                fv = sum(f.get("drops", {}).values()) if k == "drops_total" else f.get(k, -1)
+                chk.check(fv >= e[k], "%s: /erdp/links %s %s %s %d > final %d"
+                          % (name, e["name"], e["link"], k, e[k], fv))
     finally:
         if proc.poll() is None:
             proc.kill()
