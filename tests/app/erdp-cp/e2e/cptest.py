@@ -220,20 +220,24 @@ class Env:
             time.sleep(0.01)
         return False
 
-    def delta(self, seconds=0.5, min_rx=256, timeout=20):
-        """Counters' growth over a window of at least `seconds` that lasts until the ports
-        have received `min_rx` more frames: on a busy host the workers may not run at all
-        for a while, and a fixed window would then see nothing."""
-        a = self.counters()
-        time.sleep(seconds)
+    def counters_after(self, a, min_rx=256, timeout=20):
+        """Counters once the ports have received `min_rx` frames more than in snapshot `a`
+        (or after `timeout`): on a busy host the workers may not run at all for a while."""
         deadline = time.time() + timeout
         while True:
             b = self.counters()
             got = sum(v.get("rx_packets", 0) for v in b["ports"].values()) - \
                 sum(v.get("rx_packets", 0) for v in a["ports"].values())
             if got >= min_rx or time.time() > deadline:
-                break
+                return b
             time.sleep(0.05)
+
+    def delta(self, seconds=0.5, min_rx=256, timeout=20):
+        """Counters' growth over a window of at least `seconds` that lasts until the ports
+        have received `min_rx` more frames (counters_after)."""
+        a = self.counters()
+        time.sleep(seconds)
+        b = self.counters_after(a, min_rx, timeout)
 
         def sub(x, y):
             if isinstance(x, dict):

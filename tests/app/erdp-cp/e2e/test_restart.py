@@ -74,7 +74,7 @@ def run(chk, env):
     swept_before = (env.tel("/erdp/ctl") or {}).get("swept", 0)
     env.start_cp()
     env.wait_synced()
-    after = env.counters()
+    after = env.counters_after(before)
     for circuit, what in (("contoso", "config"), ("woodgrove", "runtime, from the state file")):
         chk.eq(ctr(after, "circuits", circuit, "no_route"), ctr(before, "circuits", circuit, "no_route"),
                "%s no_route drops across erdp-cp's restart and full sync (unchanged %s route)"
