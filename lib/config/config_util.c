@@ -81,6 +81,56 @@ void erdp_p6_msee(const struct erdp_prefix6 *p, uint8_t out[16])
 	p6_add(p, 2, out);
 }
 
+static void connected(struct erdp_connected *c, uint16_t vrf, int link,
+		      enum erdp_connected_kind kind, bool v6, uint8_t len)
+{
+	memset(c, 0, sizeof(*c));
+	c->vrf = vrf;
+	c->link = (uint8_t)link;
+	c->kind = (uint8_t)kind;
+	c->v6 = v6;
+	c->len = len;
+}
+
+int erdp_config_connected(const struct erdp_config *cfg, int p, struct erdp_connected *out)
+{
+	const struct erdp_peering_conf *pe = &cfg->peerings[p];
+	uint16_t vrf = (uint16_t)pe->vrf;
+	int n = 0;
+
+	for (int l = 0; l < ERDP_LINKS; l++) {
+		const struct erdp_prefix4 *net = &pe->v4[l];
+
+		connected(&out[n], vrf, l, ERDP_CONNECTED_SUBNET, false, net->len);
+		out[n++].addr4 = net->addr;
+		connected(&out[n], vrf, l, ERDP_CONNECTED_MSEE, false, 32);
+		out[n++].addr4 = erdp_p4_msee(net);
+		connected(&out[n], vrf, l, ERDP_CONNECTED_BROADCAST, false, 32);
+		out[n++].addr4 = net->addr;
+		connected(&out[n], vrf, l, ERDP_CONNECTED_BROADCAST, false, 32);
+		out[n++].addr4 = net->addr | (UINT32_MAX >> net->len);
+		if (!pe->has_v6)
+			continue;
+		connected(&out[n], vrf, l, ERDP_CONNECTED_SUBNET, true, pe->v6[l].len);
+		memcpy(out[n++].addr6, pe->v6[l].addr, 16);
+		connected(&out[n], vrf, l, ERDP_CONNECTED_MSEE, true, 128);
+		erdp_p6_msee(&pe->v6[l], out[n++].addr6);
+	}
+	return n;
+}
+
+const char *erdp_connected_kind_str(enum erdp_connected_kind k)
+{
+	switch (k) {
+	case ERDP_CONNECTED_SUBNET:
+		return "the link subnet";
+	case ERDP_CONNECTED_MSEE:
+		return "the MSEE's address";
+	default:
+		return "the link subnet's network or broadcast address";
+	}
+}
+
 const char *erdp_role_str(enum erdp_port_role r)
 {
 	switch (r) {

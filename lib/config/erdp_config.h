@@ -245,6 +245,38 @@ static inline uint32_t erdp_p4_msee(const struct erdp_prefix4 *p)
 	return p->addr + 2;
 }
 void erdp_p6_customer(const struct erdp_prefix6 *p, uint8_t out[16]);
+
+/*
+ * A connected route: what a peering link brings by itself, and what no
+ * route change may replace or remove (erdp installs them, erdp-cp refuses
+ * changes to them). Per link: the link /30 (/126) toward the customer side
+ * of that one link, the MSEE address /32 (/128), and (IPv4) the /30's
+ * network and broadcast addresses as /32s: a directed broadcast is never
+ * forwarded (RFC 1812 5.3.5.2).
+ */
+enum erdp_connected_kind {
+	ERDP_CONNECTED_SUBNET = 0,    /* the link subnet: the customer side of that link */
+	ERDP_CONNECTED_MSEE = 1,      /* the MSEE's own address: local */
+	ERDP_CONNECTED_BROADCAST = 2, /* the subnet's network or broadcast address: dropped */
+};
+
+struct erdp_connected {
+	bool v6;
+	uint8_t len;
+	uint8_t kind; /* enum erdp_connected_kind */
+	uint8_t link; /* enum erdp_link */
+	uint16_t vrf;
+	uint32_t addr4;	   /* host order */
+	uint8_t addr6[16]; /* network order */
+};
+#define ERDP_CONNECTED4_PER_PEERING (4 * ERDP_LINKS)
+#define ERDP_CONNECTED6_PER_PEERING (2 * ERDP_LINKS)
+#define ERDP_CONNECTED_PER_PEERING  (ERDP_CONNECTED4_PER_PEERING + ERDP_CONNECTED6_PER_PEERING)
+
+/* The connected routes of peering p into out[ERDP_CONNECTED_PER_PEERING]; returns how many. */
+int erdp_config_connected(const struct erdp_config *cfg, int p, struct erdp_connected *out);
+/* "the link subnet", "the MSEE's address", "the link subnet's network or broadcast address" */
+const char *erdp_connected_kind_str(enum erdp_connected_kind k);
 void erdp_p6_msee(const struct erdp_prefix6 *p, uint8_t out[16]);
 
 /* Text helpers shared by config, telemetry and CLI. */

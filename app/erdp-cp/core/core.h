@@ -93,6 +93,10 @@ const struct rib_route *state_config_route(const struct cp_state *s, uint16_t vr
  * Is vrf:prefix one of erdp's connected routes (a peering link's subnet or
  * MSEE address)? Then why[] says which and the answer is true.
  */
+/* Is vrf's prefix one of erdp's connected routes? Which one (kind, link) of which peering. */
+bool state_connected_find(const struct cp_state *s, const struct erdp_config *cfg, uint16_t vrf,
+			  uint8_t family, const uint8_t *addr, uint8_t len,
+			  struct erdp_connected *out, int *peering);
 bool state_connected(const struct cp_state *s, const struct erdp_config *cfg, uint16_t vrf,
 		     uint8_t family, const uint8_t *addr, uint8_t len, char *why, size_t why_len);
 /* Admin states: set (journaled when it changes); false when it already was so. */

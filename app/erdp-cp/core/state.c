@@ -109,35 +109,47 @@ const struct rib_route *state_config_route(const struct cp_state *s, uint16_t vr
 	return rib_find(s->config, vrf, family, addr, len);
 }
 
+bool state_connected_find(const struct cp_state *s, const struct erdp_config *cfg, uint16_t vrf,
+			  uint8_t family, const uint8_t *addr, uint8_t len,
+			  struct erdp_connected *out, int *peering)
+{
+	const struct rib_route *r = s->connected_len[family == 6][len]
+					    ? rib_find(s->connected, vrf, family, addr, len)
+					    : NULL;
+	struct erdp_connected c[ERDP_CONNECTED_PER_PEERING];
+	int p, n;
+
+	if (r == NULL)
+		return false;
+	p = (int)ERDP_NH_REF_INDEX(r->nh); /* add_connected: nh names the peering */
+	n = erdp_config_connected(cfg, p, c);
+	for (int i = 0; i < n; i++) {
+		uint32_t a4 = htonl(c[i].addr4);
+
+		if (c[i].v6 == (family == 6) && c[i].len == len &&
+		    memcmp(addr, c[i].v6 ? c[i].addr6 : (const uint8_t *)&a4, c[i].v6 ? 16 : 4) ==
+			    0) {
+			*out = c[i];
+			*peering = p;
+			return true;
+		}
+	}
+	return false; /* cannot happen: the table was built from the same list */
+}
+
 bool state_connected(const struct cp_state *s, const struct erdp_config *cfg, uint16_t vrf,
 		     uint8_t family, const uint8_t *addr, uint8_t len, char *why, size_t why_len)
 {
-	const struct rib_route *c = s->connected_len[family == 6][len]
-					    ? rib_find(s->connected, vrf, family, addr, len)
-					    : NULL;
-	const struct erdp_peering_conf *pe;
-	bool host = len == (family == 6 ? 128 : 32);
-	int l = 0;
+	struct erdp_connected c;
+	int p;
 
-	if (c == NULL)
+	if (!state_connected_find(s, cfg, vrf, family, addr, len, &c, &p))
 		return false;
-	pe = &cfg->peerings[ERDP_NH_REF_INDEX(c->nh)];
-	for (int k = 0; k < ERDP_LINKS; k++) {
-		uint32_t a4 = htonl(host ? erdp_p4_msee(&pe->v4[k]) : pe->v4[k].addr);
-		uint8_t a6[16];
-
-		if (host)
-			erdp_p6_msee(&pe->v6[k], a6);
-		else
-			memcpy(a6, pe->v6[k].addr, 16);
-		if (family == 4 ? memcmp(addr, &a4, 4) == 0 : memcmp(addr, a6, 16) == 0)
-			l = k;
-	}
 	snprintf(why, why_len,
 		 "is %s of peering '%s' (%s link): erdp's own connected route, which no change "
 		 "may replace or remove",
-		 host ? "the MSEE's address" : "the link subnet", pe->name,
-		 l == ERDP_LINK_SECONDARY ? "secondary" : "primary");
+		 erdp_connected_kind_str((enum erdp_connected_kind)c.kind), cfg->peerings[p].name,
+		 c.link == ERDP_LINK_SECONDARY ? "secondary" : "primary");
 	return true;
 }
 
@@ -176,38 +188,28 @@ bool state_admin_config(const struct erdp_config *cfg, enum cp_admin kind, uint1
 	return kind != CP_ADMIN_GW_INSTANCE || cfg->gateways[idx].inst[sub].up;
 }
 
-/* erdp's connected routes of every peering link (setup/fib.c installs the same). */
+/* erdp's connected routes of every peering (lib/config: erdp installs the same ones). */
 static int add_connected(struct cp_state *s, const struct erdp_config *cfg)
 {
 	int rc = 0;
 
 	for (int p = 0; p < cfg->n_peerings && rc >= 0; p++) {
-		const struct erdp_peering_conf *pe = &cfg->peerings[p];
-		struct rib_route rt = {.vrf = (uint16_t)pe->vrf,
-				       .origin = RIB_ORIGIN_CONFIG,
-				       .nh = ERDP_NH_REF_PEERING(p)};
+		struct erdp_connected c[ERDP_CONNECTED_PER_PEERING];
+		int n = erdp_config_connected(cfg, p, c);
 
-		for (int l = 0; l < ERDP_LINKS && rc >= 0; l++) {
-			uint32_t a4[2] = {htonl(pe->v4[l].addr), htonl(erdp_p4_msee(&pe->v4[l]))};
+		for (int i = 0; i < n && rc >= 0; i++) {
+			/* nh names the peering; the kind and link are found again by address */
+			struct rib_route rt = {.vrf = c[i].vrf,
+					       .origin = RIB_ORIGIN_CONFIG,
+					       .nh = ERDP_NH_REF_PEERING(p),
+					       .family = c[i].v6 ? 6 : 4,
+					       .len = c[i].len};
+			uint32_t a4 = htonl(c[i].addr4);
 
-			for (int h = 0; h < 2 && rc >= 0; h++) {
-				memset(rt.addr, 0, sizeof(rt.addr));
-				rt.family = 4;
-				rt.len = h ? 32 : pe->v4[l].len;
-				memcpy(rt.addr, &a4[h], 4);
-				rc = rib_set(s->connected, &rt, NULL);
-				s->connected_len[0][rt.len] = true;
-				if (!pe->has_v6 || rc < 0)
-					continue;
-				rt.family = 6;
-				rt.len = h ? 128 : pe->v6[l].len;
-				if (h)
-					erdp_p6_msee(&pe->v6[l], rt.addr);
-				else
-					memcpy(rt.addr, pe->v6[l].addr, 16);
-				rc = rib_set(s->connected, &rt, NULL);
-				s->connected_len[1][rt.len] = true;
-			}
+			memcpy(rt.addr, c[i].v6 ? c[i].addr6 : (const uint8_t *)&a4,
+			       c[i].v6 ? 16 : 4);
+			rc = rib_set(s->connected, &rt, NULL);
+			s->connected_len[c[i].v6][rt.len] = true;
 		}
 	}
 	return rc < 0 ? rc : 0;

@@ -358,21 +358,31 @@ static json_t *route_json(struct cp *cp, const struct rib_route *rt)
 
 /*
  * One of erdp's connected routes, as the data plane uses it: a link subnet
- * goes to the customer over that link, the MSEE address is erdp's own.
+ * goes to the customer over that link, the MSEE address is erdp's own, the
+ * subnet's network and broadcast addresses are dropped.
  */
 static json_t *connected_json(struct cp *cp, const struct rib_route *rt)
 {
-	const struct erdp_peering_conf *pe = &cp->cfg->peerings[ERDP_NH_REF_INDEX(rt->nh)];
-	char p[CP_PREFIX_STR], t[200], why[400];
-	bool host = rt->len == (rt->family == 6 ? 128 : 32);
+	struct erdp_connected c = {0};
+	char p[CP_PREFIX_STR], t[200];
+	int pe = 0;
 
-	state_connected(&cp->state, cp->cfg, rt->vrf, rt->family, rt->addr, rt->len, why,
-			sizeof(why));
-	if (host)
-		snprintf(t, sizeof(t), "local (the MSEE's address on peering:%s)", pe->name);
-	else
-		snprintf(t, sizeof(t), "peering:%s (%s link)", pe->name,
-			 strstr(why, "secondary") != NULL ? "secondary" : "primary");
+	state_connected_find(&cp->state, cp->cfg, rt->vrf, rt->family, rt->addr, rt->len, &c, &pe);
+	switch (c.kind) {
+	case ERDP_CONNECTED_MSEE:
+		snprintf(t, sizeof(t), "local (the MSEE's address on peering:%s)",
+			 cp->cfg->peerings[pe].name);
+		break;
+	case ERDP_CONNECTED_BROADCAST:
+		snprintf(t, sizeof(t), "drop (directed broadcast of peering:%s, %s link)",
+			 cp->cfg->peerings[pe].name,
+			 c.link == ERDP_LINK_SECONDARY ? "secondary" : "primary");
+		break;
+	default:
+		snprintf(t, sizeof(t), "peering:%s (%s link)", cp->cfg->peerings[pe].name,
+			 c.link == ERDP_LINK_SECONDARY ? "secondary" : "primary");
+		break;
+	}
 	return json_pack("{s:s,s:s,s:s}", "prefix",
 			 prefix_format(rt->family, rt->addr, rt->len, p, sizeof(p)), "target", t,
 			 "origin", "connected");

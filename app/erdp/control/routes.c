@@ -19,7 +19,7 @@
  * message is taken meanwhile, so the table stands still while it is walked.
  *
  * Connected routes (link subnets, MSEE addresses, link /30 network and
- * broadcast addresses: erdp_connected_routes()) are in the table too, with
+ * broadcast addresses: erdp_config_connected()) are in the table too, with
  * a stamp of their own, so that no message can replace or remove them.
  *
  * Per VRF and family the table keeps a digest of its routes (count and sum
@@ -178,7 +178,7 @@ static int track_initial(struct erdp_dp *dp, struct erdp_ctrl *c)
 
 	for (int p = 0; p < cfg->n_peerings && rc == 0; p++) {
 		struct erdp_connected cr[ERDP_CONNECTED_PER_PEERING];
-		int n = erdp_connected_routes(dp, p, cr);
+		int n = erdp_config_connected(dp->cfg, p, cr);
 
 		for (int i = 0; i < n; i++) {
 			if (cr[i].v6)

@@ -3,8 +3,8 @@
  * The config's routes in per-VRF FIBs, after the next hops exist
  * (nexthop/): the FIBs hold next-hop ids, never pointers.
  *
- * Every peering link contributes connected routes of its own (struct
- * erdp_connected in setup.h): the link /30 (/126) points at the customer
+ * Every peering link contributes connected routes of its own (lib/config's
+ * erdp_config_connected(), which erdp-cp uses too): the link /30 (/126) points at the customer
  * side of that one link, the MSEE address /32 (/128) is local, the /30's
  * network and broadcast addresses are dropped. They come on top of the
  * VRF's configured capacity (ERDP_CONNECTED4/6_PER_PEERING per peering),
@@ -31,54 +31,31 @@ uint32_t erdp_route_conf_nh(const struct erdp_dp *dp, const struct erdp_route_co
 	}
 }
 
-static void connected4(struct erdp_connected *c, uint16_t vrf, uint32_t addr, uint8_t len,
-		       uint32_t nh)
+uint32_t erdp_connected_nh(const struct erdp_dp *dp, int peering, const struct erdp_connected *c)
 {
-	*c = (struct erdp_connected){.v6 = false, .len = len, .vrf = vrf, .nh = nh, .addr4 = addr};
-}
-
-static void connected6(struct erdp_connected *c, uint16_t vrf, const uint8_t addr[16], uint8_t len,
-		       uint32_t nh)
-{
-	*c = (struct erdp_connected){.v6 = true, .len = len, .vrf = vrf, .nh = nh};
-	memcpy(c->addr6, addr, 16);
-}
-
-int erdp_connected_routes(const struct erdp_dp *dp, int p, struct erdp_connected *out)
-{
-	const struct erdp_peering_conf *pe = &dp->cfg->peerings[p];
-	uint16_t vrf = (uint16_t)pe->vrf;
-	int n = 0;
-
-	for (int l = 0; l < ERDP_LINKS; l++) {
-		const struct erdp_prefix4 *net = &pe->v4[l];
-		uint32_t bcast = net->addr | (UINT32_MAX >> net->len);
-		uint32_t link_nh = erdp_nh_id_peering(&dp->nh, (uint32_t)p,
-						      l == 0 ? ERDP_NH_LINKS_PRIMARY
-							     : ERDP_NH_LINKS_SECONDARY);
-		uint8_t msee6[16];
-
-		connected4(&out[n++], vrf, net->addr, net->len, link_nh);
-		connected4(&out[n++], vrf, erdp_p4_msee(net), 32, ERDP_NH_ID_LOCAL);
-		connected4(&out[n++], vrf, net->addr, 32, ERDP_NH_ID_BROADCAST);
-		connected4(&out[n++], vrf, bcast, 32, ERDP_NH_ID_BROADCAST);
-		if (!pe->has_v6)
-			continue;
-		erdp_p6_msee(&pe->v6[l], msee6);
-		connected6(&out[n++], vrf, pe->v6[l].addr, pe->v6[l].len, link_nh);
-		connected6(&out[n++], vrf, msee6, 128, ERDP_NH_ID_LOCAL);
+	switch (c->kind) {
+	case ERDP_CONNECTED_SUBNET:
+		return erdp_nh_id_peering(&dp->nh, (uint32_t)peering,
+					  c->link == ERDP_LINK_PRIMARY ? ERDP_NH_LINKS_PRIMARY
+								       : ERDP_NH_LINKS_SECONDARY);
+	case ERDP_CONNECTED_MSEE:
+		return ERDP_NH_ID_LOCAL;
+	default:
+		return ERDP_NH_ID_BROADCAST;
 	}
-	return n;
 }
 
 static int add_connected(struct erdp_dp *dp, int p, struct erdp_err *err)
 {
 	struct erdp_connected c[ERDP_CONNECTED_PER_PEERING];
-	int n = erdp_connected_routes(dp, p, c), rc = 0;
+	int n = erdp_config_connected(dp->cfg, p, c), rc = 0;
 
-	for (int i = 0; i < n && rc == 0; i++)
-		rc = c[i].v6 ? erdp_fib6_add(dp->fib6, c[i].vrf, c[i].addr6, c[i].len, c[i].nh)
-			     : erdp_fib4_add(dp->fib4, c[i].vrf, c[i].addr4, c[i].len, c[i].nh);
+	for (int i = 0; i < n && rc == 0; i++) {
+		uint32_t nh = erdp_connected_nh(dp, p, &c[i]);
+
+		rc = c[i].v6 ? erdp_fib6_add(dp->fib6, c[i].vrf, c[i].addr6, c[i].len, nh)
+			     : erdp_fib4_add(dp->fib4, c[i].vrf, c[i].addr4, c[i].len, nh);
+	}
 	if (rc != 0)
 		return erdp_errf(err, -rc, "peering '%s': cannot install connected routes: %s",
 				 dp->cfg->peerings[p].name, strerror(-rc));

@@ -51,26 +51,7 @@ void erdp_fib_teardown(struct erdp_dp *dp);
 /* Next-hop id a config route points at. */
 uint32_t erdp_route_conf_nh(const struct erdp_dp *dp, const struct erdp_route_conf *r);
 
-/*
- * A connected route: what a peering link brings by itself. Per link, the
- * link /30 (/126) to the customer side of that link, the MSEE address
- * /32 (/128) local, and (IPv4) the /30's network and broadcast addresses
- * /32 to the broadcast next hop: a directed broadcast is never forwarded
- * (RFC 1812 5.3.5.2). fib.c installs them, control/routes.c protects them.
- */
-struct erdp_connected {
-	bool v6;
-	uint8_t len;
-	uint16_t vrf;
-	uint32_t nh;
-	uint32_t addr4;	   /* host order */
-	uint8_t addr6[16]; /* network order */
-};
-#define ERDP_CONNECTED4_PER_PEERING (4 * ERDP_LINKS)
-#define ERDP_CONNECTED6_PER_PEERING (2 * ERDP_LINKS)
-#define ERDP_CONNECTED_PER_PEERING  (ERDP_CONNECTED4_PER_PEERING + ERDP_CONNECTED6_PER_PEERING)
-
-/* The connected routes of peering p into out[ERDP_CONNECTED_PER_PEERING]; returns how many. */
-int erdp_connected_routes(const struct erdp_dp *dp, int p, struct erdp_connected *out);
+/* The next hop a connected route (lib/config erdp_config_connected) points at. */
+uint32_t erdp_connected_nh(const struct erdp_dp *dp, int peering, const struct erdp_connected *c);
 
 #endif

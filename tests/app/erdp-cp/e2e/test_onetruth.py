@@ -61,6 +61,8 @@ def connected_refused(chk, env):
     before = status(env)
     cases = [("192.168.100.128/30", "the link subnet of peering 'contoso/private' (primary"),
              ("192.168.100.134/32", "the MSEE's address of peering 'contoso/private' (secondary"),
+             ("192.168.100.135/32", "the link subnet's network or broadcast address of peering "
+              "'contoso/private' (secondary"),
              ("2001:db8:100::/126", "the link subnet"),
              ("2001:db8:100::2/128", "the MSEE's address")]
     for prefix, want in cases:
@@ -79,6 +81,8 @@ def connected_refused(chk, env):
     chk.eq(after.get("messages_sent"), before.get("messages_sent"), "connected prefixes: nothing went to erdp")
     out = lookup(env, "192.168.100.130")
     chk.check("192.168.100.130/32 -> local" in out and "(connected)" in out, "lookup of the MSEE address: %s" % out)
+    out = lookup(env, "192.168.100.131")
+    chk.check("192.168.100.131/32 -> drop (directed broadcast" in out, "lookup of a link broadcast: %s" % out)
     out = lookup(env, "192.168.100.129")
     chk.check("192.168.100.128/30 -> peering:contoso/private (primary link)" in out,
               "lookup in the link subnet: %s" % out)
