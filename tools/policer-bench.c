@@ -99,8 +99,10 @@ static double cost_round(struct cost_run *r)
 			continue;
 		}
 		if (r->prefetch)
-			for (int i = 0; i < BURST; i++)
-				erdp_policer_prefetch(r->p, w, obj[i]);
+			for (int i = 0; i < BURST; i++) {
+				erdp_policer_prefetch_word(r->p, obj[i]);
+				erdp_policer_prefetch_ws(w, obj[i]);
+			}
 		for (int i = 0; i < BURST; i++)
 			passed += erdp_policer_admit(r->p, w, obj[i], r->now, r->len);
 	}

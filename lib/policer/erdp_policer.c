@@ -6,6 +6,9 @@
  */
 #include "erdp_policer.h"
 
+_Static_assert(sizeof(struct erdp_policer_ws) == 64, "a worker's share of an object is one line");
+_Static_assert(sizeof(struct erdp_policer_bucket) == 64, "an object's buckets are one line");
+
 static uint64_t max64(uint64_t a, uint64_t b)
 {
 	return a > b ? a : b;
@@ -52,6 +55,12 @@ void erdp_policer_params(const struct erdp_policer *p, uint64_t rate_kbps,
 					  ERDP_POLICER_TRIGGER_DEN, p->hz);
 }
 
+/* This worker's view of the shared throttle flag (see struct erdp_policer_ws, open). */
+static void view(struct erdp_policer_ws *s, const struct erdp_policer_bucket *b)
+{
+	s->open = __atomic_load_n(&b->throttled, __ATOMIC_RELAXED) ? 0 : s->word;
+}
+
 void erdp_policer_resync(const struct erdp_policer *p, struct erdp_policer_ws *s, uint32_t obj,
 			 uint64_t word, uint64_t now)
 {
@@ -69,8 +78,8 @@ void erdp_policer_resync(const struct erdp_policer *p, struct erdp_policer_ws *s
 	s->c_tok = 0;
 	s->t_retry = now;
 	s->c_retry = now;
-	s->throttled = __atomic_load_n(&p->bucket[obj].throttled, __ATOMIC_RELAXED);
 	s->word = word;
+	view(s, &p->bucket[obj]);
 }
 
 /*
@@ -129,9 +138,27 @@ static void throttle_leave(struct erdp_policer_bucket *b)
 					    __ATOMIC_RELAXED);
 }
 
-static uint32_t charge_of(uint32_t bytes)
+/*
+ * Cover a frame of `bytes` from the worker's tokens `*tok`, taking whole
+ * chunks of `chunk` bytes from the shared bucket *empty when they fall
+ * short. false: the bucket could not supply; *wait says for how long.
+ */
+static bool cover(uint64_t *empty, uint32_t *tok, uint32_t chunk, const struct erdp_policer_ws *s,
+		  uint64_t now, uint32_t bytes, bool *full, uint64_t *wait)
 {
-	return bytes > ERDP_POLICER_MAX_FRAME ? ERDP_POLICER_MAX_FRAME : bytes;
+	uint32_t charge = bytes > ERDP_POLICER_MAX_FRAME ? ERDP_POLICER_MAX_FRAME : bytes;
+	uint32_t k;
+
+	*full = false;
+	if (charge <= *tok) { /* only a frame above ERDP_POLICER_MAX_FRAME gets here */
+		*tok -= charge;
+		return true;
+	}
+	k = chunks_for(charge - *tok, chunk);
+	if (!bucket_take(empty, now, s->depth_ticks, k * s->chunk_ticks, full, wait))
+		return false;
+	*tok += k * chunk - charge;
+	return true;
 }
 
 /*
@@ -145,25 +172,17 @@ void erdp_policer_offer_slow(struct erdp_policer *p, struct erdp_policer_ws *s, 
 			     uint64_t now, uint32_t bytes)
 {
 	struct erdp_policer_bucket *b = &p->bucket[obj];
-	uint32_t charge = charge_of(bytes);
 	uint64_t wait;
-	uint32_t k;
 	bool full;
 
-	if (charge <= s->t_tok) { /* a frame above ERDP_POLICER_MAX_FRAME */
-		s->t_tok -= charge;
-		return;
-	}
-	k = chunks_for(charge - s->t_tok, s->t_chunk);
-	if (bucket_take(&b->t_empty, now, s->depth_ticks, k * s->chunk_ticks, &full, &wait)) {
-		s->t_tok += k * s->t_chunk - charge;
+	if (cover(&b->t_empty, &s->t_tok, s->t_chunk, s, now, bytes, &full, &wait)) {
 		if (full)
 			throttle_leave(b);
 	} else {
 		s->t_retry = now + wait;
 		throttle_enter(b);
 	}
-	s->throttled = __atomic_load_n(&b->throttled, __ATOMIC_RELAXED);
+	view(s, b);
 }
 
 /* Throttled and out of commit tokens: take chunks, or drop until some can have refilled. */
@@ -171,24 +190,15 @@ bool erdp_policer_commit_slow(struct erdp_policer *p, struct erdp_policer_ws *s,
 			      uint64_t now, uint32_t bytes)
 {
 	struct erdp_policer_bucket *b = &p->bucket[obj];
-	uint32_t charge = charge_of(bytes);
 	uint64_t wait;
-	uint32_t k;
 	bool full;
 
 	/* Another worker may have lifted the throttle since this one last looked. */
-	s->throttled = __atomic_load_n(&b->throttled, __ATOMIC_RELAXED);
-	if (!s->throttled)
+	view(s, b);
+	if (s->open != 0)
 		return true;
-	if (charge <= s->c_tok) {
-		s->c_tok -= charge;
+	if (cover(&b->c_empty, &s->c_tok, s->c_chunk, s, now, bytes, &full, &wait))
 		return true;
-	}
-	k = chunks_for(charge - s->c_tok, s->c_chunk);
-	if (bucket_take(&b->c_empty, now, s->depth_ticks, k * s->chunk_ticks, &full, &wait)) {
-		s->c_tok += k * s->c_chunk - charge;
-		return true;
-	}
 	s->c_retry = now + wait;
 	return false;
 }

@@ -127,7 +127,13 @@ struct erdp_policer_bucket {
 
 /* One worker's share of one object: one cache line, that worker's only. */
 struct erdp_policer_ws {
-	uint64_t word;	      /* configuration the fields below were derived from */
+	uint64_t word; /* configuration the fields below were derived from */
+	/*
+	 * `word` while this worker sees the object not throttled, else 0: one
+	 * compare tells the common case (same configuration, not throttled).
+	 * Refreshed from the shared flag at every take.
+	 */
+	uint64_t open;
 	uint64_t t_retry;     /* no trigger take before this tick (after a failed one) */
 	uint64_t c_retry;     /* no commit take before this tick */
 	uint64_t chunk_ticks; /* from the word's rate */
@@ -136,8 +142,6 @@ struct erdp_policer_ws {
 	uint32_t c_tok;	      /* commit bytes in hand */
 	uint32_t t_chunk;     /* from the word's rate */
 	uint32_t c_chunk;     /* from the word's rate */
-	uint32_t throttled;   /* this worker's view, refreshed at every take */
-	uint32_t pad;
 } __attribute__((aligned(64)));
 
 struct erdp_policer_worker {
@@ -236,11 +240,31 @@ static inline struct erdp_policer_worker *erdp_policer_worker(struct erdp_police
 	return &p->workers[idx];
 }
 
-/* A pass ahead of the admits can hide the misses of the two lines admit reads. */
-static inline void erdp_policer_prefetch(const struct erdp_policer *p,
-					 const struct erdp_policer_worker *w, uint32_t obj)
+/*
+ * Hiding the two lines an admit reads, in a burst pipeline:
+ *   early pass  erdp_policer_prefetch_word(p, obj)
+ *   later pass  word = erdp_policer_word(p, obj); when erdp_policer_is_on(word),
+ *               erdp_policer_prefetch_ws(w, obj) (only objects that are on cost a line)
+ *   last pass   erdp_policer_admit_word(p, w, obj, word, now, bytes)
+ * erdp_policer_admit() does the three at once.
+ */
+static inline void erdp_policer_prefetch_word(const struct erdp_policer *p, uint32_t obj)
 {
 	__builtin_prefetch(&p->word[obj]);
+}
+
+static inline uint64_t erdp_policer_word(const struct erdp_policer *p, uint32_t obj)
+{
+	return __atomic_load_n(&p->word[obj], __ATOMIC_RELAXED);
+}
+
+static inline bool erdp_policer_is_on(uint64_t word)
+{
+	return (word & ERDP_POLICER_WORD_ON) != 0;
+}
+
+static inline void erdp_policer_prefetch_ws(const struct erdp_policer_worker *w, uint32_t obj)
+{
 	__builtin_prefetch(&w->ws[obj]);
 }
 
@@ -258,6 +282,38 @@ static inline bool erdp_policer_before(uint64_t now, uint64_t t)
 	return (int64_t)(now - t) < 0;
 }
 
+/* erdp_policer_admit() with the object's word already loaded (erdp_policer_word). */
+static inline bool erdp_policer_admit_word(struct erdp_policer *p, struct erdp_policer_worker *w,
+					   uint32_t obj, uint64_t word, uint64_t now,
+					   uint32_t bytes)
+{
+	struct erdp_policer_ws *s;
+
+	if (!erdp_policer_is_on(word))
+		return true;
+	s = &w->ws[obj];
+	/* The trigger bucket measures offered load: every frame, passed or not. */
+	if (__builtin_expect(s->open == word && s->t_tok >= bytes, 1)) {
+		s->t_tok -= bytes;
+		return true;
+	}
+	if (s->word != word)
+		erdp_policer_resync(p, s, obj, word, now);
+	if (s->t_tok >= bytes)
+		s->t_tok -= bytes;
+	else if (!erdp_policer_before(now, s->t_retry))
+		erdp_policer_offer_slow(p, s, obj, now, bytes);
+	if (s->open == word)
+		return true;
+	if (s->c_tok >= bytes) {
+		s->c_tok -= bytes;
+		return true;
+	}
+	if (erdp_policer_before(now, s->c_retry))
+		return false;
+	return erdp_policer_commit_slow(p, s, obj, now, bytes);
+}
+
 /*
  * Worker: may a frame of `bytes` (see Unit) on object `obj` pass at `now`?
  * false: drop it and count it as rate_limited. An object that is off costs a
@@ -267,28 +323,7 @@ static inline bool erdp_policer_before(uint64_t now, uint64_t t)
 static inline bool erdp_policer_admit(struct erdp_policer *p, struct erdp_policer_worker *w,
 				      uint32_t obj, uint64_t now, uint32_t bytes)
 {
-	uint64_t word = __atomic_load_n(&p->word[obj], __ATOMIC_RELAXED);
-	struct erdp_policer_ws *s;
-
-	if (!(word & ERDP_POLICER_WORD_ON))
-		return true;
-	s = &w->ws[obj];
-	if (__builtin_expect(s->word != word, 0))
-		erdp_policer_resync(p, s, obj, word, now);
-	/* The trigger bucket measures offered load: every frame, passed or not. */
-	if (__builtin_expect(s->t_tok >= bytes, 1))
-		s->t_tok -= bytes;
-	else if (!erdp_policer_before(now, s->t_retry))
-		erdp_policer_offer_slow(p, s, obj, now, bytes);
-	if (__builtin_expect(!s->throttled, 1))
-		return true;
-	if (s->c_tok >= bytes) {
-		s->c_tok -= bytes;
-		return true;
-	}
-	if (erdp_policer_before(now, s->c_retry))
-		return false;
-	return erdp_policer_commit_slow(p, s, obj, now, bytes);
+	return erdp_policer_admit_word(p, w, obj, erdp_policer_word(p, obj), now, bytes);
 }
 
 #endif
