@@ -40,6 +40,7 @@ struct opts {
 	unsigned int frames; /* per cost round */
 	unsigned int objects;
 	unsigned int seconds;
+	unsigned int gbps; /* accuracy at this bandwidth only; 0: 1G and 10G */
 	bool cost, accuracy, check;
 };
 
@@ -210,6 +211,7 @@ static struct sim_result simulate(uint64_t kbps, uint32_t load_pm, unsigned int 
 	double weight[MAX_SIM_WORKERS], wsum = 0, offered_bps = (double)kbps * 125 * load_pm / 1000;
 	uint64_t skew[MAX_SIM_WORKERS], seed = 7 + kbps + load_pm + n_workers;
 	uint64_t window_bytes = 0, window = 0, t = 0;
+	double tf = 0;
 	struct sim_result res = {.min_ratio = 1e9, .max_ratio = 0};
 
 	/* Uneven RSS shares and clocks up to 3 us apart. */
@@ -236,7 +238,8 @@ static struct sim_result simulate(uint64_t kbps, uint32_t load_pm, unsigned int 
 				res.drops++;
 		}
 		/* The next burst comes when this one's bytes have been offered at the load. */
-		t += (uint64_t)((double)burst_bytes * SIM_HZ / offered_bps);
+		tf += (double)burst_bytes * SIM_HZ / offered_bps; /* no rounding drift */
+		t = (uint64_t)tf;
 		if (t >= (window + 1) * SIM_HZ) {
 			double ratio = (double)window_bytes / ((double)kbps * 125);
 
@@ -256,18 +259,23 @@ static struct sim_result simulate(uint64_t kbps, uint32_t load_pm, unsigned int 
 
 static bool run_accuracy(const struct opts *o)
 {
-	static const uint64_t rates[] = {1000000, 10000000};
+	uint64_t rates[] = {1000000, 10000000};
+	unsigned int n_rates = 2;
 	static const uint32_t loads[] = {1100, 1500, 3000};
 	static const unsigned int workers[] = {1, 2, 4};
 	bool all = true;
 
+	if (o->gbps != 0) {
+		rates[0] = (uint64_t)o->gbps * 1000000;
+		n_rates = 1;
+	}
 	printf("accuracy: simulated, %u windows of 1 s from the enable, IMIX in RX bursts of "
 	       "1..%d, "
 	       "uneven worker shares\n",
 	       o->seconds, BURST);
 	printf("%-6s %-7s %-7s %12s %12s %12s %s\n", "rate", "offered", "workers", "min out/bw",
 	       "max out/bw", "drops", "");
-	for (unsigned int r = 0; r < 2; r++)
+	for (unsigned int r = 0; r < n_rates; r++)
 		for (unsigned int l = 0; l < 3; l++)
 			for (unsigned int w = 0; w < 3; w++) {
 				struct sim_result s =
@@ -294,7 +302,8 @@ static void usage(void)
 	       "  --rounds N   cost rounds, median reported (default 15)\n"
 	       "  --frames N   frames per cost round (default 1048576)\n"
 	       "  --objects N  objects the spread cost runs use (default 32768)\n"
-	       "  --seconds N  simulated 1 s windows per accuracy run (default 3)\n");
+	       "  --seconds N  simulated 1 s windows per accuracy run (default 3)\n"
+	       "  --gbps N     accuracy at N Gbps only (default: 1 and 10)\n");
 }
 
 int main(int argc, char **argv)
@@ -306,6 +315,7 @@ int main(int argc, char **argv)
 					   {"frames", required_argument, NULL, 'f'},
 					   {"objects", required_argument, NULL, 'o'},
 					   {"seconds", required_argument, NULL, 's'},
+					   {"gbps", required_argument, NULL, 'g'},
 					   {"help", no_argument, NULL, 'h'},
 					   {NULL, 0, NULL, 0}};
 	struct opts o = {.rounds = 15, .frames = 1 << 20, .objects = 32768, .seconds = 3};
@@ -333,6 +343,9 @@ int main(int argc, char **argv)
 			break;
 		case 's':
 			o.seconds = (unsigned int)atoi(optarg);
+			break;
+		case 'g':
+			o.gbps = (unsigned int)atoi(optarg);
 			break;
 		case 'h':
 			usage();
