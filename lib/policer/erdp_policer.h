@@ -31,7 +31,9 @@
  *   main lcore (one thread): erdp_policer_create/free, erdp_policer_set and
  *     the circuit helpers, erdp_policer_get. It is the only writer of the
  *     configuration.
- *   worker k (one thread per worker handle): erdp_policer_admit() with
+ *   worker k (one thread per worker handle): erdp_policer_active() per
+ *     burst and erdp_policer_admit() (or its split form: erdp_policer_word,
+ *     the two prefetches, erdp_policer_admit_word) with
  *     erdp_policer_worker(p, k), and nothing else. Several threads may admit
  *     on the same object at once; never two on the same worker handle.
  *
