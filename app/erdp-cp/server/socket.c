@@ -34,6 +34,7 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 
+#include "erdp_fs.h"
 #include "server.h"
 
 #define MAX_LINE	(1 << 20) /* a request line; longer is refused */
@@ -88,30 +89,6 @@ static struct {
 	double accept_paused_until; /* accept() ran out of descriptors */
 	unsigned int file_turn;	    /* the slot whose file is read first next turn */
 } srv = {.listen_fd = -1};
-
-static int make_dir(const char *path, struct erdp_err *err)
-{
-	char dir[sizeof(srv.path)], *slash;
-
-	snprintf(dir, sizeof(dir), "%s", path);
-	slash = strrchr(dir, '/');
-	if (slash == NULL || slash == dir)
-		return 0;
-	*slash = '\0';
-	for (char *p = dir + 1; *p != '\0'; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(dir, 0755) != 0 && errno != EEXIST)
-			return erdp_errf(err, errno, "--socket %s: cannot create directory %s: %s",
-					 path, dir, strerror(errno));
-		*p = '/';
-	}
-	if (mkdir(dir, 0755) != 0 && errno != EEXIST)
-		return erdp_errf(err, errno, "--socket %s: cannot create directory %s: %s", path,
-				 dir, strerror(errno));
-	return 0;
-}
 
 /* A socket file left by a killed erdp-cp is removed; a live one is an error. */
 static int remove_stale(const char *path, struct erdp_err *err)
@@ -187,7 +164,7 @@ int server_open(const char *path, const char *group, const struct server_limits 
 		goto fail;
 	}
 	raise_fd_limit(lim->max_clients);
-	rc = make_dir(path, err);
+	rc = erdp_mkdir_parents(path, "--socket", err);
 	if (rc == 0)
 		rc = remove_stale(path, err);
 	if (rc != 0)

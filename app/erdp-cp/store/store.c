@@ -28,36 +28,13 @@
 #include <sys/stat.h>
 
 #include "cp.h"
+#include "erdp_fs.h"
 #include "store_impl.h"
 
 #define COMPACT_SLACK	65536 /* journal rows beyond twice the runtime state before a rewrite */
 #define BUSY_MS		5000  /* wait this long for a reader that holds the file (sqlite3 shell) */
 #define RETRY_S		5.0   /* after a failed write, try again this often without new changes */
 #define STORE_LOG_BATCH 10000 /* transactions this big are logged with their time */
-
-static int make_dirs(const char *path, struct erdp_err *err)
-{
-	char dir[PATH_MAX], *slash;
-
-	snprintf(dir, sizeof(dir), "%s", path);
-	slash = strrchr(dir, '/');
-	if (slash == NULL || slash == dir)
-		return 0;
-	*slash = '\0';
-	for (char *p = dir + 1; *p != '\0'; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(dir, 0755) != 0 && errno != EEXIST)
-			return erdp_errf(err, errno, "--state %s: cannot create %s: %s", path, dir,
-					 strerror(errno));
-		*p = '/';
-	}
-	if (mkdir(dir, 0755) != 0 && errno != EEXIST)
-		return erdp_errf(err, errno, "--state %s: cannot create %s: %s", path, dir,
-				 strerror(errno));
-	return 0;
-}
 
 int store_sql_error(struct store *st, struct erdp_err *err, const char *what)
 {
@@ -132,7 +109,7 @@ struct store *store_open(const char *path, struct erdp_err *err)
 	pthread_mutex_init(&st->lock, NULL);
 	pthread_cond_init(&st->cond, NULL);
 	st->tail = &st->head;
-	if (make_dirs(path, err) != 0)
+	if (erdp_mkdir_parents(path, "--state", err) != 0)
 		goto fail;
 	if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
 	    SQLITE_OK) {
