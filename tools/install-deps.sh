@@ -8,6 +8,7 @@ PACKAGES=(
 	libdpdk-dev dpdk dpdk-dev dpdk-doc libconfig-dev libpcap-dev libjansson-dev
 	python3-scapy tcpdump iproute2 iputils-ping ethtool linux-perf
 	lua5.3
+	libmnl-dev frr bird2
 )
 
 missing=()
