@@ -299,9 +299,9 @@ static void run_main_loop(struct erdp_dp *dp, const struct opts *o)
 		uint64_t now = rte_rdtsc();
 		bool busy;
 
-		erdp_slowpath_poll(dp);
+		busy = erdp_slowpath_poll(dp) != 0; /* a flood at the MSEE is policed, not queued */
 		erdp_link_poll(dp);
-		busy = erdp_ctrl_poll(dp) != 0;
+		busy |= erdp_ctrl_poll(dp) != 0;
 		erdp_health_poll(dp);
 		if (stats_ms > 0 && now - last_print >= hz * (uint64_t)stats_ms / 1000) {
 			erdp_stats_print(dp, (double)(now - last_print) / (double)hz);
@@ -319,7 +319,7 @@ static void run_main_loop(struct erdp_dp *dp, const struct opts *o)
 				break;
 			}
 		}
-		if (!busy) /* route updates go as fast as the FIB takes them */
+		if (!busy) /* route updates and punted frames go as fast as they can */
 			usleep(200);
 	}
 	dp->quit = true;

@@ -5,6 +5,9 @@
  * tx_full that is its RX port and, when known, its circuit and peering
  * link; tx_full is counted on the egress port (and egress peering link)
  * whose TX queue refused the frame, since the fault is that queue's.
+ * Frames the host sends (bgp.enabled: a peering link's tap) arrive on no
+ * port: their drops are counted on that peering link and on the link's
+ * port, the way they would have left.
  * Names are stable: telemetry and tests use them.
  */
 #ifndef ERDP_DROP_H
@@ -36,7 +39,10 @@
 	X(TX_FULL, "tx_full")                   /* TX queue full */                                \
 	X(ARP_INVALID, "arp_invalid")           /* malformed or not for us */                      \
 	X(ND_INVALID, "nd_invalid")             /* NS/NA malformed, hop limit != 255, not for us */ \
-	X(ICMP_RATELIMIT, "icmp_rate_limited")  /* TTL / MTU drop whose ICMP error was rate limited */
+	X(ICMP_RATELIMIT, "icmp_rate_limited")  /* TTL / MTU drop whose ICMP error was rate limited */\
+	X(HOST_RATELIMIT, "host_rate_limited")  /* to the host (bgp.enabled): over the link's policer */\
+	X(HOST_QUEUE_FULL, "host_queue_full")   /* to the host: the link's tap refused the frame */  \
+	X(HOST_NOT_UNICAST, "host_not_unicast") /* from the host: ARP, multicast, not IPv4/IPv6 */
 
 /* clang-format on */
 
