@@ -330,8 +330,8 @@ def setup_customer(tmp):
         mode = "TAP + qinq_relay.py (kernel has no 802.1Q: %s)" % r.stderr.strip()
         ready = os.path.join(tmp, "relay.ready")
         relay = subprocess.Popen(["ip", "netns", "exec", NS_CU, sys.executable,
-                                  os.path.join(HERE, "qinq_relay.py"), "veth0", "veth0.100.200",
-                                  str(S_TAG), str(C_TAG), ready])
+                                  os.path.join(HERE, "qinq_relay.py"), "veth0", ready,
+                                  "veth0.100.200:%d:%d" % (S_TAG, C_TAG)])
         t0 = time.monotonic()
         while not os.path.exists(ready):
             if relay.poll() is not None or time.monotonic() - t0 > 10:
