@@ -193,8 +193,8 @@ void erdp_host_input(struct erdp_dp *dp, struct rte_mbuf *m)
 		return;
 	}
 	h = &dp->host[plink];
-	if (!dp->plink_admin_up[plink]) {
-		erdp_sp_drop(dp, m, ERDP_DROP_LINK_DOWN);
+	if (!dp->plink_admin_up[plink] || !dp->port[port].admin_up) {
+		erdp_sp_drop(dp, m, ERDP_DROP_LINK_DOWN); /* the sessions on it go down */
 		return;
 	}
 	if (!erdp_host_policer_allow(&h->pol, is_control(dp, m), host_now())) {
