@@ -88,25 +88,18 @@ static int wire_socket(const char *ifname)
 	return s;
 }
 
-static int wire_send(const char *ifname, double seconds, const char *hex)
+/* Send iov on s in batches for `seconds`; print how many went. */
+static int send_loop(int s, struct iovec *iov, double seconds)
 {
-	static uint8_t f[FRAME_MAX];
 	struct mmsghdr msgs[BATCH];
-	struct iovec iov;
-	int len = hex_frame(hex, f), s = wire_socket(ifname);
 	uint64_t sent = 0;
-	double t0;
+	double t0 = now_s();
 
-	if (len < 0 || s < 0)
-		return 1;
-	iov.iov_base = f;
-	iov.iov_len = (size_t)len;
 	memset(msgs, 0, sizeof(msgs));
 	for (int i = 0; i < BATCH; i++) {
-		msgs[i].msg_hdr.msg_iov = &iov;
+		msgs[i].msg_hdr.msg_iov = iov;
 		msgs[i].msg_hdr.msg_iovlen = 1;
 	}
-	t0 = now_s();
 	while (now_s() - t0 < seconds) {
 		int n = sendmmsg(s, msgs, BATCH, 0);
 
@@ -115,6 +108,19 @@ static int wire_send(const char *ifname, double seconds, const char *hex)
 	}
 	printf("{\"sent\": %lu, \"seconds\": %.3f}\n", (unsigned long)sent, now_s() - t0);
 	return 0;
+}
+
+static int wire_send(const char *ifname, double seconds, const char *hex)
+{
+	static uint8_t f[FRAME_MAX];
+	struct iovec iov;
+	int len = hex_frame(hex, f), s = wire_socket(ifname);
+
+	if (len < 0 || s < 0)
+		return 1;
+	iov.iov_base = f;
+	iov.iov_len = (size_t)len;
+	return send_loop(s, &iov, seconds);
 }
 
 static int wire_count(const char *ifname, double seconds, const char *mac_text)
@@ -239,11 +245,8 @@ static int udp_send(const char *addr, int port, double seconds)
 {
 	static uint8_t payload[UDP_PAYLOAD];
 	struct sockaddr_in a;
-	struct mmsghdr msgs[BATCH];
 	struct iovec iov = {payload, sizeof(payload)};
 	int s = udp_socket(AF_INET, 0);
-	uint64_t sent = 0;
-	double t0;
 
 	memset(&a, 0, sizeof(a));
 	a.sin_family = AF_INET;
@@ -251,20 +254,7 @@ static int udp_send(const char *addr, int port, double seconds)
 	if (s < 0 || inet_pton(AF_INET, addr, &a.sin_addr) != 1 ||
 	    connect(s, (struct sockaddr *)&a, sizeof(a)) != 0)
 		return 1;
-	memset(msgs, 0, sizeof(msgs));
-	for (int i = 0; i < BATCH; i++) {
-		msgs[i].msg_hdr.msg_iov = &iov;
-		msgs[i].msg_hdr.msg_iovlen = 1;
-	}
-	t0 = now_s();
-	while (now_s() - t0 < seconds) {
-		int n = sendmmsg(s, msgs, BATCH, 0);
-
-		if (n > 0)
-			sent += (uint64_t)n;
-	}
-	printf("{\"sent\": %lu, \"seconds\": %.3f}\n", (unsigned long)sent, now_s() - t0);
-	return 0;
+	return send_loop(s, &iov, seconds);
 }
 
 /* Count (echo = false) or send back (echo = true) what arrives on port, for `seconds`. */

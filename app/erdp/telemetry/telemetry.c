@@ -119,6 +119,17 @@ static int parse_start(const char *params, int n)
 	return v < 0 ? 0 : v > n ? n : (int)v;
 }
 
+/* A page's envelope: "total", "start", "next" when more follow, and the entries under key. */
+static void page_end(struct rte_tel_data *d, const char *key, struct rte_tel_data *arr, int n,
+		     int start, int end)
+{
+	rte_tel_data_add_dict_u64(d, "total", (uint64_t)n);
+	rte_tel_data_add_dict_u64(d, "start", (uint64_t)start);
+	if (end < n)
+		rte_tel_data_add_dict_u64(d, "next", (uint64_t)end);
+	rte_tel_data_add_dict_container(d, key, arr, 0);
+}
+
 static struct rte_tel_data *entry(item_fn fn, int i, bool all)
 {
 	struct rte_tel_data *e = rte_tel_data_alloc();
@@ -156,11 +167,7 @@ static int page(struct rte_tel_data *d, const char *key, int n, item_fn fn, cons
 			list_add(arr, i, e);
 	}
 	rte_spinlock_unlock(&erdp_stats_lock);
-	rte_tel_data_add_dict_u64(d, "total", (uint64_t)n);
-	rte_tel_data_add_dict_u64(d, "start", (uint64_t)start);
-	if (end < n)
-		rte_tel_data_add_dict_u64(d, "next", (uint64_t)end);
-	rte_tel_data_add_dict_container(d, key, arr, 0);
+	page_end(d, key, arr, n, start, end);
 	return 0;
 }
 
@@ -341,11 +348,7 @@ static int tel_neighbors(const char *cmd, const char *params, struct rte_tel_dat
 				if (e != NULL)
 					list_add(arr, k++, e);
 			}
-	rte_tel_data_add_dict_u64(d, "total", (uint64_t)n);
-	rte_tel_data_add_dict_u64(d, "start", (uint64_t)start);
-	if (end < n)
-		rte_tel_data_add_dict_u64(d, "next", (uint64_t)end);
-	rte_tel_data_add_dict_container(d, "neighbors", arr, 0);
+	page_end(d, "neighbors", arr, n, start, end);
 	return 0;
 }
 
@@ -403,11 +406,7 @@ static int tel_host(const char *cmd, const char *params, struct rte_tel_data *d)
 				list_add(arr, k++, e);
 		}
 	rte_spinlock_unlock(&erdp_stats_lock);
-	rte_tel_data_add_dict_u64(d, "total", (uint64_t)n);
-	rte_tel_data_add_dict_u64(d, "start", (uint64_t)start);
-	if (end < n)
-		rte_tel_data_add_dict_u64(d, "next", (uint64_t)end);
-	rte_tel_data_add_dict_container(d, "links", arr, 0);
+	page_end(d, "links", arr, n, start, end);
 	return 0;
 }
 

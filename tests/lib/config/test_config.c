@@ -791,6 +791,25 @@ static void test_allowed_repeats(void)
 	erdp_config_free(cfg);
 }
 
+/* Every field of a bgp group as expected. */
+static void check_bgp(const struct erdp_bgp_conf *got, const struct erdp_bgp_conf *want)
+{
+	CHECK_EQ(got->enabled, want->enabled);
+	CHECK_MSG(strcmp(got->namespace_prefix, want->namespace_prefix) == 0, "%s",
+		  got->namespace_prefix);
+	CHECK_EQ(got->keepalive, want->keepalive);
+	CHECK_EQ(got->hold_time, want->hold_time);
+	CHECK_EQ(got->min_hold_time, want->min_hold_time);
+	CHECK_EQ(got->bfd_interval_ms, want->bfd_interval_ms);
+	CHECK_EQ(got->bfd_multiplier, want->bfd_multiplier);
+	CHECK_EQ(got->maintenance_prepend, want->maintenance_prepend);
+	CHECK_EQ(got->host_rate_pps, want->host_rate_pps);
+	CHECK_EQ(got->host_burst, want->host_burst);
+	CHECK_MSG(strcmp(got->frr_path, want->frr_path) == 0, "%s", got->frr_path);
+	CHECK_MSG(strcmp(got->state_dir, want->state_dir) == 0, "%s", got->state_dir);
+	CHECK_EQ(got->fpm_port, want->fpm_port);
+}
+
 static void test_defaults(void)
 {
 	struct erdp_config *cfg = load_ok(
@@ -842,19 +861,18 @@ static void test_defaults(void)
 	CHECK(cfg->peerings[0].advertise == NULL);
 	CHECK_EQ(cfg->peerings[0].n_communities, 0);
 	/* bgp: off, Azure's timers, the instance's namespace prefix */
-	CHECK(!cfg->bgp.enabled);
-	CHECK(strcmp(cfg->bgp.namespace_prefix, "erdp") == 0);
-	CHECK_EQ(cfg->bgp.keepalive, 60);
-	CHECK_EQ(cfg->bgp.hold_time, 180);
-	CHECK_EQ(cfg->bgp.min_hold_time, 10);
-	CHECK_EQ(cfg->bgp.bfd_interval_ms, 300);
-	CHECK_EQ(cfg->bgp.bfd_multiplier, 3);
-	CHECK_EQ(cfg->bgp.maintenance_prepend, 3);
-	CHECK_EQ(cfg->bgp.host_rate_pps, 2000);
-	CHECK_EQ(cfg->bgp.host_burst, 500);
-	CHECK(strcmp(cfg->bgp.frr_path, "/usr/lib/frr") == 0);
-	CHECK(strcmp(cfg->bgp.state_dir, "/run/erdp/frr") == 0);
-	CHECK_EQ(cfg->bgp.fpm_port, 2620);
+	check_bgp(&cfg->bgp, &(struct erdp_bgp_conf){.namespace_prefix = "erdp",
+						     .keepalive = 60,
+						     .hold_time = 180,
+						     .min_hold_time = 10,
+						     .bfd_interval_ms = 300,
+						     .bfd_multiplier = 3,
+						     .maintenance_prepend = 3,
+						     .host_rate_pps = 2000,
+						     .host_burst = 500,
+						     .frr_path = "/usr/lib/frr",
+						     .state_dir = "/run/erdp/frr",
+						     .fpm_port = 2620});
 	erdp_config_free(cfg);
 
 	/* The namespace prefix follows eal.file_prefix unless given. */
@@ -882,45 +900,44 @@ static void test_defaults(void)
 static void test_bgp(void)
 {
 	struct erdp_config *cfg =
-		load_ok("bgp", BASE
-				       BGP("  enabled = true;\n  namespace_prefix = \"lab\";\n  "
-					   "keepalive = 20;\n"
-					   "  hold_time = 60;\n  min_hold_time = 6;\n"
-					   "  bfd = { interval_ms = 50; multiplier = 255; };\n"
-					   "  maintenance_prepend = 10;\n  host_rate_pps = "
-					   "1000000;\n"
-					   "  host_burst = 1;\n  frr_path = \"/opt/frr/sbin\";\n"
-					   "  state_dir = \"/var/lib/erdp\";\n  fpm_port = "
-					   "65535;\n") "circuits = ( { name = \"c1\"; s_tag = 100; "
-						       "bandwidth = \"1G\"; premium = true;\n"
-						       "  peerings = (\n"
-						       "    { type = \"private\"; c_tag = 10; vrf "
-						       "= \"a\"; ipv4 = \"10.0.0.0/29\";\n"
-						       "      peer_asn = 65001; md5_key = "
-						       "\"s3cret!#\"; },\n"
-						       "    { type = \"microsoft\"; c_tag = 11; "
-						       "vrf = \"b\"; ipv4 = \"10.0.0.8/29\";\n"
-						       "      peer_asn = 65001; advertise = [ "
-						       "\"203.0.113.0/24\", \"2001:db8:5::/48\" "
-						       "];\n"
-						       "      communities = [ \"12076:51004\", "
-						       "\"0:0\", \"65535:65535\" ]; } ); } );\n");
+		load_ok("bgp", BASE BGP("  enabled = true;\n  namespace_prefix = \"lab\";\n  "
+					"keepalive = 20;\n"
+					"  hold_time = 60;\n  min_hold_time = 6;\n"
+					"  bfd = { interval_ms = 50; multiplier = 255; };\n"
+					"  maintenance_prepend = 10;\n  host_rate_pps = "
+					"1000000;\n"
+					"  host_burst = 1;\n  frr_path = \"/opt/frr/sbin\";\n"
+					"  state_dir = \"/var/lib/erdp\";\n  fpm_port = "
+					"65535;\n") "circuits = ( { name = \"c1\"; s_tag = 100; "
+						    "bandwidth = \"1G\"; premium = true;\n"
+						    "  peerings = (\n"
+						    "    { type = \"private\"; c_tag = 10; vrf "
+						    "= \"a\"; ipv4 = \"10.0.0.0/29\";\n"
+						    "      peer_asn = 65001; md5_key = "
+						    "\"s3cret!#\"; },\n"
+						    "    { type = \"microsoft\"; c_tag = 11; "
+						    "vrf = \"b\"; ipv4 = \"10.0.0.8/29\";\n"
+						    "      peer_asn = 65001; advertise = [ "
+						    "\"203.0.113.0/24\", \"2001:db8:5::/48\" "
+						    "];\n"
+						    "      communities = [ \"12076:51004\", "
+						    "\"0:0\", \"65535:65535\" ]; } ); } );\n");
 
 	if (cfg == NULL)
 		return;
-	CHECK(cfg->bgp.enabled);
-	CHECK(strcmp(cfg->bgp.namespace_prefix, "lab") == 0);
-	CHECK_EQ(cfg->bgp.keepalive, 20);
-	CHECK_EQ(cfg->bgp.hold_time, 60);
-	CHECK_EQ(cfg->bgp.min_hold_time, 6);
-	CHECK_EQ(cfg->bgp.bfd_interval_ms, 50);
-	CHECK_EQ(cfg->bgp.bfd_multiplier, 255);
-	CHECK_EQ(cfg->bgp.maintenance_prepend, 10);
-	CHECK_EQ(cfg->bgp.host_rate_pps, 1000000);
-	CHECK_EQ(cfg->bgp.host_burst, 1);
-	CHECK(strcmp(cfg->bgp.frr_path, "/opt/frr/sbin") == 0);
-	CHECK(strcmp(cfg->bgp.state_dir, "/var/lib/erdp") == 0);
-	CHECK_EQ(cfg->bgp.fpm_port, 65535);
+	check_bgp(&cfg->bgp, &(struct erdp_bgp_conf){.enabled = true,
+						     .namespace_prefix = "lab",
+						     .keepalive = 20,
+						     .hold_time = 60,
+						     .min_hold_time = 6,
+						     .bfd_interval_ms = 50,
+						     .bfd_multiplier = 255,
+						     .maintenance_prepend = 10,
+						     .host_rate_pps = 1000000,
+						     .host_burst = 1,
+						     .frr_path = "/opt/frr/sbin",
+						     .state_dir = "/var/lib/erdp",
+						     .fpm_port = 65535});
 	CHECK(cfg->circuits[0].premium);
 	CHECK(strcmp(cfg->peerings[0].md5_key, "s3cret!#") == 0);
 	CHECK_EQ(cfg->peerings[0].n_advertise, 0);

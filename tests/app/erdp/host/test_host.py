@@ -46,17 +46,17 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "linux"))
 
-from test_netns import Abort, check, failures, ip, log, offloads_off, run, sysctl  # noqa: E402
+import test_netns  # noqa: E402
+from test_netns import (Abort, abort_on_signals, check, failures, ip, log, no_veth,  # noqa: E402
+                        offloads_off, run, sysctl)
 
 SKIP = 77
 PID = os.getpid()
@@ -86,62 +86,25 @@ RELAY = os.path.join(HERE, "..", "linux", "qinq_relay.py")
 # ---------------------------------------------------------------------------
 # erdp
 
-class Erdp:
-    """erdp in NS_ER (nsenter: same mount namespace as ours); its output lines kept."""
+class Erdp(test_netns.Erdp):
+    """erdp in NS_ER, started with nsenter: the same mount namespace as ours, so the
+    namespaces it creates are everyone's (`ip netns exec` would make it a private one)."""
 
     def __init__(self, binary, conf, tmp, n):
-        self.lines = []
-        self.log = os.path.join(tmp, "erdp-%d.log" % n)
-        self.stats = os.path.join(tmp, "stats-%d.json" % n)
-        cmd = ["nsenter", "--net=/run/netns/" + NS_ER, binary, "-c", conf, "--stats-json",
-               self.stats, "--", "--no-huge", "-m", "256", "--file-prefix", PREFIX]
-        log("+ " + " ".join(cmd))
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                     text=True, errors="replace")
-        self.reader = threading.Thread(target=self._read, daemon=True)
-        self.reader.start()
-
-    def _read(self):
-        with open(self.log, "w") as f:
-            for line in self.proc.stdout:
-                self.lines.append(line.rstrip("\n"))
-                f.write(line)
-                f.flush()
+        stats = os.path.join(tmp, "stats-%d.json" % n)
+        self.start(["nsenter", "--net=/run/netns/" + NS_ER, binary, "-c", conf, "--stats-json",
+                    stats, "--", "--no-huge", "-m", "256", "--file-prefix", PREFIX],
+                   os.path.join(tmp, "erdp-%d.log" % n), stats)
 
     def wait_forwarding(self):
-        t0 = time.monotonic()
-        while time.monotonic() - t0 < WAIT_S:
-            if any("forwarding" in line for line in self.lines):
-                return
-            if self.proc.poll() is not None:
-                break
-            time.sleep(0.05)
-        raise Abort("erdp did not start forwarding:\n" + "\n".join(self.lines[-30:]))
-
-    def stop(self, sig=signal.SIGTERM):
-        if self.proc.poll() is None:
-            self.proc.send_signal(sig)
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.reader.join(timeout=5)
-        return self.proc.returncode
+        if self.wait_for(r"\bforwarding\b", WAIT_S) is None:
+            raise Abort("erdp did not start forwarding:\n" + self.text())
 
 
 def telemetry(cmd):
-    path = "/var/run/dpdk/%s/dpdk_telemetry.v2" % PREFIX
-    try:
-        with socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET) as s:
-            s.settimeout(5)
-            s.connect(path)
-            s.recv(16384)
-            s.send(cmd.encode())
-            return json.loads(s.recv(1 << 20).decode()).get(cmd.split(",")[0])
-    except (OSError, ValueError) as e:
-        log("telemetry %s: %s" % (cmd, e))
-        return None
+    """The value of one /erdp/... telemetry command, or None."""
+    reply = test_netns.telemetry(cmd, PREFIX)
+    return reply.get(cmd.split(",")[0]) if reply is not None else None
 
 
 def host_links():
@@ -210,20 +173,26 @@ def setup_topology():
     ip(NS_ER, "link", "set", "egw1", "up")
 
 
+def started(cmd, ready, what):
+    """Start cmd; return it once it has written its ready file."""
+    p = subprocess.Popen(cmd)
+    t0 = time.monotonic()
+    while not os.path.exists(ready):
+        if p.poll() is not None or time.monotonic() - t0 > WAIT_S:
+            p.kill()
+            raise Abort("%s did not start" % what)
+        time.sleep(0.05)
+    return p
+
+
 def start_relays(tmp, encap, procs):
     """A relay per veth with a TAP per circuit; the TAPs move to their customers."""
     for link, parent in (("primary", "p0"), ("secondary", "s0")):
         ready = os.path.join(tmp, "relay-%s-%s.ready" % (encap, parent))
         subs = ["%s-%s:%s" % (c, SHORT[link], ":".join(str(t) for t in TAGS[encap][c]))
                 for c in CIRCUITS]
-        p = subprocess.Popen(["ip", "netns", "exec", NS_SW, sys.executable, RELAY, parent,
-                              ready] + subs)
-        procs.append(p)
-        t0 = time.monotonic()
-        while not os.path.exists(ready):
-            if p.poll() is not None or time.monotonic() - t0 > WAIT_S:
-                raise Abort("qinq_relay.py on %s did not start" % parent)
-            time.sleep(0.05)
+        procs.append(started(["ip", "netns", "exec", NS_SW, sys.executable, RELAY, parent,
+                              ready] + subs, ready, "qinq_relay.py on " + parent))
     for c in CIRCUITS:
         ns = NS_CU[c]
         for link in LINKS:
@@ -250,13 +219,8 @@ def stop_procs(procs):
 
 def start_server(ns, tag, tmp, procs):
     ready = os.path.join(tmp, "server-%s.ready" % tag)
-    p = subprocess.Popen(["ip", "netns", "exec", ns, sys.executable, PEER, "serve", tag, ready])
-    procs.append(p)
-    t0 = time.monotonic()
-    while not os.path.exists(ready):
-        if p.poll() is not None or time.monotonic() - t0 > WAIT_S:
-            raise Abort("hostpeer.py serve in %s did not start" % ns)
-        time.sleep(0.05)
+    procs.append(started(["ip", "netns", "exec", ns, sys.executable, PEER, "serve", tag, ready],
+                         ready, "hostpeer.py serve in " + ns))
 
 
 # ---------------------------------------------------------------------------
@@ -489,15 +453,12 @@ def main():
     relays, servers = [], []
     erdp = None
 
-    def on_signal(sig, _frame):
-        raise Abort("killed by signal %d" % sig)
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
+    abort_on_signals()
     try:
         try:
             setup_topology()
         except Abort as e:
-            if "veth" in str(e) and "Unknown device type" in str(e):
+            if no_veth(e):
                 log("SKIP: kernel has no veth support")
                 return SKIP
             raise
@@ -545,7 +506,8 @@ def main():
         if erdp is not None:
             erdp.stop()
             if failures:
-                log("---- erdp log (last 40 lines) ----\n" + "\n".join(erdp.lines[-40:]))
+                log("---- erdp log (last 40 lines) ----\n" +
+                    "\n".join(erdp.text().splitlines()[-40:]))
         stop_procs(servers)
         stop_procs(relays)
         for ns in (NS_ER, NS_SW) + tuple(NS_CU.values()) + tuple(NS_PEER.values()):
@@ -559,12 +521,7 @@ def main():
             log("kept " + tmp)
         else:
             shutil.rmtree(tmp, ignore_errors=True)
-    log("%d failed" % len(failures))
-    if failures:
-        log("FAIL")
-        return 1
-    log("PASS")
-    return 0
+    return test_netns.verdict()
 
 
 if __name__ == "__main__":
