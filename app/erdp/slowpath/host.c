@@ -13,8 +13,9 @@
  *     (net_tap keeps a socket opened at probe time).
  *   - persist: the interface and its addresses outlive erdp (FRR keeps
  *     them; sessions just go idle), and a restarted erdp attaches again.
- *   - the port's MAC: frames for the host keep the destination the
- *     customer used, and what the host sends has the right source already.
+ *   - the port's MAC: a frame for the host is addressed to it (the kernel
+ *     takes it as its own, whatever destination the customer used), and
+ *     what the host sends carries the right source already.
  *   - NOARP: the kernel never resolves the customer; erdp owns the
  *     neighbour (it answers ARP/ND for the MSEE address and learns the
  *     customer's MAC), and rewrites the destination of what the host sends.
