@@ -15,6 +15,7 @@ PACKAGES=(
 	python3-scapy tcpdump iproute2 iputils-ping ethtool linux-perf
 	lua5.3
 	libmicrohttpd-dev curl prometheus python3-prometheus-client
+	libmnl-dev frr bird2
 )
 
 missing=()

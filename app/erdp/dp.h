@@ -7,7 +7,8 @@
  *   setup/     builds it all before the workers start, tears it down after
  *   datapath/  workers: read the tables, write their own counters and
  *              their own TX buffers and rings, nothing else
- *   slowpath/  main lcore: neighbours, hold queues, gateway health
+ *   slowpath/  main lcore: neighbours, hold queues, gateway health, the
+ *              host interfaces (taps) of the exception path
  *   nexthop/   main lcore: the only writer of next hops (RCU publish)
  *   control/   main lcore: routes, gateways and admin states from erdp-cp
  *   telemetry/ any thread: reads counters (summed under erdp_stats_lock)
@@ -48,6 +49,7 @@ enum erdp_punt {
 	ERDP_PUNT_MTU = 4,   /* too big for egress: ICMP frag needed / PTB */
 	ERDP_PUNT_NDP = 5,   /* IPv6 neighbour discovery, link-local or multicast */
 	ERDP_PUNT_NEIGH = 6, /* customer MAC unresolved: hold and resolve */
+	ERDP_PUNT_HOST = 7,  /* from the host (a peering link's tap), held for the customer's MAC */
 };
 
 /* Per-packet metadata kept in an mbuf dynamic field (punt and inject rings). */
@@ -156,6 +158,7 @@ struct erdp_neigh {
 };
 
 struct erdp_hold;
+struct erdp_host_link;
 
 struct erdp_dp {
 	struct erdp_config *cfg;
@@ -178,7 +181,8 @@ struct erdp_dp {
 	uint8_t *vrf_has_src;  /* bit 0: v4, bit 1: v6 */
 	struct erdp_gw_rt *gw; /* max_gateways entries */
 	uint32_t max_gateways;
-	uint8_t *plink_admin_up; /* per peering link: operator state */
+	uint8_t *plink_admin_up;     /* per peering link: operator state */
+	struct erdp_host_link *host; /* per peering link: exception path to the host (host.c) */
 	uint16_t burst;
 	bool portless; /* tables without DPDK ports (unit tests, fuzzing): never transmit */
 	volatile bool quit;

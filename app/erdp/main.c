@@ -85,9 +85,9 @@ static void usage(FILE *f)
 		"    reason. Read them live with DPDK telemetry:\n"
 		"      dpdk-telemetry.py -f <file-prefix>   then  /erdp/ports, /erdp/circuits,\n"
 		"      /erdp/peerings, /erdp/links, /erdp/neighbors (paged: add ,START),\n"
-		"      /erdp/drops, /erdp/workers, /erdp/ctl, /erdp/circuit,<name>,\n"
-		"      /erdp/peering,<c/type>, /erdp/port,<name>. Or, with erdp-cp\n"
-		"      running: erdpctl show ..., and\n"
+		"      /erdp/drops, /erdp/workers, /erdp/ctl, /erdp/host (bgp.enabled: the\n"
+		"      taps), /erdp/circuit,<name>, /erdp/peering,<c/type>, /erdp/port,<name>.\n"
+		"      Or, with erdp-cp running: erdpctl show ..., and\n"
 		"      Prometheus metrics on http://127.0.0.1:9111/metrics.\n"
 		"\n"
 		"CAPTURE\n"
@@ -99,6 +99,12 @@ static void usage(FILE *f)
 		"      dpdk-dumpcap --file-prefix <file-prefix> -i net_pcap0 -f 'vlan 100' \\\n"
 		"                   -c 1000 -w circuit-100.pcapng\n"
 		"    No capture running costs nothing. See README, Capture.\n"
+		"\n"
+		"EXCEPTION PATH (bgp.enabled)\n"
+		"    Per peering a network namespace <prefix>-<circuit>-<type> with a tap per\n"
+		"    link (primary, secondary: the MSEE addresses, NOARP). What erdp does not\n"
+		"    answer itself for an MSEE address goes there (policed per link); what the\n"
+		"    host sends there leaves on that link. Needs root. docs/exception-path.md.\n"
 		"\n"
 		"SIGNALS\n"
 		"    SIGINT, SIGTERM: stop the workers, print final counters, close the ports.\n"
@@ -311,9 +317,9 @@ static void run_main_loop(struct erdp_dp *dp, const struct opts *o)
 		uint64_t now = rte_rdtsc();
 		bool busy;
 
-		erdp_slowpath_poll(dp);
+		busy = erdp_slowpath_poll(dp) != 0; /* a flood at the MSEE is policed, not queued */
 		erdp_link_poll(dp);
-		busy = erdp_ctrl_poll(dp) != 0;
+		busy |= erdp_ctrl_poll(dp) != 0;
 		erdp_health_poll(dp);
 		if (stats_ms > 0 && now - last_print >= hz * (uint64_t)stats_ms / 1000) {
 			erdp_stats_print(dp, (double)(now - last_print) / (double)hz);
@@ -331,7 +337,7 @@ static void run_main_loop(struct erdp_dp *dp, const struct opts *o)
 				break;
 			}
 		}
-		if (!busy) /* route updates go as fast as the FIB takes them */
+		if (!busy) /* route updates and punted frames go as fast as they can */
 			usleep(200);
 	}
 	dp->quit = true;

@@ -507,14 +507,15 @@ int cfg_parse_vrfs(struct cfg_ctx *c, const struct cfg_grp *root)
 
 static int parse_all(struct cfg_ctx *c, const config_setting_t *root_setting)
 {
-	static const char *const keys[] = {"eal",  "dataplane", "port_pair", "ports",
-					   "vrfs", "circuits",	"gateways",  NULL};
+	static const char *const keys[] = {"eal",      "dataplane", "port_pair", "ports", "vrfs",
+					   "circuits", "gateways",  "bgp",	 NULL};
 	struct cfg_grp root = {.c = c, .s = root_setting, .path = ""};
 
 	if (cfg_keys(&root, keys) < 0 || cfg_parse_eal(c, &root) < 0 ||
-	    cfg_parse_dataplane(c, &root) < 0 || cfg_parse_port_pair(c, &root) < 0 ||
-	    cfg_parse_ports(c, &root) < 0 || cfg_parse_vrfs(c, &root) < 0 ||
-	    cfg_parse_circuits(c, &root) < 0 || cfg_parse_gateways(c, &root) < 0 ||
+	    cfg_parse_dataplane(c, &root) < 0 || cfg_parse_bgp(c, &root) < 0 ||
+	    cfg_parse_port_pair(c, &root) < 0 || cfg_parse_ports(c, &root) < 0 ||
+	    cfg_parse_vrfs(c, &root) < 0 || cfg_parse_circuits(c, &root) < 0 ||
+	    cfg_validate_bgp(c) < 0 || cfg_parse_gateways(c, &root) < 0 ||
 	    cfg_parse_routes(c, &root) < 0)
 		return -EINVAL;
 	return 0;

@@ -256,8 +256,9 @@ static int parse_customer_macs(const struct cfg_grp *g, struct erdp_peering_conf
 
 static int parse_peering(const struct cfg_grp *g, int circuit, int pidx, int pos)
 {
-	static const char *const keys[] = {"type", "c_tag",    "vlan",	       "vrf", "ipv4",
-					   "ipv6", "peer_asn", "customer_mac", NULL};
+	static const char *const keys[] = {"type",    "c_tag",	   "vlan",	  "vrf",
+					   "ipv4",    "ipv6",	   "peer_asn",	  "customer_mac",
+					   "md5_key", "advertise", "communities", NULL};
 	struct erdp_peering_conf *p = &g->c->cfg->peerings[pidx];
 	struct cfg_src_peering *src = &g->c->src.peering[pidx];
 
@@ -267,7 +268,8 @@ static int parse_peering(const struct cfg_grp *g, int circuit, int pidx, int pos
 	if (cfg_keys(g, keys) < 0 || parse_type(g, p, pidx) < 0 ||
 	    parse_tag(g, p, &src->tag_line) < 0 || parse_vrf_ref(g, &p->vrf) < 0 ||
 	    parse_links(g, false, p, src) < 0 || parse_links(g, true, p, src) < 0 ||
-	    parse_asn(g, p) < 0 || parse_customer_macs(g, p) < 0)
+	    parse_asn(g, p) < 0 || parse_customer_macs(g, p) < 0 ||
+	    cfg_parse_peering_bgp(g, p) < 0) /* last: it allocates */
 		return -EINVAL;
 	return 0;
 }
@@ -300,8 +302,8 @@ static int parse_peerings(const struct cfg_grp *g, int circuit)
 
 static int parse_circuit(const struct cfg_grp *g, int idx)
 {
-	static const char *const keys[] = {"name",	 "s_tag",    "bandwidth",
-					   "rate_limit", "peerings", NULL};
+	static const char *const keys[] = {"name",    "s_tag",	  "bandwidth", "rate_limit",
+					   "premium", "peerings", NULL};
 	struct erdp_circuit_conf *ci = &g->c->cfg->circuits[idx];
 	struct cfg_src_circuit *src = &g->c->src.circuit[idx];
 	int64_t v;
@@ -320,7 +322,8 @@ static int parse_circuit(const struct cfg_grp *g, int idx)
 		return -EINVAL;
 	}
 	if (parse_bandwidth(g, ci, &src->bw_line) < 0 ||
-	    cfg_bool(g, "rate_limit", false, &ci->rate_limit, NULL) < 0)
+	    cfg_bool(g, "rate_limit", false, &ci->rate_limit, NULL) < 0 ||
+	    cfg_bool(g, "premium", false, &ci->premium, NULL) < 0)
 		return -EINVAL;
 	return parse_peerings(g, idx);
 }

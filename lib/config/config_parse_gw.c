@@ -190,34 +190,19 @@ int cfg_parse_gateways(struct cfg_ctx *c, const struct cfg_grp *root)
 
 /* ---- routes ---- */
 
-#define PREFIX_RULE "an IPv4 or IPv6 prefix such as 10.0.0.0/16 or fd00::/48"
-
-/* Parses s into r (family, prefix); a prefix with host bits set is an error. */
+/* Parses s into r's family and prefix; a prefix with host bits set is an error. */
 static int route_prefix(struct cfg_ctx *c, const config_setting_t *s, const char *path,
 			struct erdp_route_conf *r)
 {
-	char fixed[64];
-	const char *v;
+	struct erdp_route_prefix rp;
 
-	if (cfg_as_str(c, s, path, &v) < 0)
-		return -EINVAL;
 	r->line = cfg_line(s);
-	if (cfg_parse_p4_loose(v, &r->p4) == 0) {
-		if ((r->p4.addr & ~cfg_p4_mask(r->p4.len)) == 0)
-			return 0;
-		r->p4.addr &= cfg_p4_mask(r->p4.len);
-		cfg_p4_str(&r->p4, fixed, sizeof(fixed));
-	} else if (cfg_parse_p6_loose(v, &r->p6) == 0) {
-		r->v6 = true;
-		if (!cfg_p6_host_bits(&r->p6))
-			return 0;
-		cfg_p6_clear_host(&r->p6);
-		cfg_p6_str(&r->p6, fixed, sizeof(fixed));
-	} else {
-		return cfg_fail(c, r->line, path, PREFIX_RULE, "'%s' is not a prefix", v);
-	}
-	return cfg_fail(c, r->line, path, "prefix host bits must be zero",
-			"%s has host bits set; did you mean %s?", v, fixed);
+	if (cfg_prefix(c, s, path, &rp) < 0)
+		return -EINVAL;
+	r->v6 = rp.v6;
+	r->p4 = rp.p4;
+	r->p6 = rp.p6;
+	return 0;
 }
 
 static int other_vrf(const struct cfg_grp *g, const char *key, int line, const char *what,

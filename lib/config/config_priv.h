@@ -69,7 +69,17 @@ struct cfg_src_route {
 	int pos;
 };
 
+/* The bgp group's keys whose lines cross-checks point at. */
+struct cfg_src_bgp {
+	int group_line;
+	int prefix_line;
+	int keepalive_line;
+	int hold_line;
+	int min_hold_line;
+};
+
 struct cfg_src {
+	struct cfg_src_bgp bgp;
 	int ports_line;
 	int circuits_line;
 	struct cfg_src_port port[ERDP_MAX_PORTS];
@@ -134,6 +144,9 @@ int cfg_parse_vrfs(struct cfg_ctx *c, const struct cfg_grp *root);
 int cfg_parse_circuits(struct cfg_ctx *c, const struct cfg_grp *root);
 int cfg_parse_gateways(struct cfg_ctx *c, const struct cfg_grp *root);
 int cfg_parse_routes(struct cfg_ctx *c, const struct cfg_grp *root);
+/* config_parse_bgp.c: the bgp group, and a peering's BGP keys (md5_key, advertise, communities). */
+int cfg_parse_bgp(struct cfg_ctx *c, const struct cfg_grp *root);
+int cfg_parse_peering_bgp(const struct cfg_grp *g, struct erdp_peering_conf *p);
 
 /* config_validate.c: rules across objects, run after each section. */
 int cfg_validate_ports(struct cfg_ctx *c);
@@ -141,6 +154,7 @@ int cfg_validate_vrfs(struct cfg_ctx *c);
 int cfg_validate_circuits(struct cfg_ctx *c);
 int cfg_validate_gateways(struct cfg_ctx *c);
 int cfg_validate_routes(struct cfg_ctx *c);
+int cfg_validate_bgp(struct cfg_ctx *c); /* after circuits: namespace names fit */
 
 /* config_util.c */
 bool cfg_valid_name(const char *s);
@@ -153,5 +167,8 @@ void cfg_p4_str(const struct erdp_prefix4 *p, char *buf, size_t len);
 void cfg_p6_str(const struct erdp_prefix6 *p, char *buf, size_t len);
 bool cfg_mac_unicast(const struct erdp_mac *m);
 void cfg_route_path(const struct cfg_ctx *c, int r, char *buf);
+/* A prefix string of either family at s; host bits set is an error (with the fix). */
+int cfg_prefix(struct cfg_ctx *c, const config_setting_t *s, const char *path,
+	       struct erdp_route_prefix *out);
 
 #endif

@@ -20,6 +20,8 @@ void erdp_config_free(struct erdp_config *cfg)
 		free(cfg->eal.args[i]);
 	free(cfg->vrfs);
 	free(cfg->circuits);
+	for (int i = 0; cfg->peerings != NULL && i < cfg->n_peerings; i++)
+		free(cfg->peerings[i].advertise);
 	free(cfg->peerings);
 	free(cfg->gateways);
 	free(cfg->routes);
@@ -330,4 +332,44 @@ void cfg_route_path(const struct cfg_ctx *c, int r, char *buf)
 		snprintf(buf, CFG_PATH_LEN, "gateways[%d].prefixes[%d]", s->owner, s->pos);
 	else
 		snprintf(buf, CFG_PATH_LEN, "vrfs[%d].routes[%d].prefix", s->owner, s->pos);
+}
+
+#define PREFIX_RULE "an IPv4 or IPv6 prefix such as 10.0.0.0/16 or fd00::/48"
+
+int cfg_prefix(struct cfg_ctx *c, const config_setting_t *s, const char *path,
+	       struct erdp_route_prefix *out)
+{
+	char fixed[64];
+	const char *v;
+
+	memset(out, 0, sizeof(*out));
+	if (cfg_as_str(c, s, path, &v) < 0)
+		return -EINVAL;
+	if (cfg_parse_p4_loose(v, &out->p4) == 0) {
+		if ((out->p4.addr & ~cfg_p4_mask(out->p4.len)) == 0)
+			return 0;
+		out->p4.addr &= cfg_p4_mask(out->p4.len);
+		cfg_p4_str(&out->p4, fixed, sizeof(fixed));
+	} else if (cfg_parse_p6_loose(v, &out->p6) == 0) {
+		out->v6 = true;
+		if (!cfg_p6_host_bits(&out->p6))
+			return 0;
+		cfg_p6_clear_host(&out->p6);
+		cfg_p6_str(&out->p6, fixed, sizeof(fixed));
+	} else {
+		return cfg_fail(c, cfg_line(s), path, PREFIX_RULE, "'%s' is not a prefix", v);
+	}
+	return cfg_fail(c, cfg_line(s), path, "prefix host bits must be zero",
+			"%s has host bits set; did you mean %s?", v, fixed);
+}
+
+int erdp_peering_namespace(const struct erdp_config *cfg, int peering, char *buf, size_t n)
+{
+	const struct erdp_peering_conf *pe = &cfg->peerings[peering];
+	int len = snprintf(buf, n, "%s-%s-%s", cfg->bgp.namespace_prefix,
+			   cfg->circuits[pe->circuit].name, erdp_peering_type_str(pe->type));
+
+	if (len < 0 || (size_t)len >= n || len > ERDP_NETNS_NAME_MAX)
+		return -ENAMETOOLONG;
+	return 0;
 }

@@ -17,6 +17,7 @@
 #define ERDP_CONFIG_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "erdp_err.h"
@@ -36,6 +37,11 @@
 #define ERDP_LINKS		  2 /* primary, secondary */
 #define ERDP_RESERVED_ASN_MIN	  65515u
 #define ERDP_RESERVED_ASN_MAX	  65520u
+#define ERDP_PATH_LEN		  256
+#define ERDP_NETNS_NAME_MAX	  63 /* a peering's namespace name, characters */
+#define ERDP_MD5_KEY_MAX	  80 /* BGP TCP-MD5 key, characters (RFC 2385 keys, as FRR takes) */
+#define ERDP_MAX_ADVERTISE	  200 /* prefixes per Microsoft peering session */
+#define ERDP_MAX_COMMUNITIES	  16
 
 enum erdp_encap { ERDP_ENCAP_QINQ = 0, ERDP_ENCAP_DOT1Q = 1 };
 
@@ -95,6 +101,13 @@ struct erdp_mac {
 	uint8_t b[6];
 };
 
+/* A prefix of either family (the other family's member is zero). */
+struct erdp_route_prefix {
+	bool v6;
+	struct erdp_prefix4 p4;
+	struct erdp_prefix6 p6;
+};
+
 struct erdp_eal_conf {
 	char lcores[ERDP_NAME_LEN];	 /* EAL -l list; first lcore is the main lcore */
 	uint32_t memory_mb;		 /* EAL -m; 0 = EAL default */
@@ -110,6 +123,27 @@ struct erdp_dataplane_conf {
 	uint16_t rx_desc;	    /* default 1024 */
 	uint16_t tx_desc;	    /* default 1024 */
 	uint32_t stats_interval_ms; /* 0 = no periodic print (default 1000) */
+};
+
+/*
+ * The MSEE's BGP and BFD toward the customer (config key `bgp`): erdp gives
+ * each peering a network namespace with a tap per peering link (the
+ * exception path), erdp-cp runs FRR per peering in that namespace.
+ */
+struct erdp_bgp_conf {
+	bool enabled;
+	char namespace_prefix[ERDP_NAME_LEN]; /* resolved: eal.file_prefix when not given */
+	uint32_t keepalive;		      /* seconds, 1..21845 (default 60) */
+	uint32_t hold_time;		      /* seconds, 3..65535, >= 3 x keepalive (180) */
+	uint32_t min_hold_time;		      /* lowest hold time accepted from the customer (10) */
+	uint32_t bfd_interval_ms;	      /* 50..10000 (300) */
+	uint32_t bfd_multiplier;	      /* 2..255 (3) */
+	uint32_t maintenance_prepend;	      /* extra 12076s on a link under maintenance (3) */
+	uint32_t host_rate_pps;		      /* exception-path policer per peering link (2000) */
+	uint32_t host_burst;		      /* its bucket depth, frames (500) */
+	char frr_path[ERDP_PATH_LEN];	      /* zebra, bgpd, bfdd (/usr/lib/frr) */
+	char state_dir[ERDP_PATH_LEN];	      /* erdp-cp's FRR files (/run/erdp/frr) */
+	uint16_t fpm_port;		      /* zebra's FPM connects to 127.0.0.1:<port> (2620) */
 };
 
 struct erdp_port_conf {
@@ -149,6 +183,12 @@ struct erdp_peering_conf {
 	uint32_t peer_asn;
 	bool has_customer_mac[ERDP_LINKS]; /* static neighbour, else learned */
 	struct erdp_mac customer_mac[ERDP_LINKS];
+	char md5_key[ERDP_MD5_KEY_MAX + 1]; /* BGP TCP-MD5 key; "" = none */
+	/* Microsoft peering: the prefixes the MSEE advertises (NULL when none). */
+	int n_advertise;
+	struct erdp_route_prefix *advertise;
+	int n_communities;
+	uint32_t communities[ERDP_MAX_COMMUNITIES]; /* (A << 16) | B, added to what is advertised */
 	int line;
 };
 
@@ -157,6 +197,7 @@ struct erdp_circuit_conf {
 	uint16_t s_tag;		 /* QinQ only; 0 in Dot1Q mode */
 	uint32_t bandwidth_mbps; /* SKU */
 	bool rate_limit;
+	bool premium; /* private peering takes 10,000 IPv4 prefixes instead of 4,000 */
 	int peering[ERDP_PEERINGS_PER_CIRCUIT]; /* by type: index into peerings or -1 */
 	int line;
 };
@@ -204,6 +245,7 @@ struct erdp_config {
 	char path[512];
 	struct erdp_eal_conf eal;
 	struct erdp_dataplane_conf dp;
+	struct erdp_bgp_conf bgp;
 	struct erdp_port_pair_conf pair;
 	int n_ports;
 	struct erdp_port_conf ports[ERDP_MAX_PORTS];
@@ -234,6 +276,14 @@ int erdp_config_vrf_by_name(const struct erdp_config *cfg, const char *name);
 int erdp_config_gateway_by_name(const struct erdp_config *cfg, const char *name);
 /* "circuit/private" or "circuit/microsoft" */
 int erdp_config_peering_by_name(const struct erdp_config *cfg, const char *name);
+
+/*
+ * The network namespace of a peering: "<bgp.namespace_prefix>-<circuit>-<type>",
+ * e.g. "erdp-contoso-private". 0, or -ENAMETOOLONG when it does not fit in n
+ * bytes or is longer than ERDP_NETNS_NAME_MAX (the loader refuses such a
+ * config when bgp.enabled).
+ */
+int erdp_peering_namespace(const struct erdp_config *cfg, int peering, char *buf, size_t n);
 
 /* MSEE (second usable) and customer (first usable) address of a link /30 or /126. */
 static inline uint32_t erdp_p4_customer(const struct erdp_prefix4 *p)

@@ -38,6 +38,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "erdp_config.h"
 #include "erdp_err.h"
 
 #define ERDP_CTL_MAGIC	   0x45524443u /* "ERDC" */
@@ -61,11 +62,20 @@ enum erdp_msg_type {
 };
 
 /* Next-hop ids a route may name (the data plane checks they exist). */
-#define ERDP_NH_REF_BLACKHOLE  0u
-#define ERDP_NH_REF_GATEWAY(g) (0x10000000u | (uint32_t)(g)) /* gateway g */
-#define ERDP_NH_REF_PEERING(p) (0x20000000u | (uint32_t)(p)) /* customer side of peering p */
-#define ERDP_NH_REF_KIND(nh)   ((nh)&0xf0000000u)
-#define ERDP_NH_REF_INDEX(nh)  ((nh)&0x0fffffffu)
+#define ERDP_NH_REF_BLACKHOLE	      0u
+#define ERDP_NH_REF_GATEWAY(g)	      (0x10000000u | (uint32_t)(g)) /* gateway g */
+#define ERDP_NH_REF_PEERING(p)	      (0x20000000u | (uint32_t)(p)) /* customer side of peering p */
+/*
+ * The customer of peering p over one link only (ERDP_LINK_PRIMARY or
+ * ERDP_LINK_SECONDARY): BGP may select a route on one session, e.g. when
+ * the other session is down or prepends. The index is the peering link.
+ */
+#define ERDP_NH_REF_KIND_PEERING_LINK 0x30000000u
+#define ERDP_NH_REF_PEERING_LINK(p, link)                                                          \
+	(ERDP_NH_REF_KIND_PEERING_LINK |                                                           \
+	 (uint32_t)erdp_plink((unsigned int)(p), (unsigned int)(link)))
+#define ERDP_NH_REF_KIND(nh)  ((nh)&0xf0000000u)
+#define ERDP_NH_REF_INDEX(nh) ((nh)&0x0fffffffu)
 
 struct erdp_msg_route {
 	uint16_t vrf;

@@ -73,6 +73,7 @@ static enum erdp_ack_status check_nh(uint32_t nh, char *d, unsigned int len)
 		return ERDP_ACK_OK;
 	case ERDP_NH_REF_GATEWAY(0):
 	case ERDP_NH_REF_PEERING(0):
+	case ERDP_NH_REF_KIND_PEERING_LINK:
 		return ERDP_ACK_OK;
 	default:
 		return reject(d, len, ERDP_ACK_BAD_VALUE, "next hop 0x%08x: unknown kind", nh);

@@ -5,6 +5,9 @@
  * tx_full that is its RX port and, when known, its circuit and peering
  * link; tx_full is counted on the egress port (and egress peering link)
  * whose TX queue refused the frame, since the fault is that queue's.
+ * Frames the host sends (bgp.enabled: a peering link's tap) arrive on no
+ * port: their drops are counted on that peering link and on the link's
+ * port, the way they would have left.
  * Names are stable: telemetry and tests use them.
  */
 #ifndef ERDP_DROP_H
@@ -45,7 +48,10 @@
 	X(IPV4_MARTIAN, "ipv4_martian")         /* dst 0/8, 127/8, 240/4; src those or 224/4 */    \
 	X(IPV6_MCAST, "ipv6_multicast")         /* ff00::/8 destination other than NS/NA */        \
 	X(IPV6_MARTIAN, "ipv6_martian")         /* dst ::/64 (::, ::1, mapped); src that or ff00::/8 */ \
-	X(ICMP_CKSUM, "icmp_bad_checksum")      /* echo request, NS or NA to erdp: bad checksum */
+	X(ICMP_CKSUM, "icmp_bad_checksum")      /* echo request, NS or NA to erdp: bad checksum */ \
+	X(HOST_RATELIMIT, "host_rate_limited")  /* to the host (bgp.enabled): over the link's policer */\
+	X(HOST_QUEUE_FULL, "host_queue_full")   /* to the host: the link's tap refused the frame */  \
+	X(HOST_NOT_UNICAST, "host_not_unicast") /* from the host: ARP, multicast, not IPv4/IPv6 */
 
 /* clang-format on */
 

@@ -263,6 +263,19 @@ uint32_t erdp_ctrl_routes_count(const struct erdp_ctrl *c)
 	return (uint32_t)rte_hash_count(c->routes) - c->n_connected;
 }
 
+/* A peering's next hop over `links`, if the peering exists and is in the route's VRF. */
+static enum erdp_ack_status peering_nh(const struct erdp_dp *dp, uint16_t vrf, uint32_t peering,
+				       enum erdp_nh_links links, uint32_t *nh, char *detail)
+{
+	if (peering >= (uint32_t)dp->cfg->n_peerings)
+		return ERDP_CTRL_REJECT(detail, ERDP_ACK_UNKNOWN_NH, "no peering %u", peering);
+	if (dp->cfg->peerings[peering].vrf != vrf)
+		return ERDP_CTRL_REJECT(detail, ERDP_ACK_BAD_VALUE, "peering %u is in vrf %d",
+					peering, dp->cfg->peerings[peering].vrf);
+	*nh = erdp_nh_id_peering(&dp->nh, peering, links);
+	return ERDP_ACK_OK;
+}
+
 /*
  * The dp next-hop id of a message's ERDP_NH_REF_*, if that next hop exists
  * and belongs to the route's VRF (the config's rule too: traffic never
@@ -283,14 +296,16 @@ enum erdp_ack_status erdp_ctrl_route_nh(const struct erdp_dp *dp, uint16_t vrf, 
 		*nh = erdp_nh_id_gateway(i);
 		return ERDP_ACK_OK;
 	case ERDP_NH_REF_PEERING(0):
-		if (i >= (uint32_t)dp->cfg->n_peerings)
-			return ERDP_CTRL_REJECT(detail, ERDP_ACK_UNKNOWN_NH, "no peering %u", i);
-		if (dp->cfg->peerings[i].vrf != vrf)
-			return ERDP_CTRL_REJECT(detail, ERDP_ACK_BAD_VALUE,
-						"peering %u is in vrf %d", i,
-						dp->cfg->peerings[i].vrf);
-		*nh = erdp_nh_id_peering(&dp->nh, i, ERDP_NH_LINKS_BOTH);
-		return ERDP_ACK_OK;
+		return peering_nh(dp, vrf, i, ERDP_NH_LINKS_BOTH, nh, detail);
+	case ERDP_NH_REF_KIND_PEERING_LINK:
+		/* One link: the peering's one-link next hop (the one its link /30 uses). */
+		if (i >= erdp_plink_count((unsigned int)dp->cfg->n_peerings))
+			return ERDP_CTRL_REJECT(detail, ERDP_ACK_UNKNOWN_NH, "no peering link %u",
+						i);
+		return peering_nh(dp, vrf, erdp_plink_peering(i),
+				  erdp_plink_link(i) == ERDP_LINK_PRIMARY ? ERDP_NH_LINKS_PRIMARY
+									  : ERDP_NH_LINKS_SECONDARY,
+				  nh, detail);
 	default: /* erdp_msg_check() let only the blackhole through */
 		*nh = ERDP_NH_ID_BLACKHOLE;
 		return ERDP_ACK_OK;

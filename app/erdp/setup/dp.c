@@ -49,6 +49,8 @@ int erdp_dp_setup(struct erdp_dp *dp, struct erdp_err *err)
 	if (rc == 0 && erdp_neigh_init(dp) != 0)
 		rc = erdp_errf(err, ENOMEM, "neighbour tables: out of memory");
 	if (rc == 0)
+		rc = erdp_host_init(dp, err);
+	if (rc == 0)
 		rc = erdp_nexthops_init(dp, err);
 	if (rc == 0)
 		rc = erdp_fib_setup(dp, err);
@@ -57,6 +59,7 @@ int erdp_dp_setup(struct erdp_dp *dp, struct erdp_err *err)
 
 void erdp_dp_teardown(struct erdp_dp *dp)
 {
+	erdp_host_fini(dp);
 	erdp_ports_close(dp);
 	erdp_neigh_free(dp);
 	erdp_fib_teardown(dp);

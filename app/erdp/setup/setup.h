@@ -7,7 +7,8 @@
  *
  * Order (erdp_dp_setup): mbuf pool and metadata field, classifier, ports,
  * workers (allocated and given their queues, not started), neighbours,
- * next hops, FIBs with connected and static routes. Errors come back in
+ * the host interfaces (bgp.enabled: a tap per peering link, in the
+ * peering's namespace), next hops, FIBs with connected and static routes. Errors come back in
  * err with the port, file and line they concern; a failed setup is
  * followed by erdp_dp_teardown.
  *

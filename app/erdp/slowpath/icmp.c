@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * ICMP and ICMPv6 on the main lcore: echo replies from the MSEE addresses,
+ * ICMP and ICMPv6 on the main lcore: echo replies from the MSEE addresses
+ * (anything else for them goes to the host, host.c, or is local_unhandled),
  * time exceeded, fragmentation needed / packet too big, and IPv4
  * fragmentation for DF-clear packets above the egress MTU.
  *
@@ -104,7 +105,7 @@ static void echo4(struct erdp_dp *dp, struct rte_mbuf *m, struct rte_ipv4_hdr *i
 
 	if (ip->next_proto_id != IPPROTO_ICMP || len < ihl + sizeof(*ic) ||
 	    ic->icmp_type != RTE_IP_ICMP_ECHO_REQUEST || ic->icmp_code != 0) {
-		erdp_sp_drop(dp, m, ERDP_DROP_LOCAL);
+		erdp_host_input(dp, m); /* BGP, BFD...: the host's, or local_unhandled */
 		return;
 	}
 	if (!erdp_icmp_cksum_ok(m)) {
@@ -131,7 +132,7 @@ static void echo6(struct erdp_dp *dp, struct rte_mbuf *m, struct rte_ipv6_hdr *i
 	uint16_t ck;
 
 	if (ip->proto != IPPROTO_ICMPV6 || rte_be_to_cpu_16(ip->payload_len) < 8) {
-		erdp_sp_drop(dp, m, ERDP_DROP_LOCAL);
+		erdp_host_input(dp, m);
 		return;
 	}
 	if (ic[0] == 135 || ic[0] == 136) { /* unicast NS/NA to an MSEE address */
@@ -139,7 +140,7 @@ static void echo6(struct erdp_dp *dp, struct rte_mbuf *m, struct rte_ipv6_hdr *i
 		return;
 	}
 	if (ic[0] != 128 || ic[1] != 0) {
-		erdp_sp_drop(dp, m, ERDP_DROP_LOCAL);
+		erdp_host_input(dp, m);
 		return;
 	}
 	if (!erdp_icmp_cksum_ok(m)) {

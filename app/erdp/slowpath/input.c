@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Input of the exception path: the punt rings of every worker, each frame
- * dispatched by why it was punted (enum erdp_punt), and the slow path's
- * periodic work.
+ * dispatched by why it was punted (enum erdp_punt), the host's taps
+ * (host.c), and the slow path's periodic work.
  */
 #include <rte_cycles.h>
 #include <rte_lcore.h>
@@ -40,11 +40,11 @@ static void handle(struct erdp_dp *dp, struct rte_mbuf *m)
 	}
 }
 
-void erdp_slowpath_poll(struct erdp_dp *dp)
+unsigned int erdp_slowpath_poll(struct erdp_dp *dp)
 {
 	static uint64_t last_tick;
 	uint64_t now = rte_rdtsc();
-	unsigned int lcore;
+	unsigned int lcore, total = 0;
 
 	RTE_LCORE_FOREACH_WORKER(lcore)
 	{
@@ -57,10 +57,13 @@ void erdp_slowpath_poll(struct erdp_dp *dp)
 		n = rte_ring_sc_dequeue_burst(w->punt, (void **)m, ERDP_BURST_MAX, NULL);
 		for (unsigned int i = 0; i < n; i++)
 			handle(dp, m[i]);
+		total += n;
 	}
+	total += erdp_host_poll(dp);
 	if (now - last_tick > rte_get_tsc_hz() / NEIGH_TICK_PER_S) {
 		last_tick = now;
 		erdp_neigh_tick(dp);
 	}
 	erdp_nh_reclaim(dp);
+	return total;
 }

@@ -139,7 +139,10 @@ void erdp_sp_forward(struct erdp_dp *dp, struct rte_mbuf *m, const struct erdp_l
 	struct erdp_meta *meta = erdp_meta(m);
 	uint8_t *l3 = rte_pktmbuf_mtod_offset(m, uint8_t *, meta->l3_off);
 
-	if (meta->etype == ERDP_ETYPE_IPV6)
+	/* The host's own frames (BGP with TTL 1, BFD with 255) are originated, not routed. */
+	if (meta->punt == ERDP_PUNT_HOST)
+		;
+	else if (meta->etype == ERDP_ETYPE_IPV6)
 		((struct rte_ipv6_hdr *)l3)->hop_limits--;
 	else
 		erdp_ipv4_ttl_dec((struct rte_ipv4_hdr *)l3);

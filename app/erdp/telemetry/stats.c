@@ -15,6 +15,7 @@
 #include <rte_spinlock.h>
 #include <rte_telemetry.h>
 
+#include "slowpath/slowpath.h"
 #include "telemetry.h"
 
 rte_spinlock_t erdp_stats_lock = RTE_SPINLOCK_INITIALIZER;
@@ -124,6 +125,21 @@ static void json_ctr(FILE *f, const struct erdp_ctr *c, const uint64_t *d)
 	fprintf(f, "}");
 }
 
+/* A peering link's host interface (bgp.enabled): what it passed each way. */
+static void json_host(FILE *f, const struct erdp_dp *dp, unsigned int plink)
+{
+	struct erdp_host_info hi;
+
+	erdp_host_link_info(dp, plink, &hi);
+	if (!hi.present)
+		return;
+	fprintf(f,
+		", \"host\": {\"interface\": \"%s\", \"namespace\": \"%s\", \"rx_packets\": "
+		"%" PRIu64 ", \"rx_bytes\": %" PRIu64 ", \"tx_packets\": %" PRIu64
+		", \"tx_bytes\": %" PRIu64 "}",
+		hi.ifname, hi.netns, hi.rx_pkts, hi.rx_bytes, hi.tx_pkts, hi.tx_bytes);
+}
+
 static void json_peerings(FILE *f, struct erdp_dp *dp)
 {
 	const struct erdp_config *cfg = dp->cfg;
@@ -146,6 +162,7 @@ static void json_peerings(FILE *f, struct erdp_dp *dp)
 
 			fprintf(f, "%s\"%s\": {", l ? ", " : "", l ? "secondary" : "primary");
 			json_ctr(f, &dp->sum->plink[k], dp->sum->plink_drop[k]);
+			json_host(f, dp, k);
 			fprintf(f, "}");
 		}
 		fprintf(f, "}}");

@@ -19,6 +19,8 @@
  *                                one object with every drop reason
  *   /erdp/drops                  totals by drop reason
  *   /erdp/workers                per worker: frames, busy cycles, idle polls
+ *   /erdp/host[,START]           bgp.enabled: each peering link's host interface (tap),
+ *                                its state and counters, for peerings START..
  *
  * A paged reply has "total", "start" and, when more follow, "next". An
  * unknown name gets {"error": "..."}.
@@ -40,6 +42,7 @@
 #include <rte_pause.h>
 #include <rte_telemetry.h>
 
+#include "slowpath/slowpath.h"
 #include "telemetry.h"
 
 #define ERDP_TEL_PAGE	    8 /* worst case ~1.5 KiB an entry (every reason non-zero): < 16 KiB */
@@ -204,6 +207,17 @@ static int parse_start(const char *params, int n)
 	return v < 0 ? 0 : v > n ? n : (int)v;
 }
 
+/* A page's envelope: "total", "start", "next" when more follow, and the entries under key. */
+static void page_end(struct rte_tel_data *d, const char *key, struct rte_tel_data *arr, int n,
+		     int start, int end)
+{
+	rte_tel_data_add_dict_u64(d, "total", (uint64_t)n);
+	rte_tel_data_add_dict_u64(d, "start", (uint64_t)start);
+	if (end < n)
+		rte_tel_data_add_dict_u64(d, "next", (uint64_t)end);
+	rte_tel_data_add_dict_container(d, key, arr, 0);
+}
+
 static struct rte_tel_data *entry(item_fn fn, int i, bool all)
 {
 	struct rte_tel_data *e = rte_tel_data_alloc();
@@ -241,11 +255,7 @@ static int page(struct rte_tel_data *d, const char *key, int n, item_fn fn, cons
 			list_add(arr, i, e);
 	}
 	rte_spinlock_unlock(&erdp_stats_lock);
-	rte_tel_data_add_dict_u64(d, "total", (uint64_t)n);
-	rte_tel_data_add_dict_u64(d, "start", (uint64_t)start);
-	if (end < n)
-		rte_tel_data_add_dict_u64(d, "next", (uint64_t)end);
-	rte_tel_data_add_dict_container(d, key, arr, 0);
+	page_end(d, key, arr, n, start, end);
 	return 0;
 }
 
@@ -312,6 +322,20 @@ static int tel_circuit(const char *cmd, const char *params, struct rte_tel_data 
 	return one(d, circuit_by_name(params), item_circuit, "circuit", params);
 }
 
+/* A peering link's host-interface counters (bgp.enabled), as host_* keys of dict e. */
+static void put_host_ctr(struct rte_tel_data *e, unsigned int plink)
+{
+	struct erdp_host_info hi;
+
+	erdp_host_link_info(&erdp, plink, &hi);
+	if (!hi.present)
+		return;
+	rte_tel_data_add_dict_u64(e, "host_rx_packets", hi.rx_pkts);
+	rte_tel_data_add_dict_u64(e, "host_rx_bytes", hi.rx_bytes);
+	rte_tel_data_add_dict_u64(e, "host_tx_packets", hi.tx_pkts);
+	rte_tel_data_add_dict_u64(e, "host_tx_bytes", hi.tx_bytes);
+}
+
 static int tel_peering(const char *cmd, const char *params, struct rte_tel_data *d)
 {
 	int p = params != NULL ? erdp_config_peering_by_name(erdp.cfg, params) : -1;
@@ -334,6 +358,7 @@ static int tel_peering(const char *cmd, const char *params, struct rte_tel_data 
 		rte_tel_data_start_dict(e);
 		rte_tel_data_add_dict_string(e, "admin", erdp.plink_admin_up[k] ? "up" : "down");
 		put_ctr(e, &erdp.sum->plink[k], erdp.sum->plink_drop[k], false);
+		put_host_ctr(e, k);
 		rte_tel_data_add_dict_container(links, l ? "secondary" : "primary", e, 0);
 	}
 	rte_spinlock_unlock(&erdp_stats_lock);
@@ -417,11 +442,65 @@ static int tel_neighbors(const char *cmd, const char *params, struct rte_tel_dat
 				if (e != NULL)
 					list_add(arr, k++, e);
 			}
-	rte_tel_data_add_dict_u64(d, "total", (uint64_t)n);
-	rte_tel_data_add_dict_u64(d, "start", (uint64_t)start);
-	if (end < n)
-		rte_tel_data_add_dict_u64(d, "next", (uint64_t)end);
-	rte_tel_data_add_dict_container(d, "neighbors", arr, 0);
+	page_end(d, "neighbors", arr, n, start, end);
+	return 0;
+}
+
+/* One peering link's host interface: where it is, its state, what went through and was lost. */
+static struct rte_tel_data *host_entry(int peering, int link, const struct erdp_host_info *hi)
+{
+	static const enum erdp_drop reasons[] = {ERDP_DROP_HOST_RATELIMIT,
+						 ERDP_DROP_HOST_QUEUE_FULL,
+						 ERDP_DROP_HOST_NOT_UNICAST, ERDP_DROP_LINK_DOWN};
+	unsigned int k = erdp_plink((unsigned int)peering, (unsigned int)link);
+	struct rte_tel_data *e = rte_tel_data_alloc();
+
+	if (e == NULL)
+		return NULL;
+	rte_tel_data_start_dict(e);
+	rte_tel_data_add_dict_string(e, "peering", erdp.cfg->peerings[peering].name);
+	rte_tel_data_add_dict_string(e, "link", link ? "secondary" : "primary");
+	rte_tel_data_add_dict_string(e, "namespace", hi->netns);
+	rte_tel_data_add_dict_string(e, "interface", hi->ifname);
+	rte_tel_data_add_dict_u64(e, "port_id", hi->port_id);
+	rte_tel_data_add_dict_string(e, "state", hi->link_up ? "up" : "down");
+	rte_tel_data_add_dict_string(e, "admin", erdp.plink_admin_up[k] ? "up" : "down");
+	put_host_ctr(e, k);
+	for (size_t r = 0; r < RTE_DIM(reasons); r++)
+		rte_tel_data_add_dict_u64(e, erdp_drop_name(reasons[r]),
+					  erdp.sum->plink_drop[k][reasons[r]]);
+	return e;
+}
+
+/* /erdp/host[,START]: the host interfaces of ERDP_TEL_NEIGH_PAGE peerings a page. */
+static int tel_host(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	int n = erdp.cfg->n_peerings, start = parse_start(params, n);
+	int end = start + ERDP_TEL_NEIGH_PAGE < n ? start + ERDP_TEL_NEIGH_PAGE : n;
+	struct rte_tel_data *arr = rte_tel_data_alloc();
+
+	if (arr == NULL)
+		return -ENOMEM;
+	rte_tel_data_start_dict(d);
+	rte_tel_data_start_dict(arr);
+	rte_tel_data_add_dict_string(d, "enabled", erdp.cfg->bgp.enabled ? "true" : "false");
+	rte_spinlock_lock(&erdp_stats_lock);
+	erdp_stats_collect(&erdp);
+	for (int p = start, k = 0; p < end; p++)
+		for (int l = 0; l < ERDP_LINKS; l++) {
+			struct erdp_host_info hi;
+			struct rte_tel_data *e;
+
+			erdp_host_link_info(&erdp, erdp_plink((unsigned int)p, (unsigned int)l),
+					    &hi);
+			if (!hi.present)
+				continue;
+			e = host_entry(p, l, &hi);
+			if (e != NULL)
+				list_add(arr, k++, e);
+		}
+	rte_spinlock_unlock(&erdp_stats_lock);
+	page_end(d, "links", arr, n, start, end);
 	return 0;
 }
 
@@ -475,6 +554,9 @@ int erdp_telemetry_init(struct erdp_dp *dp)
 		{"/erdp/neighbors", tel_neighbors,
 		 "Customer ARP/ND entries per peering link, paged. Parameter: start."},
 		{"/erdp/drops", tel_drops, "Drops by reason, all ports."},
+		{"/erdp/host", tel_host,
+		 "bgp.enabled: each peering link's tap (namespace, state, counters), paged. "
+		 "Parameter: start."},
 		{"/erdp/workers", tel_workers,
 		 "Per worker lcore: rx_packets, busy_cycles, idle_polls, loops (each ends with a "
 		 "TX flush); tsc_hz."},

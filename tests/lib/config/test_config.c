@@ -61,6 +61,14 @@
 #define INST_GW1(mac_end)		      "      { port = \"gw1\"; mac = \"02:00:00:00:00:" mac_end "\"; }"
 #define GW2_UNTAGGED(name, vrf, m1, m2, mark) GW(name, vrf, INST_GW1(m1) "," mark "\n" INST_GW1(m2))
 
+/* bgp = { ... } with `fields` (one per line, so that one can be marked). */
+#define BGP(fields) "bgp = {\n" fields "};\n"
+/* A Microsoft peering of circuit c1 in VRF a, made of `fields`. */
+#define PEER_MS(fields)                                                                            \
+	BASE "circuits = ( { name = \"c1\"; s_tag = 100; bandwidth = \"1G\";\n"                    \
+	     "  peerings = ( { type = \"microsoft\"; vrf = \"a\";\n" CTAG V4 ASN fields            \
+	     "  } ); } );\n"
+
 struct bad_case {
 	const char *name;
 	const char *text;
@@ -505,6 +513,130 @@ static const struct bad_case bad_cases[] = {
 	      "      \"10.2.3.0/16\" ]; #!\n    instances = (\n" INST(
 		      "02:00:00:00:00:01", "10") ",\n" INST("02:00:00:00:00:02", "10") "); }\n);\n",
 	 "gateways[0].prefixes[1]", "did you mean 10.2.0.0/16?"},
+	/* bgp */
+	{"bgp not a group", BASE "bgp = true; #!\n", "bgp", "expected a group"},
+	{"unknown key in bgp", BASE BGP("  enabled = true;\n  holdtime = 90; #!\n"), "bgp.holdtime",
+	 "allowed in bgp: enabled, namespace_prefix, keepalive"},
+	{"bgp.enabled not a boolean", BASE BGP("  enabled = 1; #!\n"), "bgp.enabled",
+	 "expected a boolean"},
+	{"bad namespace_prefix", BASE BGP("  namespace_prefix = \"lab/1\"; #!\n"),
+	 "bgp.namespace_prefix", "names are 1 to 63 characters"},
+	{"keepalive 0", BASE BGP("  keepalive = 0; #!\n"), "bgp.keepalive", "1..21845"},
+	{"keepalive 21846", BASE BGP("  keepalive = 21846; #!\n"), "bgp.keepalive", "1..21845"},
+	{"hold_time 2", BASE BGP("  hold_time = 2; #!\n"), "bgp.hold_time", "3..65535"},
+	{"hold_time under 3 keepalives", BASE BGP("  keepalive = 30;\n  hold_time = 89; #!\n"),
+	 "bgp.hold_time",
+	 "hold_time 89 is less than 3 x keepalive 30 (hold_time >= 3 x keepalive)"},
+	{"keepalive over the default hold_time", BASE BGP("  keepalive = 61; #!\n"),
+	 "bgp.keepalive", "hold_time 180 (default) is less than 3 x keepalive 61"},
+	{"min_hold_time 2", BASE BGP("  min_hold_time = 2; #!\n"), "bgp.min_hold_time", "3..65535"},
+	{"min_hold_time above hold_time",
+	 BASE BGP("  keepalive = 30;\n  hold_time = 90;\n  min_hold_time = 91; #!\n"),
+	 "bgp.min_hold_time", "min_hold_time <= hold_time"},
+	{"hold_time below the default min_hold_time",
+	 BASE BGP("  keepalive = 3;\n  hold_time = 9; #!\n"), "bgp.hold_time",
+	 "min_hold_time 10 (default) is above hold_time 9"},
+	{"bfd not a group", BASE BGP("  bfd = 300; #!\n"), "bgp.bfd", "expected a group"},
+	{"unknown key in bfd", BASE BGP("  bfd = { interval_ms = 300;\n    echo = true; }; #!\n"),
+	 "bgp.bfd.echo", "allowed in bgp.bfd: interval_ms, multiplier"},
+	{"bfd interval 49 ms", BASE BGP("  bfd = { interval_ms = 49; }; #!\n"),
+	 "bgp.bfd.interval_ms", "50..10000"},
+	{"bfd interval 10001 ms", BASE BGP("  bfd = { interval_ms = 10001; }; #!\n"),
+	 "bgp.bfd.interval_ms", "50..10000"},
+	{"bfd multiplier 1", BASE BGP("  bfd = { multiplier = 1; }; #!\n"), "bgp.bfd.multiplier",
+	 "2..255"},
+	{"bfd multiplier 256", BASE BGP("  bfd = { multiplier = 256; }; #!\n"),
+	 "bgp.bfd.multiplier", "2..255"},
+	{"maintenance_prepend 0", BASE BGP("  maintenance_prepend = 0; #!\n"),
+	 "bgp.maintenance_prepend", "1..10"},
+	{"maintenance_prepend 11", BASE BGP("  maintenance_prepend = 11; #!\n"),
+	 "bgp.maintenance_prepend", "1..10"},
+	{"host_rate_pps 0", BASE BGP("  host_rate_pps = 0; #!\n"), "bgp.host_rate_pps",
+	 "1..1000000"},
+	{"host_rate_pps too high", BASE BGP("  host_rate_pps = 1000001; #!\n"), "bgp.host_rate_pps",
+	 "1..1000000"},
+	{"host_burst 0", BASE BGP("  host_burst = 0; #!\n"), "bgp.host_burst", "1..100000"},
+	{"host_burst too high", BASE BGP("  host_burst = 100001; #!\n"), "bgp.host_burst",
+	 "1..100000"},
+	{"relative frr_path", BASE BGP("  frr_path = \"usr/lib/frr\"; #!\n"), "bgp.frr_path",
+	 "an absolute path"},
+	{"frr_path not a string", BASE BGP("  frr_path = 5; #!\n"), "bgp.frr_path",
+	 "expected a string"},
+	{"relative state_dir", BASE BGP("  state_dir = \"run/frr\"; #!\n"), "bgp.state_dir",
+	 "an absolute path"},
+	{"fpm_port 0", BASE BGP("  fpm_port = 0; #!\n"), "bgp.fpm_port", "1..65535"},
+	{"fpm_port 65536", BASE BGP("  fpm_port = 65536; #!\n"), "bgp.fpm_port", "1..65535"},
+	{"peering namespace too long",
+	 BASE BGP(
+		 "  enabled = true;\n  namespace_prefix = "
+		 "\"p1234567890123456789012345678901234567890\";\n") "circuits = (\n  { name = "
+								     "\"circuit-with-a-long-name\";"
+								     " #!\n" QF("100",
+										"1G") "    "
+										      "peerings = "
+										      "( { type = "
+										      "\"private\";"
+										      " c_tag = "
+										      "10; vrf = "
+										      "\"a\"; ipv4 "
+										      "= "
+										      "\"10.0.0.0/"
+										      "29\"; "
+										      "peer_asn = "
+										      "65001; } ); "
+										      "}\n);\n",
+	 "circuits[0].name",
+	 "namespace 'p1234567890123456789012345678901234567890-circuit-with-a-long-name-private' "
+	 "of "
+	 "peering 'circuit-with-a-long-name/private' is too long"},
+	{"premium not a boolean",
+	 BASE "circuits = (\n" CIRC("c1", QF("100", "1G") "    premium = \"yes\"; #!\n",
+				    "10.0.0.0/29") "\n);\n",
+	 "circuits[0].premium", "expected a boolean"},
+	{"empty md5_key", PEER_Q(CTAG V4 ASN "    md5_key = \"\"; #!\n"),
+	 "circuits[0].peerings[0].md5_key", "1 to 80 printable"},
+	{"md5_key with a space", PEER_Q(CTAG V4 ASN "    md5_key = \"two words\"; #!\n"),
+	 "circuits[0].peerings[0].md5_key", "character 4 is 0x20"},
+	{"md5_key with a control character", PEER_Q(CTAG V4 ASN "    md5_key = \"a\\tb\"; #!\n"),
+	 "circuits[0].peerings[0].md5_key", "no spaces or control characters"},
+	{"md5_key of 81 characters",
+	 PEER_Q(CTAG V4 ASN "    md5_key = \"123456789012345678901234567890123456789012345678901234"
+			    "567890123456789012345678901\"; #!\n"),
+	 "circuits[0].peerings[0].md5_key", "key of 81 characters"},
+	{"md5_key not a string", PEER_Q(CTAG V4 ASN "    md5_key = 1234; #!\n"),
+	 "circuits[0].peerings[0].md5_key", "expected a string"},
+	{"advertise on a private peering",
+	 PEER_Q(CTAG V4 ASN "    advertise = [ \"203.0.113.0/24\" ]; #!\n"),
+	 "circuits[0].peerings[0].advertise", "advertise is for Microsoft peerings"},
+	{"advertise not a list", PEER_MS("    advertise = \"203.0.113.0/24\"; #!\n"),
+	 "circuits[0].peerings[0].advertise", "expected a list"},
+	{"advertise: not a prefix",
+	 PEER_MS("    advertise = [ \"203.0.113.0/24\",\n      \"203.0.113.0\" ]; #!\n"),
+	 "circuits[0].peerings[0].advertise[1]", "IPv4 or IPv6 prefix"},
+	{"advertise: host bits", PEER_MS("    advertise = [ \"2001:db8:5::1/48\" ]; #!\n"),
+	 "circuits[0].peerings[0].advertise[0]", "did you mean 2001:db8:5::/48?"},
+	{"advertise: twice the same prefix",
+	 PEER_MS("    advertise = [ \"203.0.113.0/24\", \"2001:db8:5::/48\",\n"
+		 "      \"203.0.113.0/24\" ]; #!\n"),
+	 "circuits[0].peerings[0].advertise[2]", "the same prefix as advertise[0]"},
+	{"community without colon", PEER_MS("    communities = [ \"12076\" ]; #!\n"),
+	 "circuits[0].peerings[0].communities[0]", "\"A:B\" with A and B in 0..65535"},
+	{"community above 16 bits",
+	 PEER_MS("    communities = [ \"12076:51004\",\n      \"65536:1\" ]; #!\n"),
+	 "circuits[0].peerings[0].communities[1]", "'65536:1' is not a community"},
+	{"community value above 16 bits", PEER_MS("    communities = [ \"1:65536\" ]; #!\n"),
+	 "circuits[0].peerings[0].communities[0]", "is not a community"},
+	{"community with a sign", PEER_MS("    communities = [ \"12076:-1\" ]; #!\n"),
+	 "circuits[0].peerings[0].communities[0]", "is not a community"},
+	{"community with trailing text", PEER_MS("    communities = [ \"1:2x\" ]; #!\n"),
+	 "circuits[0].peerings[0].communities[0]", "is not a community"},
+	{"community not a string", PEER_MS("    communities = [ 12076 ]; #!\n"),
+	 "circuits[0].peerings[0].communities[0]", "expected a string"},
+	{"17 communities",
+	 PEER_MS("    communities = [ \"1:1\", \"1:2\", \"1:3\", \"1:4\", \"1:5\", \"1:6\", "
+		 "\"1:7\", \"1:8\", \"1:9\", \"1:10\", \"1:11\", \"1:12\", \"1:13\", \"1:14\", "
+		 "\"1:15\", \"1:16\", \"1:17\" ]; #!\n"),
+	 "circuits[0].peerings[0].communities", "at most 16 communities"},
 	/* routes */
 	{"route to a peering in another VRF",
 	 QINQ PORTS
@@ -669,6 +801,25 @@ static void test_allowed_repeats(void)
 	erdp_config_free(cfg);
 }
 
+/* Every field of a bgp group as expected. */
+static void check_bgp(const struct erdp_bgp_conf *got, const struct erdp_bgp_conf *want)
+{
+	CHECK_EQ(got->enabled, want->enabled);
+	CHECK_MSG(strcmp(got->namespace_prefix, want->namespace_prefix) == 0, "%s",
+		  got->namespace_prefix);
+	CHECK_EQ(got->keepalive, want->keepalive);
+	CHECK_EQ(got->hold_time, want->hold_time);
+	CHECK_EQ(got->min_hold_time, want->min_hold_time);
+	CHECK_EQ(got->bfd_interval_ms, want->bfd_interval_ms);
+	CHECK_EQ(got->bfd_multiplier, want->bfd_multiplier);
+	CHECK_EQ(got->maintenance_prepend, want->maintenance_prepend);
+	CHECK_EQ(got->host_rate_pps, want->host_rate_pps);
+	CHECK_EQ(got->host_burst, want->host_burst);
+	CHECK_MSG(strcmp(got->frr_path, want->frr_path) == 0, "%s", got->frr_path);
+	CHECK_MSG(strcmp(got->state_dir, want->state_dir) == 0, "%s", got->state_dir);
+	CHECK_EQ(got->fpm_port, want->fpm_port);
+}
+
 static void test_defaults(void)
 {
 	struct erdp_config *cfg = load_ok(
@@ -715,6 +866,37 @@ static void test_defaults(void)
 	CHECK(cfg->gateways[0].inst[0].up);
 	CHECK(!cfg->gateways[0].inst[1].up);
 	CHECK(cfg->gateways[0].inst[0].zone[0] == '\0');
+	CHECK(!cfg->circuits[0].premium);
+	CHECK(cfg->peerings[0].md5_key[0] == '\0');
+	CHECK_EQ(cfg->peerings[0].n_advertise, 0);
+	CHECK(cfg->peerings[0].advertise == NULL);
+	CHECK_EQ(cfg->peerings[0].n_communities, 0);
+	/* bgp: off, Azure's timers, the instance's namespace prefix */
+	check_bgp(&cfg->bgp, &(struct erdp_bgp_conf){.namespace_prefix = "erdp",
+						     .keepalive = 60,
+						     .hold_time = 180,
+						     .min_hold_time = 10,
+						     .bfd_interval_ms = 300,
+						     .bfd_multiplier = 3,
+						     .maintenance_prepend = 3,
+						     .host_rate_pps = 2000,
+						     .host_burst = 500,
+						     .frr_path = "/usr/lib/frr",
+						     .state_dir = "/run/erdp/frr",
+						     .fpm_port = 2620});
+	erdp_config_free(cfg);
+
+	/* The namespace prefix follows eal.file_prefix unless given. */
+	cfg = load_ok("namespace prefix from the file prefix",
+		      "eal = { file_prefix = \"lab7\"; };\n" BASE C1);
+	if (cfg != NULL) {
+		char ns[64];
+
+		CHECK(strcmp(cfg->bgp.namespace_prefix, "lab7") == 0);
+		CHECK_EQ(erdp_peering_namespace(cfg, 0, ns, sizeof(ns)), 0);
+		CHECK(strcmp(ns, "lab7-c1-private") == 0);
+		CHECK_EQ(erdp_peering_namespace(cfg, 0, ns, 15), -ENAMETOOLONG);
+	}
 	erdp_config_free(cfg);
 
 	/* egress_tpid defaults to the first accepted TPID, not to 0x8100. */
@@ -723,6 +905,116 @@ static void test_defaults(void)
 		      "( 0x88a8, 0x8100 ); };\n" PORTS);
 	CHECK(cfg != NULL && cfg->pair.egress_tpid == 0x88a8 && cfg->pair.n_outer_tpids == 2);
 	erdp_config_free(cfg);
+}
+
+/* Every BGP key given: the values land in the model. */
+static void test_bgp(void)
+{
+	struct erdp_config *cfg =
+		load_ok("bgp", BASE BGP("  enabled = true;\n  namespace_prefix = \"lab\";\n  "
+					"keepalive = 20;\n"
+					"  hold_time = 60;\n  min_hold_time = 6;\n"
+					"  bfd = { interval_ms = 50; multiplier = 255; };\n"
+					"  maintenance_prepend = 10;\n  host_rate_pps = "
+					"1000000;\n"
+					"  host_burst = 1;\n  frr_path = \"/opt/frr/sbin\";\n"
+					"  state_dir = \"/var/lib/erdp\";\n  fpm_port = "
+					"65535;\n") "circuits = ( { name = \"c1\"; s_tag = 100; "
+						    "bandwidth = \"1G\"; premium = true;\n"
+						    "  peerings = (\n"
+						    "    { type = \"private\"; c_tag = 10; vrf "
+						    "= \"a\"; ipv4 = \"10.0.0.0/29\";\n"
+						    "      peer_asn = 65001; md5_key = "
+						    "\"s3cret!#\"; },\n"
+						    "    { type = \"microsoft\"; c_tag = 11; "
+						    "vrf = \"b\"; ipv4 = \"10.0.0.8/29\";\n"
+						    "      peer_asn = 65001; advertise = [ "
+						    "\"203.0.113.0/24\", \"2001:db8:5::/48\" "
+						    "];\n"
+						    "      communities = [ \"12076:51004\", "
+						    "\"0:0\", \"65535:65535\" ]; } ); } );\n");
+
+	if (cfg == NULL)
+		return;
+	check_bgp(&cfg->bgp, &(struct erdp_bgp_conf){.enabled = true,
+						     .namespace_prefix = "lab",
+						     .keepalive = 20,
+						     .hold_time = 60,
+						     .min_hold_time = 6,
+						     .bfd_interval_ms = 50,
+						     .bfd_multiplier = 255,
+						     .maintenance_prepend = 10,
+						     .host_rate_pps = 1000000,
+						     .host_burst = 1,
+						     .frr_path = "/opt/frr/sbin",
+						     .state_dir = "/var/lib/erdp",
+						     .fpm_port = 65535});
+	CHECK(cfg->circuits[0].premium);
+	CHECK(strcmp(cfg->peerings[0].md5_key, "s3cret!#") == 0);
+	CHECK_EQ(cfg->peerings[0].n_advertise, 0);
+	CHECK(cfg->peerings[1].md5_key[0] == '\0');
+	CHECK_EQ(cfg->peerings[1].n_advertise, 2);
+	if (cfg->peerings[1].n_advertise == 2) {
+		const struct erdp_route_prefix *a = cfg->peerings[1].advertise;
+
+		CHECK(!a[0].v6 && a[0].p4.addr == 0xcb007100 && a[0].p4.len == 24);
+		CHECK(a[1].v6 && a[1].p6.len == 48 && a[1].p6.addr[5] == 5);
+	}
+	CHECK_EQ(cfg->peerings[1].n_communities, 3);
+	CHECK_EQ(cfg->peerings[1].communities[0], (12076u << 16) | 51004u);
+	CHECK_EQ(cfg->peerings[1].communities[1], 0);
+	CHECK_EQ(cfg->peerings[1].communities[2], 0xffffffffu);
+	erdp_config_free(cfg);
+
+	/* Long names are fine while bgp is off: no namespace is made. */
+	cfg = load_ok("long circuit name without bgp",
+		      BASE "circuits = (\n" CIRC("c123456789012345678901234567890123456789012345"
+						 "678901234567890",
+						 QF("100", "1G"), "10.0.0.0/29") "\n);\n");
+	erdp_config_free(cfg);
+	/* hold_time = 3 x keepalive exactly, min_hold_time = hold_time */
+	cfg = load_ok("timer edges", BASE BGP("  keepalive = 21845;\n  hold_time = 65535;\n"
+					      "  min_hold_time = 65535;\n"));
+	CHECK(cfg != NULL && cfg->bgp.hold_time == 65535 && cfg->bgp.min_hold_time == 65535);
+	erdp_config_free(cfg);
+}
+
+/* 200 advertised prefixes load; 201 do not. */
+static void test_advertise_limit(void)
+{
+	for (int n = ERDP_MAX_ADVERTISE; n <= ERDP_MAX_ADVERTISE + 1; n++) {
+		char *buf = NULL;
+		size_t len = 0;
+		FILE *f = open_memstream(&buf, &len);
+		struct erdp_config *cfg = NULL;
+		struct erdp_err err;
+		int rc;
+
+		fprintf(f, BASE "circuits = ( { name = \"c1\"; s_tag = 100; bandwidth = \"1G\";\n"
+				"  peerings = ( { type = \"microsoft\"; vrf = \"a\";\n" CTAG V4 ASN
+				"    advertise = [ #!\n");
+		for (int i = 0; i < n; i++)
+			fprintf(f, "%s\"10.%d.%d.0/24\"", i ? ", " : "", i / 256, i % 256);
+		fprintf(f, " ]; } ); } );\n");
+		fclose(f);
+		rc = erdp_config_load_string(buf, "t.conf", &cfg, &err);
+		if (n == ERDP_MAX_ADVERTISE) {
+			CHECK_MSG(rc == 0 && cfg->peerings[0].n_advertise == n, "%s", err.msg);
+			if (rc == 0)
+				CHECK_EQ(cfg->peerings[0].advertise[199].p4.addr, 0x0a00c700u);
+		} else {
+			char want[128];
+
+			snprintf(want, sizeof(want),
+				 "t.conf:%d: circuits[0].peerings[0].advertise: 201 prefixes given "
+				 "(at most 200",
+				 marked_line(buf));
+			CHECK(rc < 0);
+			CHECK_MSG(strstr(err.msg, want) != NULL, "%s", err.msg);
+		}
+		erdp_config_free(cfg);
+		free(buf);
+	}
 }
 
 static uint32_t ip4(const char *s)
@@ -767,6 +1059,11 @@ static void check_demo(const struct erdp_config *cfg)
 	inet_pton(AF_INET6, "2001:db8:100::6", w6);
 	CHECK(memcmp(a6, w6, 16) == 0);
 	CHECK_EQ(cfg->peerings[cm].v4[1].addr, ip4("198.51.100.4"));
+	CHECK(!cfg->bgp.enabled && cfg->bgp.host_rate_pps == 2000);
+	CHECK(strcmp(cfg->peerings[cm].md5_key, "contoso-ms") == 0);
+	CHECK(cfg->peerings[cm].n_advertise == 1 && cfg->peerings[cm].advertise[0].p4.len == 16);
+	CHECK(cfg->peerings[cm].n_communities == 2 &&
+	      cfg->peerings[cm].communities[1] == ((12076u << 16) | 5100u));
 	CHECK(cfg->peerings[cm].has_customer_mac[1]);
 	CHECK_EQ(cfg->circuits[cfg->peerings[cm].circuit].s_tag, 100);
 	CHECK_EQ(cfg->gateways[erdp_config_gateway_by_name(cfg, "gw-fabrikam")].n_instances, 3);
@@ -962,6 +1259,8 @@ int main(int argc, char **argv)
 	test_bad_configs();
 	test_allowed_repeats();
 	test_defaults();
+	test_bgp();
+	test_advertise_limit();
 	test_lookups();
 	test_limits();
 	test_helpers();

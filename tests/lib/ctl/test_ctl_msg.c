@@ -151,7 +151,7 @@ static void test_route(void)
 
 	/* next-hop kinds */
 	route4(&m);
-	m.u.route.nh = 0x30000001;
+	m.u.route.nh = 0x40000001;
 	EXPECT(&m, ERDP_ACK_BAD_VALUE);
 	m.u.route.nh = 0xf0000000;
 	EXPECT(&m, ERDP_ACK_BAD_VALUE);
@@ -161,14 +161,23 @@ static void test_route(void)
 	EXPECT(&m, ERDP_ACK_OK);
 	m.u.route.nh = ERDP_NH_REF_PEERING(0x0fffffff);
 	EXPECT(&m, ERDP_ACK_OK); /* existence is the data plane's check */
+	/* One link of a peering: kind 0x3, index = the peering link */
+	CHECK_EQ(ERDP_NH_REF_PEERING_LINK(0, ERDP_LINK_PRIMARY), 0x30000000u);
+	CHECK_EQ(ERDP_NH_REF_PEERING_LINK(5, ERDP_LINK_SECONDARY), 0x30000000u | 11u);
+	CHECK_EQ(ERDP_NH_REF_KIND(ERDP_NH_REF_PEERING_LINK(5, 1)), ERDP_NH_REF_KIND_PEERING_LINK);
+	CHECK_EQ(ERDP_NH_REF_INDEX(ERDP_NH_REF_PEERING_LINK(5, 1)), erdp_plink(5, 1));
+	m.u.route.nh = ERDP_NH_REF_PEERING_LINK(3, ERDP_LINK_SECONDARY);
+	EXPECT(&m, ERDP_ACK_OK);
+	m.u.route.nh = 0x3fffffff;
+	EXPECT(&m, ERDP_ACK_OK); /* existence is the data plane's check */
 
 	/* DEL ignores the next hop; prefix rules still hold */
 	memset(&m, 0, sizeof(m));
-	erdp_msg_route(&m, false, 1, 4, v4_net, 16, 0x30000001);
+	erdp_msg_route(&m, false, 1, 4, v4_net, 16, 0x40000001);
 	CHECK_EQ(m.type, ERDP_MSG_ROUTE_DEL);
 	CHECK_EQ(m.u.route.nh, 0);
 	EXPECT(&m, ERDP_ACK_OK);
-	m.u.route.nh = 0x30000001;
+	m.u.route.nh = 0x40000001;
 	EXPECT(&m, ERDP_ACK_OK);
 	m.u.route.len = 8;
 	EXPECT(&m, ERDP_ACK_BAD_VALUE);

@@ -264,10 +264,16 @@ static void test_routes(void)
 	       ERDP_ACK_UNKNOWN_NH);
 	EXPECT(route4(true, VRF_A, IP4(10, 2, 0, 0), 16, ERDP_NH_REF_PEERING(7)),
 	       ERDP_ACK_UNKNOWN_NH);
+	EXPECT(route4(true, VRF_A, IP4(10, 2, 0, 0), 16, ERDP_NH_REF_PEERING_LINK(2, 0)),
+	       ERDP_ACK_UNKNOWN_NH);
+	EXPECT(route4(true, VRF_A, IP4(10, 2, 0, 0), 16, 0x3fffffff), ERDP_ACK_UNKNOWN_NH);
 	/* next hops of another VRF */
 	EXPECT(route4(true, VRF_A, IP4(10, 2, 0, 0), 16, ERDP_NH_REF_GATEWAY(GW_B)),
 	       ERDP_ACK_BAD_VALUE);
 	EXPECT(route4(true, VRF_A, IP4(10, 2, 0, 0), 16, ERDP_NH_REF_PEERING(PEER_C2)),
+	       ERDP_ACK_BAD_VALUE);
+	EXPECT(route4(true, VRF_A, IP4(10, 2, 0, 0), 16,
+		      ERDP_NH_REF_PEERING_LINK(PEER_C2, ERDP_LINK_SECONDARY)),
 	       ERDP_ACK_BAD_VALUE);
 
 	/* connected routes are erdp's own */
@@ -287,6 +293,15 @@ static void test_routes(void)
 
 	/* add, replace, delete */
 	EXPECT(route4(true, VRF_A, IP4(10, 1, 0, 0), 16, ERDP_NH_REF_GATEWAY(GW_A)), ERDP_ACK_OK);
+	EXPECT(route4(true, VRF_A, IP4(10, 1, 0, 0), 16, ERDP_NH_REF_PEERING(PEER_C1)),
+	       ERDP_ACK_OK);
+	/* one link only (BGP's choice); which link a frame then takes: test_datapath */
+	EXPECT(route4(true, VRF_A, IP4(10, 1, 0, 0), 16,
+		      ERDP_NH_REF_PEERING_LINK(PEER_C1, ERDP_LINK_SECONDARY)),
+	       ERDP_ACK_OK);
+	EXPECT(route6(true, VRF_A, 0xfd00, 16,
+		      ERDP_NH_REF_PEERING_LINK(PEER_C1, ERDP_LINK_PRIMARY)),
+	       ERDP_ACK_OK);
 	EXPECT(route4(true, VRF_A, IP4(10, 1, 0, 0), 16, ERDP_NH_REF_PEERING(PEER_C1)),
 	       ERDP_ACK_OK);
 	EXPECT(route6(true, VRF_A, 0xfd00, 16, ERDP_NH_REF_GATEWAY(GW_A)), ERDP_ACK_OK);

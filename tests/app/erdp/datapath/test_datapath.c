@@ -9,16 +9,26 @@
  * through the slow path (ARP reply, echo reply, time exceeded) and the
  * frames it sends are read back from the inject ring.
  *
+ * The exception path to the host (bgp.enabled, slowpath/host.c): a
+ * portless set-up has no taps, so net_ring ports stand in for them (a
+ * net_ring vdev sends into the ring it reads: what erdp gives the host is
+ * read back from it, what the host sends is written into it); the policer
+ * runs on a clock of the test's. And a control-plane route to one link of a
+ * peering (ERDP_NH_REF_PEERING_LINK) is applied and followed.
+ *
  * usage: test_datapath CONFIG [EAL args]
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <rte_dev.h>
 #include <rte_eal.h>
+#include <rte_ethdev.h>
 #include <rte_ip.h>
 #include <rte_lcore.h>
 
+#include "control/control.h"
 #include "datapath/datapath.h"
 #include "nexthop/nexthop.h"
 #include "setup/setup.h"
@@ -925,6 +935,484 @@ static void test_no_icmp_error_about(void)
 	CHECK_EQ(rte_ring_count(w->inject), 1);
 	while (rte_ring_sc_dequeue(w->inject, (void **)&m) == 0)
 		rte_pktmbuf_free(m);
+/* ---- a control-plane route to one link of a peering ---- */
+
+/* The route 10.77.0.0/16 of the private peering's VRF toward link `link` only. */
+static void route_to_link(struct erdp_ctrl *c, unsigned int link)
+{
+	static const uint8_t net[4] = {10, 77, 0, 0};
+	char detail[ERDP_CTRL_DETAIL_LEN];
+	struct erdp_msg m;
+
+	memset(&m, 0, sizeof(m));
+	erdp_msg_route(&m, true, 0, 4, net, 16, ERDP_NH_REF_PEERING_LINK(0, link));
+	CHECK_EQ(erdp_msg_check(&m, detail, sizeof(detail)), ERDP_ACK_OK);
+	CHECK_MSG(erdp_ctrl_route(&erdp, c, &m, detail) == ERDP_ACK_OK, "%s", detail);
+}
+
+/* Every flow toward the route leaves on `port` (one link), never the other. */
+static void check_flows_on(const char *what, uint8_t port, uint16_t plink)
+{
+	for (int k = 1; k <= 8; k++) {
+		struct frame in, want;
+		uint16_t o = l2(&in, mac_gw0, mac_inst[0], 1, (const uint16_t[]){ERDP_TPID_8021Q},
+				(const uint16_t[]){10}, ERDP_ETYPE_IPV4);
+		const uint8_t *cust = port == ER_SECONDARY ? mac_cust_s : mac_cust_p;
+		const uint8_t *er = port == ER_SECONDARY ? mac_er_s : mac_er_p;
+
+		udp4(&in, o, ip4(10, 100, 7, k), ip4(10, 77, 1, k), 64, 20);
+		o = l2(&want, cust, er, 2, (const uint16_t[]){ERDP_TPID_8021Q, ERDP_TPID_8021Q},
+		       (const uint16_t[]){100, 200}, ERDP_ETYPE_IPV4);
+		udp4(&want, o, ip4(10, 100, 7, k), ip4(10, 77, 1, k), 63, 20);
+		check_tx(what, run1(GW0, &in), port, plink, &want);
+	}
+}
+
+static void test_route_one_link(void)
+{
+	struct erdp_ctrl c;
+	struct erdp_err err;
+
+	memset(&c, 0, sizeof(c));
+	CHECK_MSG(erdp_ctrl_routes_init(&erdp, &c, &err) == 0, "%s", err.msg);
+	if (c.routes == NULL)
+		return;
+	route_to_link(&c, ERDP_LINK_SECONDARY);
+	check_flows_on("route to the secondary link", ER_SECONDARY, PL_PRIVATE_S);
+	route_to_link(&c, ERDP_LINK_PRIMARY);
+	check_flows_on("route to the primary link", ER_PRIMARY, PL_PRIVATE_P);
+	erdp_ctrl_routes_free(&c);
+}
+
+/* ---- the exception path to the host ---- */
+
+#define HOST_RATE  8	/* pps: reserved 2, shared 6 */
+#define HOST_BURST 4	/* reserved 1, shared 3 */
+#define HOST_HZ	   1000 /* the test's clock ticks in milliseconds */
+#define PORT_BGP   179
+
+static uint64_t fake_ms;
+static uint16_t host_port[ERDP_LINKS * 2]; /* by peering link; RTE_MAX_ETHPORTS: none */
+
+static uint64_t fake_clock(void)
+{
+	return fake_ms;
+}
+
+/* A net_ring port (loopback through its own ring) as plink's host interface. */
+static bool host_port_for(unsigned int plink)
+{
+	char name[32];
+	struct rte_eth_conf conf;
+	uint16_t pid;
+
+	memset(&conf, 0, sizeof(conf));
+	snprintf(name, sizeof(name), "net_ring_host%u", plink);
+	if (rte_dev_probe(name) != 0 || rte_eth_dev_get_port_by_name(name, &pid) != 0 ||
+	    rte_eth_dev_configure(pid, 1, 1, &conf) != 0 ||
+	    rte_eth_rx_queue_setup(pid, 0, 1024, 0, NULL, erdp.pool) != 0 ||
+	    rte_eth_tx_queue_setup(pid, 0, 1024, 0, NULL) != 0 || rte_eth_dev_start(pid) != 0) {
+		fprintf(stderr, "test_datapath: cannot set up %s (net_ring PMD missing?)\n", name);
+		return false;
+	}
+	host_port[plink] = pid;
+	CHECK_EQ(erdp_host_attach(&erdp, plink, pid), 0);
+	return true;
+}
+
+static bool host_ports(void)
+{
+	bool ok = true;
+
+	for (unsigned int k = 0; k < RTE_DIM(host_port); k++)
+		host_port[k] = RTE_MAX_ETHPORTS;
+	/* The Microsoft peering's secondary link gets none: its frames stay local_unhandled. */
+	ok = host_port_for(PL_PRIVATE_P) && host_port_for(PL_PRIVATE_S) && host_port_for(PL_MS_P);
+	CHECK(ok);
+	CHECK_EQ(erdp_host_attach(&erdp, 99, host_port[PL_PRIVATE_P]), -EINVAL);
+	CHECK(erdp_host_enabled(&erdp));
+	erdp_host_set_clock(&erdp, fake_clock, HOST_HZ);
+	return ok;
+}
+
+/* The one frame the host got on plink's interface, or NULL. */
+static struct rte_mbuf *host_got(unsigned int plink)
+{
+	struct rte_mbuf *m[2];
+	uint16_t n = rte_eth_rx_burst(host_port[plink], 0, m, 2);
+
+	CHECK_MSG(n <= 1, "%u frames on the host interface of link %u, want at most 1", n, plink);
+	for (uint16_t i = 1; i < n; i++)
+		rte_pktmbuf_free(m[i]);
+	return n > 0 ? m[0] : NULL;
+}
+
+/* A customer frame through the stages and the slow path's local input (no host polling). */
+static void to_local(uint8_t port, const struct frame *f)
+{
+	struct rte_mbuf *m = mbuf_of(f);
+
+	erdp_process_burst(&erdp, w, port, &m, 1);
+	if (rte_ring_sc_dequeue(w->punt, (void **)&m) != 0) {
+		CHECK_MSG(false, "the frame was not punted");
+		return;
+	}
+	CHECK_EQ(erdp_meta(m)->punt, ERDP_PUNT_LOCAL);
+	erdp_local_input(&erdp, m);
+}
+
+/* TCP segment (ports sport -> dport, 8 bytes of data) at f->b + o. */
+static void tcp4(struct frame *f, uint16_t o, uint32_t src, uint32_t dst, uint16_t sport,
+		 uint16_t dport)
+{
+	udp4(f, o, src, dst, 1, 20 - 8 + 8); /* IPv4 + 28 bytes, TTL 1 as eBGP sends */
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(f->b + o);
+
+	ip->next_proto_id = IPPROTO_TCP;
+	ip->hdr_checksum = 0;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	put16(f->b + o + 20, sport);
+	put16(f->b + o + 22, dport);
+}
+
+/* The frame the host should see for customer frame `in` (tags at o): untagged, to the port MAC. */
+static void host_view(const struct frame *in, uint16_t o, const uint8_t er_mac[6],
+		      struct frame *want)
+{
+	memcpy(want->b, er_mac, 6);
+	memcpy(want->b + 6, in->b + 6, 6);
+	memcpy(want->b + 12, in->b + o - 2, (size_t)(in->len - (o - 2)));
+	want->len = (uint16_t)(in->len - (o - ERDP_ETH_HLEN));
+}
+
+static void check_frame(const char *what, struct rte_mbuf *m, const struct frame *want)
+{
+	CHECK_MSG(m != NULL, "%s: nothing came out", what);
+	if (m == NULL)
+		return;
+	CHECK_MSG(rte_pktmbuf_data_len(m) == want->len, "%s: %u bytes, want %u", what,
+		  rte_pktmbuf_data_len(m), want->len);
+	if (rte_pktmbuf_data_len(m) == want->len)
+		CHECK_MSG(memcmp(rte_pktmbuf_mtod(m, uint8_t *), want->b, want->len) == 0,
+			  "%s: bytes differ from the expected frame", what);
+	rte_pktmbuf_free(m);
+}
+
+/* The policer alone, on a clock of 1,000 ticks a second: exact sequences. */
+static void test_host_policer(void)
+{
+	struct erdp_host_policer p;
+	int n;
+
+	erdp_host_policer_init(&p, 8, 4, 1000, 0); /* reserved 2/s burst 1, shared 6/s burst 3 */
+	for (n = 0; erdp_host_policer_allow(&p, false, 0); n++)
+		;
+	CHECK_EQ(n, 3); /* the shared burst; the reserved share is not for them */
+	CHECK(erdp_host_policer_allow(&p, true, 0));  /* BGP/BFD: the reserved token */
+	CHECK(!erdp_host_policer_allow(&p, true, 0)); /* both empty */
+	/* shared refills 6 per 1,000 ticks: a whole token after 167, not 166 */
+	CHECK(!erdp_host_policer_allow(&p, false, 166));
+	CHECK(erdp_host_policer_allow(&p, false, 167));
+	CHECK(!erdp_host_policer_allow(&p, false, 167));
+	/* reserved refills 2 per 1,000: a control frame at 500 takes it, not the shared one */
+	CHECK(erdp_host_policer_allow(&p, true, 500));
+	/* shared: 0.002 left at 167, + 333 ticks x 6 = exactly 2 tokens */
+	CHECK(erdp_host_policer_allow(&p, false, 500));
+	CHECK(erdp_host_policer_allow(&p, false, 500));
+	CHECK(!erdp_host_policer_allow(&p, false, 500));
+	/* control frames fall back to the shared bucket when their share is empty */
+	CHECK(erdp_host_policer_allow(&p, true, 1000)); /* reserved: 1 again */
+	CHECK(erdp_host_policer_allow(&p, true, 1000)); /* shared: 500 x 6 = 3 */
+	/* a long pause fills each bucket to its burst, no more */
+	for (n = 0; erdp_host_policer_allow(&p, false, 1000000); n++)
+		;
+	CHECK_EQ(n, 3);
+	for (n = 0; erdp_host_policer_allow(&p, true, 1000000); n++)
+		;
+	CHECK_EQ(n, 1);
+	/* a clock that stands or steps back adds nothing */
+	CHECK(!erdp_host_policer_allow(&p, true, 999999));
+	/* below 4 frames a second nothing is reserved: all of it is shared */
+	erdp_host_policer_init(&p, 3, 3, 1000, 0);
+	for (n = 0; erdp_host_policer_allow(&p, true, 0); n++)
+		;
+	CHECK_EQ(n, 3);
+	/* the largest settings do not overflow: 100,000 frames of burst at 1e6/s on a 3 GHz clock
+	 */
+	erdp_host_policer_init(&p, 1000000, 100000, 3000000000ull, 0);
+	for (n = 0; n < 75000 && erdp_host_policer_allow(&p, false, 1); n++)
+		;
+	CHECK_EQ(n, 75000);
+	CHECK(erdp_host_policer_allow(&p, true, UINT64_MAX / 2)); /* full after an age */
+}
+
+/* Customer -> host: QinQ and IPv6, both links; what erdp keeps answering; admin down; no port. */
+static void test_host_to(void)
+{
+	struct erdp_counters *mc = erdp.main_ctr;
+	uint64_t local = mc->plink[PL_PRIVATE_P].local_pkts;
+	static const uint8_t msee6[16] = {0x20, 0x01, 0x0d, 0xb8, 0x01, 0x00, [15] = 2};
+	struct erdp_host_info hi;
+	struct frame in, want;
+	struct rte_mbuf *m = NULL;
+	uint16_t o;
+
+	fake_ms += 10000; /* full buckets */
+	/* UDP to the primary MSEE address, outer TPID 0x88a8: untagged, to the port MAC */
+	o = l2_cust(&in, mac_cust_p, mac_er_p, ERDP_TPID_8021AD, 200, ERDP_ETYPE_IPV4);
+	udp4(&in, o, ip4(192, 168, 100, 129), ip4(192, 168, 100, 130), 64, 20);
+	to_local(ER_PRIMARY, &in);
+	host_view(&in, o, mac_er_p, &want);
+	check_frame("to the host, primary", host_got(PL_PRIVATE_P), &want);
+	CHECK_EQ(mc->plink[PL_PRIVATE_P].local_pkts, local + 1);
+	erdp_host_link_info(&erdp, PL_PRIVATE_P, &hi);
+	CHECK(hi.present && hi.tx_pkts == 1 && hi.tx_bytes == want.len && hi.rx_pkts == 0);
+	CHECK(strcmp(hi.ifname, "primary") == 0);
+
+	/* BGP to the secondary MSEE address (TCP 179): the secondary's interface */
+	o = l2_cust(&in, mac_cust_s, mac_er_s, ERDP_TPID_8021Q, 200, ERDP_ETYPE_IPV4);
+	tcp4(&in, o, ip4(192, 168, 100, 133), ip4(192, 168, 100, 134), 40000, PORT_BGP);
+	to_local(ER_SECONDARY, &in);
+	host_view(&in, o, mac_er_s, &want);
+	check_frame("BGP to the host, secondary", host_got(PL_PRIVATE_S), &want);
+	CHECK(host_got(PL_PRIVATE_P) == NULL);
+
+	/* IPv6 to the primary MSEE address */
+	o = l2_cust(&in, mac_cust_p, mac_er_p, ERDP_TPID_8021Q, 200, ERDP_ETYPE_IPV6);
+	udp6(&in, o, msee6, 64);
+	to_local(ER_PRIMARY, &in);
+	host_view(&in, o, mac_er_p, &want);
+	check_frame("IPv6 to the host", host_got(PL_PRIVATE_P), &want);
+
+	/* Ping is still erdp's: the reply goes out, the host sees nothing */
+	o = l2_cust(&in, mac_cust_p, mac_er_p, ERDP_TPID_8021Q, 200, ERDP_ETYPE_IPV4);
+	udp4(&in, o, ip4(192, 168, 100, 129), ip4(192, 168, 100, 130), 64, 20);
+	in.b[o + 9] = IPPROTO_ICMP;
+	in.b[o + 20] = RTE_IP_ICMP_ECHO_REQUEST;
+	in.b[o + 21] = 0;
+	((struct rte_ipv4_hdr *)(in.b + o))->hdr_checksum = 0;
+	((struct rte_ipv4_hdr *)(in.b + o))->hdr_checksum =
+		rte_ipv4_cksum((struct rte_ipv4_hdr *)(in.b + o));
+	to_local(ER_PRIMARY, &in);
+	CHECK(host_got(PL_PRIVATE_P) == NULL);
+	CHECK_EQ(rte_ring_count(w->inject), 1);
+	if (rte_ring_sc_dequeue(w->inject, (void **)&m) == 0)
+		rte_pktmbuf_free(m);
+
+	/* An admin-down link passes nothing to the host: link_down */
+	uint64_t down = mc->plink_drop[PL_PRIVATE_P][ERDP_DROP_LINK_DOWN];
+
+	erdp.plink_admin_up[PL_PRIVATE_P] = 0;
+	udp4(&in, o, ip4(192, 168, 100, 129), ip4(192, 168, 100, 130), 64, 20);
+	to_local(ER_PRIMARY, &in);
+	CHECK(host_got(PL_PRIVATE_P) == NULL);
+	CHECK_EQ(mc->plink_drop[PL_PRIVATE_P][ERDP_DROP_LINK_DOWN], down + 1);
+	erdp.plink_admin_up[PL_PRIVATE_P] = 1;
+
+	/* The host's queue full: host_queue_full, counted where the frame came in */
+	uint64_t full = mc->plink_drop[PL_PRIVATE_P][ERDP_DROP_HOST_QUEUE_FULL];
+	struct rte_mbuf *fill = rte_pktmbuf_alloc(erdp.pool);
+	unsigned int filled = 0;
+
+	while (fill != NULL && rte_eth_tx_burst(host_port[PL_PRIVATE_P], 0, &fill, 1) == 1) {
+		filled++;
+		fill = rte_pktmbuf_alloc(erdp.pool);
+	}
+	rte_pktmbuf_free(fill);
+	to_local(ER_PRIMARY, &in);
+	CHECK_EQ(mc->plink_drop[PL_PRIVATE_P][ERDP_DROP_HOST_QUEUE_FULL], full + 1);
+	CHECK_EQ(mc->port_drop[ER_PRIMARY][ERDP_DROP_HOST_QUEUE_FULL], full + 1);
+	while (filled > 0) {
+		struct rte_mbuf *b[64];
+		uint16_t n = rte_eth_rx_burst(host_port[PL_PRIVATE_P], 0, b, 64);
+
+		rte_pktmbuf_free_bulk(b, n);
+		filled -= n < filled ? n : filled;
+		if (n == 0)
+			break;
+	}
+
+	/* The Microsoft peering's secondary link has no host interface: local_unhandled */
+	uint64_t unh = mc->plink_drop[PL_MS_P + 1][ERDP_DROP_LOCAL];
+
+	o = l2_cust(&in, mac_cust_s, mac_er_s, ERDP_TPID_8021Q, 300, ERDP_ETYPE_IPV4);
+	udp4(&in, o, ip4(198, 51, 100, 5), ip4(198, 51, 100, 6), 64, 20);
+	to_local(ER_SECONDARY, &in);
+	CHECK_EQ(mc->plink_drop[PL_MS_P + 1][ERDP_DROP_LOCAL], unh + 1);
+}
+
+/* A flood at the MSEE address takes the shared tokens; BGP keeps its share. */
+static void test_host_ratelimit(void)
+{
+	struct erdp_counters *mc = erdp.main_ctr;
+	uint64_t limited = mc->plink_drop[PL_PRIVATE_P][ERDP_DROP_HOST_RATELIMIT];
+	struct frame udp, bgp, bgp_spoofed;
+	uint16_t o;
+	int passed = 0;
+	struct rte_mbuf *m;
+
+	fake_ms += 10000;
+	o = l2_cust(&udp, mac_cust_p, mac_er_p, ERDP_TPID_8021Q, 200, ERDP_ETYPE_IPV4);
+	udp4(&udp, o, ip4(192, 168, 100, 129), ip4(192, 168, 100, 130), 64, 20);
+	l2_cust(&bgp, mac_cust_p, mac_er_p, ERDP_TPID_8021Q, 200, ERDP_ETYPE_IPV4);
+	tcp4(&bgp, o, ip4(192, 168, 100, 129), ip4(192, 168, 100, 130), PORT_BGP, 50000);
+	/* TCP 179, but not from the customer's address: no reserved share */
+	l2_cust(&bgp_spoofed, mac_cust_p, mac_er_p, ERDP_TPID_8021Q, 200, ERDP_ETYPE_IPV4);
+	tcp4(&bgp_spoofed, o, ip4(10, 10, 1, 1), ip4(192, 168, 100, 130), PORT_BGP, 50000);
+	for (int i = 0; i < 10; i++) {
+		to_local(ER_PRIMARY, &udp);
+		if ((m = host_got(PL_PRIVATE_P)) != NULL) {
+			passed++;
+			rte_pktmbuf_free(m);
+		}
+	}
+	CHECK_EQ(passed, HOST_BURST - HOST_BURST / ERDP_HOST_RESERVED_SHARE);
+	CHECK_EQ(mc->plink_drop[PL_PRIVATE_P][ERDP_DROP_HOST_RATELIMIT], limited + 7);
+	CHECK_EQ(mc->port_drop[ER_PRIMARY][ERDP_DROP_HOST_RATELIMIT], limited + 7);
+	to_local(ER_PRIMARY, &bgp_spoofed);
+	CHECK(host_got(PL_PRIVATE_P) == NULL);
+	to_local(ER_PRIMARY, &bgp);
+	m = host_got(PL_PRIVATE_P);
+	CHECK_MSG(m != NULL, "BGP from the customer did not get its reserved share");
+	rte_pktmbuf_free(m);
+	to_local(ER_PRIMARY, &bgp);
+	CHECK(host_got(PL_PRIVATE_P) == NULL); /* its share is one frame of burst */
+	CHECK_EQ(mc->plink_drop[PL_PRIVATE_P][ERDP_DROP_HOST_RATELIMIT], limited + 9);
+	/* the other link has buckets of its own */
+	o = l2_cust(&udp, mac_cust_s, mac_er_s, ERDP_TPID_8021Q, 200, ERDP_ETYPE_IPV4);
+	udp4(&udp, o, ip4(192, 168, 100, 133), ip4(192, 168, 100, 134), 64, 20);
+	to_local(ER_SECONDARY, &udp);
+	m = host_got(PL_PRIVATE_S);
+	CHECK(m != NULL);
+	rte_pktmbuf_free(m);
+}
+
+/* The host's frame for plink: untagged, from the port MAC to itself (NOARP), IPv4 UDP, TTL ttl. */
+static uint16_t host_frame4(struct frame *f, const uint8_t er_mac[6], uint32_t src, uint32_t dst,
+			    uint8_t ttl)
+{
+	uint16_t o = l2(f, er_mac, er_mac, 0, NULL, NULL, ERDP_ETYPE_IPV4);
+
+	udp4(f, o, src, dst, ttl, 20);
+	return o;
+}
+
+/* What the host wrote, through erdp_host_poll: the one frame it injected, or NULL. */
+static struct rte_mbuf *from_host(unsigned int plink, const struct frame *f)
+{
+	struct rte_mbuf *m = mbuf_of(f);
+	unsigned int before = rte_ring_count(w->inject);
+
+	CHECK(rte_eth_tx_burst(host_port[plink], 0, &m, 1) == 1);
+	CHECK_EQ(erdp_host_poll(&erdp), 1);
+	if (rte_ring_count(w->inject) == before || rte_ring_sc_dequeue(w->inject, (void **)&m) != 0)
+		return NULL;
+	return m;
+}
+
+/* Host -> customer: tags and the customer's MAC pushed, TTL untouched; what is refused. */
+static void test_host_from(void)
+{
+	static const uint8_t mcast6[6] = {0x33, 0x33, 0, 0, 0, 0x16};
+	static const uint8_t cust6[16] = {0x20, 0x01, 0x0d, 0xb8, 0x01, 0x00, [15] = 1};
+	struct erdp_counters *mc = erdp.main_ctr;
+	struct erdp_host_info hi;
+	struct frame f, want;
+	struct rte_mbuf *m;
+	uint16_t o;
+
+	/* BGP's TTL 1 stays 1: the MSEE originates it */
+	o = host_frame4(&f, mac_er_p, ip4(192, 168, 100, 130), ip4(192, 168, 100, 129), 1);
+	m = from_host(PL_PRIVATE_P, &f);
+	o = l2(&want, mac_cust_p, mac_er_p, 2, (const uint16_t[]){ERDP_TPID_8021Q, ERDP_TPID_8021Q},
+	       (const uint16_t[]){100, 200}, ERDP_ETYPE_IPV4);
+	udp4(&want, o, ip4(192, 168, 100, 130), ip4(192, 168, 100, 129), 1, 20);
+	CHECK(m != NULL && erdp_meta(m)->in_port == ER_PRIMARY &&
+	      erdp_meta(m)->plink == PL_PRIVATE_P);
+	check_frame("from the host, primary", m, &want);
+	erdp_host_link_info(&erdp, PL_PRIVATE_P, &hi);
+	CHECK(hi.rx_pkts == 1 && hi.rx_bytes == 14 + 20 + 8 + 20);
+
+	/* the secondary's interface: the secondary link and its customer */
+	o = host_frame4(&f, mac_er_s, ip4(192, 168, 100, 134), ip4(192, 168, 100, 133), 255);
+	m = from_host(PL_PRIVATE_S, &f);
+	o = l2(&want, mac_cust_s, mac_er_s, 2, (const uint16_t[]){ERDP_TPID_8021Q, ERDP_TPID_8021Q},
+	       (const uint16_t[]){100, 200}, ERDP_ETYPE_IPV4);
+	udp4(&want, o, ip4(192, 168, 100, 134), ip4(192, 168, 100, 133), 255, 20);
+	CHECK(m != NULL && erdp_meta(m)->in_port == ER_SECONDARY &&
+	      erdp_meta(m)->plink == PL_PRIVATE_S);
+	check_frame("from the host, secondary", m, &want);
+
+	/* IPv6 */
+	o = l2(&f, mac_er_p, mac_er_p, 0, NULL, NULL, ERDP_ETYPE_IPV6);
+	udp6(&f, o, cust6, 255);
+	m = from_host(PL_PRIVATE_P, &f);
+	o = l2(&want, mac_cust_p, mac_er_p, 2, (const uint16_t[]){ERDP_TPID_8021Q, ERDP_TPID_8021Q},
+	       (const uint16_t[]){100, 200}, ERDP_ETYPE_IPV6);
+	udp6(&want, o, cust6, 255);
+	check_frame("IPv6 from the host", m, &want);
+
+	/* ARP and multicast from the host: host_not_unicast, on the link and its port */
+	uint64_t nu = mc->plink_drop[PL_PRIVATE_P][ERDP_DROP_HOST_NOT_UNICAST];
+	uint64_t nu_port = mc->port_drop[ER_PRIMARY][ERDP_DROP_HOST_NOT_UNICAST];
+	static const uint8_t bcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+
+	o = l2(&f, bcast, mac_er_p, 0, NULL, NULL, ERDP_ETYPE_ARP);
+	arp_req(&f, o, mac_er_p, ip4(192, 168, 100, 130), ip4(192, 168, 100, 129));
+	CHECK(from_host(PL_PRIVATE_P, &f) == NULL);
+	o = l2(&f, mcast6, mac_er_p, 0, NULL, NULL, ERDP_ETYPE_IPV6);
+	udp6(&f, o, cust6, 1);
+	CHECK(from_host(PL_PRIVATE_P, &f) == NULL);
+	o = l2(&f, mac_er_p, mac_er_p, 0, NULL, NULL, 0x88cc);
+	memset(f.b + o, 0, 46);
+	f.len = (uint16_t)(o + 46);
+	CHECK(from_host(PL_PRIVATE_P, &f) == NULL);
+	CHECK_EQ(mc->plink_drop[PL_PRIVATE_P][ERDP_DROP_HOST_NOT_UNICAST], nu + 3);
+	CHECK_EQ(mc->port_drop[ER_PRIMARY][ERDP_DROP_HOST_NOT_UNICAST], nu_port + 3);
+
+	/* Admin down: nothing leaves; link_down */
+	uint64_t down = mc->plink_drop[PL_PRIVATE_S][ERDP_DROP_LINK_DOWN];
+
+	erdp.plink_admin_up[PL_PRIVATE_S] = 0;
+	CHECK_EQ(erdp_nh_republish_peering(&erdp, 0), 0);
+	host_frame4(&f, mac_er_s, ip4(192, 168, 100, 134), ip4(192, 168, 100, 133), 255);
+	CHECK(from_host(PL_PRIVATE_S, &f) == NULL);
+	CHECK_EQ(mc->plink_drop[PL_PRIVATE_S][ERDP_DROP_LINK_DOWN], down + 1);
+	erdp.plink_admin_up[PL_PRIVATE_S] = 1;
+	CHECK_EQ(erdp_nh_republish_peering(&erdp, 0), 0);
+	m = from_host(PL_PRIVATE_S, &f);
+	CHECK(m != NULL);
+	rte_pktmbuf_free(m);
+}
+
+/* The Microsoft peering has no customer MAC: the host's frame waits, erdp ARPs, then it goes. */
+static void test_host_unresolved(void)
+{
+	static const uint8_t mac_ms[6] = {0x02, 0xc0, 0, 0, 0x01, 0x11};
+	struct frame f, want;
+	struct rte_mbuf *m;
+	uint16_t o;
+
+	host_frame4(&f, mac_er_p, ip4(198, 51, 100, 2), ip4(198, 51, 100, 1), 1);
+	m = from_host(PL_MS_P, &f);
+	/* held: what came out is erdp's ARP request for the customer address */
+	CHECK(m != NULL);
+	if (m != NULL) {
+		const uint8_t *r = rte_pktmbuf_mtod(m, const uint8_t *);
+
+		CHECK(r[0] == 0xff && r[20] == 0x08 && r[21] == 0x06); /* broadcast ARP, QinQ */
+		CHECK_EQ(r[22 + 7], 1);				       /* request */
+		rte_pktmbuf_free(m);
+	}
+	CHECK_EQ(rte_ring_count(w->inject), 0);
+	erdp_neigh_learn(&erdp, PL_MS_P, false, (const struct rte_ether_addr *)mac_ms);
+	CHECK_EQ(rte_ring_count(w->inject), 1);
+	if (rte_ring_sc_dequeue(w->inject, (void **)&m) != 0)
+		return;
+	o = l2(&want, mac_ms, mac_er_p, 2, (const uint16_t[]){ERDP_TPID_8021Q, ERDP_TPID_8021Q},
+	       (const uint16_t[]){100, 300}, ERDP_ETYPE_IPV4);
+	udp4(&want, o, ip4(198, 51, 100, 2), ip4(198, 51, 100, 1), 1, 20); /* TTL still 1 */
+	check_frame("held frame from the host", m, &want);
 }
 
 int main(int argc, char **argv)
@@ -947,6 +1435,10 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	erdp.portless = true;
+	/* The exception path to the host: portless, so no tap is made (host ports come later). */
+	erdp.cfg->bgp.enabled = true;
+	erdp.cfg->bgp.host_rate_pps = HOST_RATE;
+	erdp.cfg->bgp.host_burst = HOST_BURST;
 	if (erdp_dp_setup(&erdp, &err) != 0) {
 		fprintf(stderr, "test_datapath: %s\n", err.msg);
 		return 1;
@@ -964,6 +1456,14 @@ int main(int argc, char **argv)
 	test_receive_rules();
 	test_slowpath_checksums();
 	test_no_icmp_error_about();
+	test_route_one_link();
+	test_host_policer();
+	if (host_ports()) {
+		test_host_to();
+		test_host_ratelimit();
+		test_host_from();
+		test_host_unresolved();
+	}
 
 	erdp_dp_teardown(&erdp);
 	erdp_config_free(erdp.cfg);

@@ -142,8 +142,13 @@ def run_one(chk, exe, sc, wd, sig):
         # text is too long, silently unless erdp says so).
         cmds = set(telemetry(prefix, "/") or [])
         for c in ("/erdp/ports", "/erdp/port", "/erdp/circuits", "/erdp/circuit", "/erdp/peerings",
-                  "/erdp/peering", "/erdp/neighbors", "/erdp/drops", "/erdp/workers", "/erdp/ctl"):
+                  "/erdp/peering", "/erdp/neighbors", "/erdp/drops", "/erdp/workers", "/erdp/ctl",
+                  "/erdp/host"):
             chk.check(c in cmds, "%s: telemetry command %s is registered" % (name, c))
+        # Without bgp.enabled there is no host interface to show.
+        host = telemetry(prefix, "/erdp/host") or {}
+        chk.check(host.get("enabled") == "false" and not host.get("links"),
+                  "%s: /erdp/host without bgp: %r" % (name, host))
         w1 = telemetry(prefix, "/erdp/workers") or {}
         time.sleep(0.2)
         w2 = telemetry(prefix, "/erdp/workers") or {}

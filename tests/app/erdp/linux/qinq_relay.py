@@ -1,25 +1,31 @@
 # SPDX-License-Identifier: BSD-3-Clause
-"""A user-space QinQ sub-interface, for kernels built without 802.1Q.
+"""User-space VLAN sub-interfaces (QinQ or Dot1Q), for kernels built without 802.1Q.
 
-    qinq_relay.py PARENT NAME S_TAG C_TAG READY_FILE
+    qinq_relay.py PARENT READY_FILE NAME:TAG[:TAG] [NAME:TAG[:TAG] ...]
 
-Creates the TAP device NAME (run it inside the namespace that owns PARENT)
-and relays frames between it and PARENT the way the kernel's stacked VLAN
-devices PARENT.S_TAG.C_TAG would:
+Creates one TAP device per NAME (run it inside the namespace that owns
+PARENT) and relays frames between each and PARENT the way the kernel's VLAN
+devices would: NAME:S:C behaves like PARENT.S.C (two stacked 802.1Q
+devices, QinQ), NAME:V like PARENT.V (Dot1Q):
 
-  * NAME -> PARENT: the two tags (both TPID 0x8100, the TPID Azure documents
+  * NAME -> PARENT: the tags (TPID 0x8100 each, the TPID Azure documents
     for the outer tag) are pushed after the MAC addresses;
-  * PARENT -> NAME: only frames carrying exactly S_TAG then C_TAG, both TPID
-    0x8100, are delivered, with the tags popped; everything else is dropped,
-    as the kernel would drop it.
+  * PARENT -> NAME: only frames carrying exactly those tags, TPID 0x8100,
+    then a non-tag EtherType, are delivered, with the tags popped; anything
+    else is dropped, as the kernel would drop it.
 
-test_netns.py uses it only when `ip link add ... type vlan` fails (e.g. a
-VM kernel without CONFIG_VLAN_8021Q); the kernel's own sub-interfaces are
-preferred. The kernel moves the outer tag of a received frame into packet
-metadata (skb vlan_tci) before packet sockets see it: PACKET_AUXDATA gives
-it back (TPID included) and the relay puts it back into the frame.
+The TAP devices may be moved to other namespaces afterwards (`ip link set
+NAME netns NS`): the relay keeps their file descriptors. PARENT's MTU must
+leave room for the tags (1500 + 8: 1522-byte frames), or full-size frames
+are lost.
 
-Once the TAP exists it writes READY_FILE. SIGTERM ends it.
+test_netns.py and tests/app/erdp/host/test_host.py use it when `ip link add
+... type vlan` fails (a VM kernel without CONFIG_VLAN_8021Q). The kernel
+moves the outer tag of a received frame into packet metadata (skb
+vlan_tci) before packet sockets see it: PACKET_AUXDATA gives it back (TPID
+included) and the relay puts it back into the frame.
+
+Once every TAP exists it writes READY_FILE. SIGTERM ends it.
 """
 import fcntl
 import os
@@ -39,15 +45,60 @@ PACKET_OUTGOING = 4
 TP_STATUS_VLAN_VALID = 1 << 4
 TP_STATUS_VLAN_TPID_VALID = 1 << 6
 TPIDS = (0x8100, 0x88A8, 0x9100)
+TPID = 0x8100
+
+
+def parse_sub(arg):
+    """NAME:TAG[:TAG] -> (name, packed tags)."""
+    parts = arg.split(":")
+    if len(parts) not in (2, 3):
+        raise SystemExit("qinq_relay.py: '%s' is not NAME:TAG[:TAG]" % arg)
+    tags = b"".join(struct.pack("!HH", TPID, int(t)) for t in parts[1:])
+    return parts[0], tags
+
+
+def open_tap(name):
+    fd = os.open("/dev/net/tun", os.O_RDWR)
+    fcntl.ioctl(fd, TUNSETIFF, struct.pack("16sH", name.encode(), IFF_TAP | IFF_NO_PI))
+    return fd
+
+
+def with_outer_tag(fr, anc):
+    """The frame as it was on the wire: the tag the kernel took out put back."""
+    for level, typ, data in anc:
+        if level == SOL_PACKET and typ == PACKET_AUXDATA and len(data) >= 20:
+            status, _, _, _, _, tci, tpid = struct.unpack("=IIIHHHH", data[:20])
+            if status & TP_STATUS_VLAN_VALID:
+                if not status & TP_STATUS_VLAN_TPID_VALID:
+                    tpid = TPID
+                fr = fr[:12] + struct.pack("!HH", tpid, tci) + fr[12:]
+    return fr
+
+
+def sub_of(fr, subs):
+    """The TAP whose tags (TPID 0x8100, VIDs) fr carries exactly, then a non-tag EtherType."""
+    for fd, tags in subs:
+        n = len(tags)
+        if len(fr) < 14 + n:
+            continue
+        ok = all(fr[12 + i:14 + i] == tags[i:i + 2] and
+                 (struct.unpack("!H", fr[14 + i:16 + i])[0] & 0xFFF) ==
+                 (struct.unpack("!H", tags[i + 2:i + 4])[0] & 0xFFF)
+                 for i in range(0, n, 4))
+        if ok and struct.unpack("!H", fr[12 + n:14 + n])[0] not in TPIDS:
+            return fd, n
+    return None, 0
 
 
 def main():
-    parent, name, s_tag, c_tag, ready = sys.argv[1:6]
-    s_tag, c_tag = int(s_tag), int(c_tag)
-    tags = struct.pack("!HHHH", 0x8100, s_tag, 0x8100, c_tag)
-
-    tap = os.open("/dev/net/tun", os.O_RDWR)
-    fcntl.ioctl(tap, TUNSETIFF, struct.pack("16sH", name.encode(), IFF_TAP | IFF_NO_PI))
+    if len(sys.argv) < 4:
+        raise SystemExit("usage: qinq_relay.py PARENT READY_FILE NAME:TAG[:TAG] ...")
+    parent, ready = sys.argv[1:3]
+    subs = []  # (tap fd, tags)
+    for arg in sys.argv[3:]:
+        name, tags = parse_sub(arg)
+        subs.append((open_tap(name), tags))
+    tags_of = dict(subs)
     wire = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ALL))
     wire.bind((parent, 0))
     wire.setsockopt(SOL_PACKET, PACKET_AUXDATA, 1)
@@ -57,39 +108,35 @@ def main():
     with open(ready, "w") as f:
         f.write("%d\n" % os.getpid())
 
+    fds = [fd for fd, _ in subs]
     while not stop:
         try:
-            r, _, _ = select.select([tap, wire], [], [], 0.5)
+            r, _, _ = select.select(fds + [wire], [], [], 0.5)
         except InterruptedError:
             continue
-        if tap in r:
+        for fd in r:
+            if fd is wire:
+                continue
             try:
-                fr = os.read(tap, 65536)
-            except BlockingIOError:
-                fr = b""
+                fr = os.read(fd, 65536)
+            except (BlockingIOError, OSError):
+                continue
             if len(fr) >= 14:
                 try:
-                    wire.send(fr[:12] + tags + fr[12:])
+                    wire.send(fr[:12] + tags_of[fd] + fr[12:])
                 except OSError:
-                    pass  # parent down: a VLAN device would drop too
+                    pass  # parent down, or too big for it: a VLAN device would drop too
         if wire in r:
             fr, anc, _, addr = wire.recvmsg(65536, socket.CMSG_SPACE(20))
             if addr[2] == PACKET_OUTGOING:
                 continue
-            for level, typ, data in anc:
-                if level == SOL_PACKET and typ == PACKET_AUXDATA and len(data) >= 20:
-                    status, _, _, _, _, tci, tpid = struct.unpack("=IIIHHHH", data[:20])
-                    if status & TP_STATUS_VLAN_VALID:
-                        if not status & TP_STATUS_VLAN_TPID_VALID:
-                            tpid = 0x8100
-                        fr = fr[:12] + struct.pack("!HH", tpid, tci) + fr[12:]
-            # exactly our two tags, then a non-tag EtherType
-            if (len(fr) >= 22 and fr[12:14] == tags[0:2] and
-                    (struct.unpack("!H", fr[14:16])[0] & 0xFFF) == s_tag and
-                    fr[16:18] == tags[4:6] and
-                    (struct.unpack("!H", fr[18:20])[0] & 0xFFF) == c_tag and
-                    struct.unpack("!H", fr[20:22])[0] not in TPIDS):
-                os.write(tap, fr[:12] + fr[20:])
+            fr = with_outer_tag(fr, anc)
+            fd, n = sub_of(fr, subs)
+            if fd is not None:
+                try:
+                    os.write(fd, fr[:12] + fr[12 + n:])
+                except OSError:
+                    pass  # the TAP is down (being moved): the kernel would drop too
     return 0
 
 

@@ -88,6 +88,19 @@ class Abort(Exception):
     pass
 
 
+def abort_on_signals():
+    """SIGTERM and SIGINT raise Abort: the test's finally clause then cleans up."""
+    def on_signal(sig, _frame):
+        raise Abort("killed by signal %d" % sig)
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+
+
+def no_veth(e):
+    """Did `ip link add ... type veth` fail for want of veth in the kernel?"""
+    return "veth" in str(e) and "Unknown device type" in str(e)
+
+
 # ---------------------------------------------------------------------------
 # Reporting
 
@@ -189,12 +202,17 @@ class Erdp:
     """erdp in its namespace; a thread keeps its output lines with arrival times."""
 
     def __init__(self, binary, conf, tmp):
-        self.logpath = os.path.join(tmp, "erdp.log")
-        self.stats = os.path.join(tmp, "stats.json")
+        stats = os.path.join(tmp, "stats.json")
+        self.start(["ip", "netns", "exec", NS_ER, binary, "-c", conf, "--stats-json", stats,
+                    "--stats-interval", "0", "--", "--no-huge", "-m", "512", "--file-prefix",
+                    PREFIX], os.path.join(tmp, "erdp.log"), stats)
+
+    def start(self, cmd, logpath, stats):
+        """Run cmd (erdp, with --stats-json stats), its output kept in logpath too."""
+        self.logpath = logpath
+        self.stats = stats
         self.lines = []  # (seconds since the test started, line)
         self.pos = 0     # wait_for looks at lines from here on
-        cmd = ["ip", "netns", "exec", NS_ER, binary, "-c", conf, "--stats-json", self.stats,
-               "--stats-interval", "0", "--", "--no-huge", "-m", "512", "--file-prefix", PREFIX]
         log("+ " + " ".join(cmd))
         # `ip netns exec` execs erdp: this pid is erdp's.
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
@@ -240,9 +258,9 @@ class Erdp:
                 last[m.group(1)] = m.group(2)
         return sorted(i for i, st in last.items() if st == "down")
 
-    def stop(self):
+    def stop(self, sig=signal.SIGTERM):
         if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
+            self.proc.send_signal(sig)
             try:
                 self.proc.wait(timeout=15)
             except subprocess.TimeoutExpired:
@@ -253,9 +271,9 @@ class Erdp:
         return self.proc.returncode
 
 
-def telemetry(cmd):
-    """One DPDK telemetry request to erdp; the decoded reply or None."""
-    path = "/var/run/dpdk/%s/dpdk_telemetry.v2" % PREFIX
+def telemetry(cmd, prefix=PREFIX):
+    """One DPDK telemetry request to erdp (EAL file prefix `prefix`); the decoded reply or None."""
+    path = "/var/run/dpdk/%s/dpdk_telemetry.v2" % prefix
     try:
         with socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET) as s:
             s.settimeout(3)
@@ -336,8 +354,8 @@ def setup_customer(tmp):
         mode = "TAP + qinq_relay.py (kernel has no 802.1Q: %s)" % r.stderr.strip()
         ready = os.path.join(tmp, "relay.ready")
         relay = subprocess.Popen(["ip", "netns", "exec", NS_CU, sys.executable,
-                                  os.path.join(HERE, "qinq_relay.py"), "veth0", "veth0.100.200",
-                                  str(S_TAG), str(C_TAG), ready])
+                                  os.path.join(HERE, "qinq_relay.py"), "veth0", ready,
+                                  "veth0.100.200:%d:%d" % (S_TAG, C_TAG)])
         t0 = time.monotonic()
         while not os.path.exists(ready):
             if relay.poll() is not None or time.monotonic() - t0 > 10:
@@ -604,16 +622,12 @@ def main():
     procs = {}
     erdp = None
 
-    def on_signal(sig, _frame):
-        raise Abort("killed by signal %d" % sig)
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
-
+    abort_on_signals()
     try:
         try:
             setup_namespaces()
         except Abort as e:
-            if "veth" in str(e) and "Unknown device type" in str(e):
+            if no_veth(e):
                 log("SKIP: kernel has no veth support")
                 return SKIP
             raise
@@ -727,12 +741,14 @@ def main():
         else:
             shutil.rmtree(tmp, ignore_errors=True)
 
+    return verdict()
+
+
+def verdict():
+    """Log the count of checks and failures; the exit status: 0 pass, 1 fail."""
     log("%d checks, %d failed" % (n_checks, len(failures)))
-    if failures:
-        log("FAIL")
-        return 1
-    log("PASS")
-    return 0
+    log("FAIL" if failures else "PASS")
+    return 1 if failures else 0
 
 
 if __name__ == "__main__":
