@@ -935,6 +935,8 @@ static void test_no_icmp_error_about(void)
 	CHECK_EQ(rte_ring_count(w->inject), 1);
 	while (rte_ring_sc_dequeue(w->inject, (void **)&m) == 0)
 		rte_pktmbuf_free(m);
+}
+
 /* ---- a control-plane route to one link of a peering ---- */
 
 /* The route 10.77.0.0/16 of the private peering's VRF toward link `link` only. */
@@ -1151,7 +1153,6 @@ static void test_host_to(void)
 {
 	struct erdp_counters *mc = erdp.main_ctr;
 	uint64_t local = mc->plink[PL_PRIVATE_P].local_pkts;
-	static const uint8_t msee6[16] = {0x20, 0x01, 0x0d, 0xb8, 0x01, 0x00, [15] = 2};
 	struct erdp_host_info hi;
 	struct frame in, want;
 	struct rte_mbuf *m = NULL;
@@ -1190,6 +1191,13 @@ static void test_host_to(void)
 	in.b[o + 9] = IPPROTO_ICMP;
 	in.b[o + 20] = RTE_IP_ICMP_ECHO_REQUEST;
 	in.b[o + 21] = 0;
+	in.b[o + 22] = 0; /* a valid ICMP checksum: a bad one is icmp_bad_checksum */
+	in.b[o + 23] = 0;
+	{
+		uint16_t ck = (uint16_t)~rte_raw_cksum(in.b + o + 20, 8 + 20);
+
+		memcpy(in.b + o + 22, &ck, 2);
+	}
 	((struct rte_ipv4_hdr *)(in.b + o))->hdr_checksum = 0;
 	((struct rte_ipv4_hdr *)(in.b + o))->hdr_checksum =
 		rte_ipv4_cksum((struct rte_ipv4_hdr *)(in.b + o));
@@ -1314,7 +1322,6 @@ static struct rte_mbuf *from_host(unsigned int plink, const struct frame *f)
 static void test_host_from(void)
 {
 	static const uint8_t mcast6[6] = {0x33, 0x33, 0, 0, 0, 0x16};
-	static const uint8_t cust6[16] = {0x20, 0x01, 0x0d, 0xb8, 0x01, 0x00, [15] = 1};
 	struct erdp_counters *mc = erdp.main_ctr;
 	struct erdp_host_info hi;
 	struct frame f, want;
