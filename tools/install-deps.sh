@@ -13,7 +13,7 @@ PACKAGES=(
 	libdpdk-dev dpdk dpdk-dev dpdk-doc libconfig-dev libpcap-dev libjansson-dev libsqlite3-dev
 	sqlite3
 	python3-scapy tcpdump iproute2 iputils-ping ethtool linux-perf
-	lua5.3
+	lua5.3 nftables
 	libmicrohttpd-dev curl prometheus python3-prometheus-client
 	libmnl-dev frr bird2
 )

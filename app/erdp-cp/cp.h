@@ -20,6 +20,9 @@
  *
  * store/ uses core/ only; channel/ uses core/ and the store's commit.
  *
+ * bgp/ (the customer's BGP sessions through FRR, routes learned over FPM)
+ * uses channel/ and core/ like server/ does; server/ calls it for its verbs.
+ *
  * This header holds the process's state, shared by all folders.
  */
 #ifndef ERDP_CP_H
@@ -43,6 +46,7 @@ struct cp {
 	struct chan chan;      /* channel/: the control segment */
 	struct waiter *waiters, **waiters_tail;
 	struct store *store; /* store/: the runtime state on disk; NULL with --state none */
+	struct bgp *bgp; /* bgp/: FRR per peering, FPM; NULL when bgp.enabled is false */
 	volatile sig_atomic_t quit;
 };
 

@@ -15,6 +15,7 @@
 
 #include <sys/random.h>
 
+#include "bgp/bgp.h"
 #include "cp.h"
 #include "server/metrics.h"
 #include "server/server.h"
@@ -28,6 +29,7 @@ struct opts {
 	const char *group;
 	const char *telemetry;
 	const char *metrics; /* NULL: METRICS_LISTEN_DEFAULT */
+	bool stop_frr;	     /* --bgp-on-exit stop */
 	struct server_limits lim;
 	const char *state;
 	double dp_timeout;
@@ -44,6 +46,7 @@ static void usage(FILE *f)
 		"            [--telemetry PATH] [--state FILE|none] [--dp-timeout SEC]\n"
 		"            [--max-clients N] [--idle-timeout SEC] [--load-timeout SEC]\n"
 		"            [--max-load-bytes N] [--metrics ADDR:PORT|off]\n"
+		"            [--bgp-on-exit keep|stop]\n"
 		"    erdp-cp --help\n"
 		"\n"
 		"DESCRIPTION\n"
@@ -129,7 +132,19 @@ static void usage(FILE *f)
 		"                           taken, erdp-cp logs it and runs without; an\n"
 		"                           address given here that cannot be served is\n"
 		"                           an error.\n"
+		"    --bgp-on-exit keep|stop\n"
+		"                           what happens to FRR (bgp.enabled) when erdp-cp\n"
+		"                           exits on a signal: keep (default) leaves the\n"
+		"                           daemons running with the customer's sessions\n"
+		"                           up, and the next erdp-cp adopts them; stop\n"
+		"                           stops them (the sessions go down).\n"
 		"    -h, --help             this text.\n"
+		"\n"
+		"BGP\n"
+		"    With bgp.enabled, erdp-cp runs FRR (zebra, bfdd, bgpd) per peering in the\n"
+		"    peering's network namespace, configured from the config, and takes the\n"
+		"    routes the customer advertises from zebra's FPM stream into the RIB\n"
+		"    (origin bgp); see docs/bgp.md. Needs root.\n"
 		"\n"
 		"SIGNALS\n"
 		"    SIGTERM, SIGINT: close the socket and exit 0. erdp keeps forwarding.\n"
@@ -165,6 +180,7 @@ enum {
 	OPT_LOAD_TIMEOUT,
 	OPT_MAX_LOAD_BYTES,
 	OPT_METRICS,
+	OPT_BGP_ON_EXIT,
 };
 
 /* "1048576", "64K", "100M", "1G": a byte count, binary multiples. */
@@ -255,6 +271,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{"state", required_argument, NULL, 'S'},
 		{"dp-timeout", required_argument, NULL, 'T'},
 		{"metrics", required_argument, NULL, OPT_METRICS},
+		{"bgp-on-exit", required_argument, NULL, OPT_BGP_ON_EXIT},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -306,6 +323,14 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case OPT_MAX_LOAD_BYTES:
 			if (limit_option(c, optarg, &o->lim) != 0)
 				return -1;
+			break;
+		case OPT_BGP_ON_EXIT:
+			if (strcmp(optarg, "keep") != 0 && strcmp(optarg, "stop") != 0) {
+				fprintf(stderr, "erdp-cp: --bgp-on-exit '%s': keep or stop\n",
+					optarg);
+				return -1;
+			}
+			o->stop_frr = strcmp(optarg, "stop") == 0;
 			break;
 		case 'h':
 			usage(stdout);
@@ -445,6 +470,13 @@ int main(int argc, char **argv)
 	}
 	if (start_metrics(cp, o.metrics) != 0)
 		return 1;
+	/* After the socket: a second erdp-cp of this instance has stopped there. */
+	if (bgp_init(cp, &err) != 0) {
+		fprintf(stderr, "erdp-cp: %s\n", err.msg);
+		bgp_close(cp, false);
+		server_close();
+		return 1;
+	}
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
@@ -454,14 +486,17 @@ int main(int argc, char **argv)
 	       rib_count(cp->state.rib), sock, store_path(cp->store),
 	       (unsigned long long)cp->chan.boot_id);
 	while (!cp->quit) {
+		bgp_poll(cp);
 		chan_poll(cp);
 		store_tick(cp->store, cp_now());
 		if (store_done(cp->store) != durable) {
 			durable = store_done(cp->store);
 			waiter_complete(cp); /* the store made changes durable */
 		}
-		/* Short naps while erdp or the store has work from us. */
-		server_poll(cp, chan_busy(&cp->chan) || store_busy(cp->store) ? 0.2 : 10.0);
+		/* Short naps while erdp, the store or FPM has work for us. */
+		server_poll(cp, chan_busy(&cp->chan) || store_busy(cp->store) || bgp_busy(cp)
+					? 0.2
+					: 10.0);
 		metrics_refresh(cp);
 	}
 	cp_log("stopping on signal; erdp keeps forwarding with the state it has");
@@ -469,6 +504,7 @@ int main(int argc, char **argv)
 	cp->store = NULL;
 	waiter_flush_disconnected(cp, "erdp-cp is stopping");
 	metrics_close();
+	bgp_close(cp, o.stop_frr);
 	server_close();
 	chan_close(cp);
 	state_free(&cp->state);

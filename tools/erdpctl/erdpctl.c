@@ -37,10 +37,17 @@ static void usage(FILE *f)
 		"    show routes VRF [--limit N] [--after PREFIX]\n"
 		"                             routes of VRF in address order, N at a time\n"
 		"                             (default 100, at most 100000); --after continues\n"
-		"                             from the last prefix of the previous page\n"
+		"                             from the last prefix of the previous page;\n"
+		"                             ORIGIN says where each comes from: config,\n"
+		"                             runtime (erdpctl) or bgp (the customer)\n"
 		"    show runtime [--limit N] what differs from the config (runtime routes,\n"
 		"                             deleted config routes, admin states) and what\n"
 		"                             the state file set aside\n"
+		"    show bgp                 per peering and link: the customer's BGP\n"
+		"                             sessions (state, uptime, prefixes received and\n"
+		"                             advertised, limit, drops, maintenance, BFD,\n"
+		"                             last error), then FRR and its FPM stream\n"
+		"    show bfd                 the BFD sessions (status, intervals, diagnostics)\n"
 		"    status                   erdp-cp: instance, data-plane connection, syncs\n"
 		"    lookup VRF ADDRESS       longest-prefix match of ADDRESS in VRF's RIB, or\n"
 		"                             the connected route (link subnet, MSEE address)\n"
@@ -66,6 +73,11 @@ static void usage(FILE *f)
 		"                             admin state of one link of a peering\n"
 		"                             (PEERING is CIRCUIT/private or CIRCUIT/microsoft)\n"
 		"    port NAME up|down        admin state of a port\n"
+		"    maintenance primary|secondary on|off\n"
+		"                             MSEE maintenance on one link: every peering's\n"
+		"                             sessions there advertise with a longer AS path\n"
+		"                             (bgp.maintenance_prepend more 12076s), so the\n"
+		"                             customer sends on the other link\n"
 		"\n"
 		"    Changes return once erdp has applied them. When erdp is not running they\n"
 		"    are kept by erdp-cp and applied when erdp starts (a warning says so).\n"
@@ -83,7 +95,8 @@ static void usage(FILE *f)
 		"    0  success\n"
 		"    1  bad command line, or the request was refused (unknown VRF, gateway or\n"
 		"       peering, bad prefix, host bits set, a route file with errors or over\n"
-		"       erdp-cp's size limit, erdp not running for a show, rejected by erdp, verify found differences);\n"
+		"       erdp-cp's size limit, erdp not running for a show, rejected by erdp, "
+		"verify found differences);\n"
 		"       the reason is on stderr. Repeating the same command fails the same\n"
 		"       way.\n"
 		"    2  erdp-cp cannot be reached (not running, wrong --socket or\n"
@@ -102,6 +115,7 @@ static void usage(FILE *f)
 		"    tools/gen-routes --vrf contoso-private --target gateway:gw-contoso > r.txt\n"
 		"    erdpctl route load r.txt\n"
 		"    erdpctl link contoso/private secondary down\n"
+		"    erdpctl maintenance primary on\n"
 		"    erdpctl --json show counters | jq .result.drops\n"
 		"\n"
 		"SEE ALSO\n"
@@ -139,15 +153,15 @@ static int build(int argc, char **argv, json_t **out, const char **cmd, int *fd)
 	if (strcmp(argv[0], "status") == 0 && argc == 1) {
 		*cmd = "status";
 	} else if (strcmp(argv[0], "show") == 0) {
-		static const char *const what[] = {"ports",	"circuits", "peerings",
-						   "neighbors", "gateways", "counters",
-						   "routes",	"runtime",  NULL};
+		static const char *const what[] = {"ports",    "circuits", "peerings", "neighbors",
+						   "gateways", "counters", "routes",   "runtime",
+						   "bgp",      "bfd",	   NULL};
 		static char name[32];
 		int i;
 
 		if (argc < 2)
 			return bad("show: what? (%sports, circuits, peerings, neighbors, gateways, "
-				   "counters, routes VRF)",
+				   "counters, routes VRF, bgp, bfd)",
 				   "");
 		for (i = 0; what[i] != NULL && strcmp(what[i], argv[1]) != 0; i++)
 			;
@@ -261,6 +275,14 @@ static int build(int argc, char **argv, json_t **out, const char **cmd, int *fd)
 		json_object_set_new(r, "peering", json_string(argv[1]));
 		json_object_set_new(r, "link", json_string(argv[2]));
 		json_object_set_new(r, "state", json_string(argv[3]));
+	} else if (strcmp(argv[0], "maintenance") == 0) {
+		if (argc != 3 ||
+		    (strcmp(argv[1], "primary") != 0 && strcmp(argv[1], "secondary") != 0) ||
+		    (strcmp(argv[2], "on") != 0 && strcmp(argv[2], "off") != 0))
+			return bad("usage: maintenance primary|secondary on|off%s", "");
+		*cmd = "maintenance";
+		json_object_set_new(r, "link", json_string(argv[1]));
+		json_object_set_new(r, "state", json_string(argv[2]));
 	} else if (strcmp(argv[0], "port") == 0) {
 		if (argc != 3 || !updown(argv[2]))
 			return bad("usage: port NAME up|down%s", "");

@@ -321,6 +321,62 @@ static void render_change(const char *cmd, json_t *r)
 			json_string_value(json_object_get(r, "warning")));
 }
 
+/* show bgp: one row per session, then one per peering for FRR and FPM. */
+static void render_bgp(json_t *r)
+{
+	json_t *sessions = json_array(), *peerings = json_array(), *p, *s;
+	size_t i, k;
+
+	json_array_foreach(json_object_get(r, "peerings"), i, p)
+	{
+		json_t *fpm = json_object_get(p, "fpm"), *row;
+		char routes[64];
+
+		json_array_foreach(json_object_get(p, "sessions"), k, s)
+		{
+			row = json_deep_copy(s);
+			json_object_set(row, "peering", json_object_get(p, "name"));
+			json_object_set_new(
+				row, "afi",
+				json_string(json_integer_value(json_object_get(s, "family")) == 6
+						    ? "ipv6"
+						    : "ipv4"));
+			json_object_set_new(row, "uptime",
+					    json_integer((json_int_t)json_real_value(
+						    json_object_get(s, "uptime_s"))));
+			json_object_set_new(
+				row, "maint",
+				json_string(json_is_true(json_object_get(s, "maintenance")) ? "on"
+											    : "-"));
+			json_array_append_new(sessions, row);
+		}
+		snprintf(routes, sizeof(routes), "%" JSON_INTEGER_FORMAT "/%" JSON_INTEGER_FORMAT,
+			 json_integer_value(json_object_get(json_object_get(p, "routes"), "ipv4")),
+			 json_integer_value(json_object_get(json_object_get(p, "routes"), "ipv6")));
+		row = json_pack("{s:O,s:O,s:O,s:O,s:s,s:O,s:O,s:O}", "peering",
+				json_object_get(p, "name"), "namespace",
+				json_object_get(p, "namespace"), "frr",
+				json_object_get(json_object_get(p, "frr"), "state"), "restarts",
+				json_object_get(json_object_get(p, "frr"), "restarts"), "routes",
+				routes, "fpm", json_object_get(fpm, "state"), "connections",
+				json_object_get(fpm, "connections"), "last_close",
+				json_object_get(fpm, "last_close"));
+		json_array_append_new(peerings, row);
+	}
+	TABLE(sessions, {"PEERING", "peering"}, {"LINK", "link"}, {"AFI", "afi"},
+	      {"NEIGHBOR", "neighbor"}, {"STATE", "state"}, {"UP-S", "uptime"},
+	      {"RCVD", "prefixes_received"}, {"SENT", "prefixes_advertised"},
+	      {"LIMIT", "prefix_limit"}, {"LIMIT-DROPS", "prefix_limit_drops"},
+	      {"DROPS", "session_drops"}, {"MAINT", "maint"}, {"ADMIN", "admin"}, {"BFD", "bfd"},
+	      {"LAST-ERROR", "last_error"});
+	printf("\n");
+	TABLE(peerings, {"PEERING", "peering"}, {"NAMESPACE", "namespace"}, {"FRR", "frr"},
+	      {"RESTARTS", "restarts"}, {"ROUTES-V4/V6", "routes"}, {"FPM", "fpm"},
+	      {"CONNECTIONS", "connections"}, {"LAST-CLOSE", "last_close"});
+	json_decref(sessions);
+	json_decref(peerings);
+}
+
 void render(const char *cmd, json_t *r)
 {
 	if (strcmp(cmd, "show-ports") == 0)
@@ -353,6 +409,24 @@ void render(const char *cmd, json_t *r)
 		render_verify(r);
 	else if (strcmp(cmd, "show-runtime") == 0)
 		render_runtime(r);
+	else if (strcmp(cmd, "show-bgp") == 0)
+		render_bgp(r);
+	else if (strcmp(cmd, "show-bfd") == 0)
+		TABLE(json_object_get(r, "sessions"), {"PEERING", "peering"}, {"LINK", "link"},
+		      {"PEER", "peer"}, {"LOCAL", "local"}, {"STATUS", "status"},
+		      {"UPTIME-S", "uptime"}, {"DOWNTIME-S", "downtime"}, {"DIAG", "diagnostic"},
+		      {"REMOTE-DIAG", "remote-diagnostic"}, {"RX-MS", "receive-interval"},
+		      {"TX-MS", "transmit-interval"}, {"MULT", "detect-multiplier"});
+	else if (strcmp(cmd, "maintenance") == 0)
+		printf("maintenance %s for the %s link: %" JSON_INTEGER_FORMAT
+		       " sessions advertise %s (+%" JSON_INTEGER_FORMAT " x 12076 when on)\n",
+		       json_string_value(json_object_get(r, "maintenance")),
+		       json_string_value(json_object_get(r, "link")),
+		       json_integer_value(json_object_get(r, "sessions")),
+		       strcmp(json_string_value(json_object_get(r, "maintenance")), "on") == 0
+			       ? "with the longer AS path"
+			       : "normally",
+		       json_integer_value(json_object_get(r, "prepend")));
 	else
 		render_change(cmd, r);
 }

@@ -28,6 +28,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "bgp/bgp.h"
 #include "cp.h"
 
 #define WAIT_DP_S    1.5 /* reopen the segment if erdp does not beat by then */
@@ -71,7 +72,7 @@ int chan_queue_route(struct cp *cp, bool add, const struct rib_route *rt, uint32
 
 	memcpy(op.addr, rt->addr, 16);
 	rib_mask(op.addr, op.family, op.len);
-	op_set_prev(&op, prev->present, prev->nh);
+	op_set_prev(&op, prev);
 	return chan_queue(cp, &op) != 0 ? -ENOMEM : 0;
 }
 
@@ -141,6 +142,15 @@ static void wait_dp(struct cp *cp, double now)
 	uint64_t boot = erdp_ctl_dp_boot_id(ch->ctl), hb = erdp_ctl_dp_heartbeat(ch->ctl);
 
 	if (boot != 0 && hb != ch->dp_hb) {
+		if (!bgp_sync_ready(cp)) {
+			/*
+			 * erdp is alive, and keeps the BGP routes it has until our
+			 * sync; that waits until FPM has given them to us (bgp.h).
+			 */
+			ch->dp_hb = hb;
+			ch->opened_at = now;
+			return;
+		}
 		ch->dp_boot_id = boot;
 		ch->dp_hb = hb;
 		ch->dp_hb_time = now;

@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/core.h"
 #include "erdp_ctl.h"
 
 struct cp_op {
@@ -58,30 +59,40 @@ void opq_trim(struct opq *q);
 /*
  * A route op remembers what the RIB held for its prefix before it: if erdp
  * rejects the op, that is what erdp still holds (channel/rollback.c). The
- * previous next hop is an ERDP_NH_REF_* of a blackhole, a gateway or a
- * peering, whose index fits 16 bits (the config's limits: 4,096 gateways,
- * 8,188 peerings), so it packs into the fields a route does not use.
+ * previous next hop is an ERDP_NH_REF_* of a blackhole, a gateway, a
+ * peering or one link of a peering, whose index fits 16 bits (the config's
+ * limits: 4,096 gateways, 8,188 peerings and so 16,376 peering links), so
+ * it packs into the fields a route does not use, with whether it was a
+ * BGP route (put back as one: bgp/ owns those, the state file does not).
  */
-#define OP_PREV_PRESENT 0x01
-#define OP_PREV_GATEWAY 0x02
-#define OP_PREV_PEERING 0x04
+#define OP_PREV_PRESENT	     0x01
+#define OP_PREV_GATEWAY	     0x02
+#define OP_PREV_PEERING	     0x04
+#define OP_PREV_PEERING_LINK 0x08
+#define OP_PREV_BGP	     0x10
 
-static inline void op_set_prev(struct cp_op *op, bool present, uint32_t nh)
+static inline void op_set_prev(struct cp_op *op, const struct cp_route_prev *prev)
 {
-	uint32_t kind = ERDP_NH_REF_KIND(nh);
+	uint32_t kind = ERDP_NH_REF_KIND(prev->nh);
 
-	op->up = (uint8_t)((present ? OP_PREV_PRESENT : 0) |
+	op->up = (uint8_t)((prev->present ? OP_PREV_PRESENT : 0) |
 			   (kind == ERDP_NH_REF_GATEWAY(0) ? OP_PREV_GATEWAY : 0) |
-			   (kind == ERDP_NH_REF_PEERING(0) ? OP_PREV_PEERING : 0));
-	op->aux = (uint16_t)ERDP_NH_REF_INDEX(nh);
+			   (kind == ERDP_NH_REF_PEERING(0) ? OP_PREV_PEERING : 0) |
+			   (kind == ERDP_NH_REF_KIND_PEERING_LINK ? OP_PREV_PEERING_LINK : 0) |
+			   (prev->present && prev->origin == RIB_ORIGIN_BGP ? OP_PREV_BGP : 0));
+	op->aux = (uint16_t)ERDP_NH_REF_INDEX(prev->nh);
 }
 
-static inline bool op_prev(const struct cp_op *op, uint32_t *nh)
+static inline void op_prev(const struct cp_op *op, struct cp_route_prev *prev)
 {
-	*nh = (op->up & OP_PREV_GATEWAY	  ? ERDP_NH_REF_GATEWAY(op->aux)
-	       : op->up & OP_PREV_PEERING ? ERDP_NH_REF_PEERING(op->aux)
-					  : ERDP_NH_REF_BLACKHOLE);
-	return (op->up & OP_PREV_PRESENT) != 0;
+	uint32_t i = op->aux;
+
+	prev->nh = op->up & OP_PREV_GATEWAY	   ? ERDP_NH_REF_GATEWAY(i)
+		   : op->up & OP_PREV_PEERING	   ? ERDP_NH_REF_PEERING(i)
+		   : op->up & OP_PREV_PEERING_LINK ? ERDP_NH_REF_KIND_PEERING_LINK | i
+						   : ERDP_NH_REF_BLACKHOLE;
+	prev->present = (op->up & OP_PREV_PRESENT) != 0;
+	prev->origin = op->up & OP_PREV_BGP ? RIB_ORIGIN_BGP : 0;
 }
 
 /* Message sequence number of the op at pos, and back (within the window). */

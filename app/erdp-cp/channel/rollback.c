@@ -131,12 +131,11 @@ static void end_carry(struct rib *idx, struct note *n)
 /* A later op (rejected or not) of the same target takes over the state to put back. */
 static void pass_on(const struct note *from, struct cp_op *to)
 {
-	uint32_t nh;
-	bool present;
+	struct cp_route_prev prev;
 
 	if (is_route(&from->op)) {
-		present = op_prev(&from->op, &nh);
-		op_set_prev(to, present, nh);
+		op_prev(&from->op, &prev);
+		op_set_prev(to, &prev);
 	} else {
 		to->nh = from->op.nh; /* admin ops keep their previous state in nh */
 	}
@@ -179,7 +178,7 @@ static bool restore(struct cp *cp, const struct note *n)
 	struct cp_route_prev prev;
 
 	if (is_route(op)) {
-		prev.present = op_prev(op, &prev.nh);
+		op_prev(op, &prev);
 		state_route_restore(&cp->state, cp->cfg, op->id, op->family, op->addr, op->len,
 				    &prev);
 		return true;

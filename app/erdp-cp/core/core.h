@@ -28,6 +28,7 @@
 #include <stdint.h>
 
 #include "erdp_config.h"
+#include "erdp_ctl.h"
 #include "erdp_err.h"
 #include "prefix.h"
 #include "rib.h"
@@ -38,6 +39,7 @@ enum cp_admin { CP_ADMIN_GW_INSTANCE = 1, CP_ADMIN_PEERING_LINK = 2, CP_ADMIN_PO
 /* What a prefix held before a change: enough to put it back. */
 struct cp_route_prev {
 	bool present;
+	uint8_t origin; /* of what was there: RIB_ORIGIN_BGP is bgp/'s (0 when not present) */
 	uint32_t nh;
 };
 
@@ -82,7 +84,18 @@ int state_route_set(struct cp_state *s, const struct erdp_config *cfg, const str
 /* Delete a route; 0 or -ENOENT. *prev (may be NULL) as above. */
 int state_route_del(struct cp_state *s, const struct erdp_config *cfg, uint16_t vrf, uint8_t family,
 		    const uint8_t *addr, uint8_t len, struct cp_route_prev *prev);
-/* Put a prefix back to prev (a change erdp rejected): set or delete. */
+/*
+ * BGP's routes (bgp/table.c): the RIB and per-target counts with origin
+ * bgp, never journaled (the state file keeps the operator's changes only;
+ * BGP relearns its routes). bgp/ puts them only where the operator has no
+ * route. Return and *prev as state_route_set / state_route_del.
+ */
+int state_route_set_bgp(struct cp_state *s, const struct erdp_config *cfg,
+			const struct rib_route *rt, struct cp_route_prev *prev);
+int state_route_del_bgp(struct cp_state *s, const struct erdp_config *cfg, uint16_t vrf,
+			uint8_t family, const uint8_t *addr, uint8_t len,
+			struct cp_route_prev *prev);
+/* Put a prefix back to prev (a change erdp rejected): set or delete, BGP's as BGP's. */
 void state_route_restore(struct cp_state *s, const struct erdp_config *cfg, uint16_t vrf,
 			 uint8_t family, const uint8_t *addr, uint8_t len,
 			 const struct cp_route_prev *prev);
@@ -110,9 +123,15 @@ bool state_admin_config(const struct erdp_config *cfg, enum cp_admin kind, uint1
 void cp_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 double cp_now(void);
 
-/* target.c: "gateway:NAME" | "peering:CIRCUIT/TYPE" | "blackhole" for a route of VRF vrf. */
+/*
+ * target.c: "gateway:NAME" | "peering:CIRCUIT/TYPE" (both links) |
+ * "peering:CIRCUIT/TYPE/primary|secondary" (one link) | "blackhole" for a
+ * route of VRF vrf.
+ */
 int target_parse(const struct erdp_config *cfg, int vrf, const char *s, uint32_t *nh, char *why,
 		 size_t why_len);
 char *target_format(const struct erdp_config *cfg, uint32_t nh, char *buf, size_t n);
+/* The peering a next hop leads to (both links or one), or -1 (gateway, blackhole). */
+int target_peering(uint32_t nh);
 
 #endif

@@ -274,6 +274,20 @@ int rib_walk(const struct rib *r, int (*fn)(const struct rib_route *rt, void *ar
 	return 0;
 }
 
+const char *rib_origin_str(uint8_t origin)
+{
+	switch (origin) {
+	case RIB_ORIGIN_CONFIG:
+		return "config";
+	case RIB_ORIGIN_RUNTIME:
+		return "runtime";
+	case RIB_ORIGIN_BGP:
+		return "bgp";
+	default:
+		return "?";
+	}
+}
+
 int rib_route_cmp(const struct rib_route *a, const struct rib_route *b)
 {
 	int c;

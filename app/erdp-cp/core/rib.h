@@ -20,7 +20,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum rib_origin { RIB_ORIGIN_CONFIG = 1, RIB_ORIGIN_RUNTIME = 2 };
+/*
+ * Where a route comes from. config and runtime are the operator's; bgp is
+ * learned from the customer (bgp/, over FRR's FPM stream). The operator's
+ * route wins over a BGP route of the same prefix, like a lower
+ * administrative distance; the BGP route is kept aside (bgp/table.c) and
+ * takes the prefix back when the operator's route is deleted.
+ */
+enum rib_origin { RIB_ORIGIN_CONFIG = 1, RIB_ORIGIN_RUNTIME = 2, RIB_ORIGIN_BGP = 3 };
 
 /* A route; addr is network order with host bits zero (IPv4: first 4 bytes). */
 struct rib_route {
@@ -75,6 +82,9 @@ int rib_route_cmp(const struct rib_route *a, const struct rib_route *b);
  */
 size_t rib_page(const struct rib *r, uint16_t vrf, const struct rib_route *after,
 		struct rib_route *out, size_t limit);
+
+/* "config", "runtime", "bgp" ("?" for anything else). */
+const char *rib_origin_str(uint8_t origin);
 
 /* Zero the host bits of addr beyond len (family's address size). */
 void rib_mask(uint8_t *addr, uint8_t family, uint8_t len);

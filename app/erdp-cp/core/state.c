@@ -26,8 +26,8 @@ static void count_target(struct cp_state *s, const struct erdp_config *cfg, uint
 		s->blackhole_routes += (uint32_t)delta;
 	else if (ERDP_NH_REF_KIND(nh) == ERDP_NH_REF_GATEWAY(0) && i < (uint32_t)cfg->n_gateways)
 		s->gw_routes[i] += (uint32_t)delta;
-	else if (ERDP_NH_REF_KIND(nh) == ERDP_NH_REF_PEERING(0) && i < (uint32_t)cfg->n_peerings)
-		s->peering_routes[i] += (uint32_t)delta;
+	else if (target_peering(nh) >= 0 && target_peering(nh) < cfg->n_peerings)
+		s->peering_routes[target_peering(nh)] += (uint32_t)delta;
 }
 
 /* Does this state of a prefix differ from the config's? */
@@ -52,42 +52,87 @@ static void changed(struct cp_state *s, uint16_t vrf, uint8_t family, const uint
 		s->journal.route(s->journal.arg, vrf, family, addr, len, now, is);
 }
 
+/* What the RIB holds for a prefix now, as a cp_route_prev. */
+static struct cp_route_prev now_prev(const struct cp_state *s, uint16_t vrf, uint8_t family,
+				     const uint8_t *addr, uint8_t len)
+{
+	const struct rib_route *e = rib_find(s->rib, vrf, family, addr, len);
+
+	return e == NULL
+		       ? (struct cp_route_prev){.present = false}
+		       : (struct cp_route_prev){.present = true, .origin = e->origin, .nh = e->nh};
+}
+
+/* The RIB and counts; journaled unless journal is false (BGP's routes). */
+static int route_set(struct cp_state *s, const struct erdp_config *cfg, const struct rib_route *rt,
+		     uint8_t origin, bool journal, struct cp_route_prev *prev_out)
+{
+	struct cp_route_prev prev = now_prev(s, rt->vrf, rt->family, rt->addr, rt->len);
+	struct rib_route r = *rt;
+	int rc;
+
+	r.origin = origin;
+	rc = rib_set(s->rib, &r, NULL);
+	if (prev_out != NULL)
+		*prev_out = prev;
+	if (rc < 0 || (rc == RIB_UNCHANGED && prev.origin == origin))
+		return rc;
+	if (prev.present)
+		count_target(s, cfg, prev.nh, -1);
+	count_target(s, cfg, rt->nh, 1);
+	if (journal) {
+		/* A BGP route the operator's replaces was never the operator's state. */
+		if (prev.origin == RIB_ORIGIN_BGP)
+			prev = (struct cp_route_prev){.present = false};
+		changed(s, rt->vrf, rt->family, rt->addr, rt->len, &prev);
+	}
+	return rc == RIB_UNCHANGED ? RIB_REPLACED : rc;
+}
+
 int state_route_set(struct cp_state *s, const struct erdp_config *cfg, const struct rib_route *rt,
 		    struct cp_route_prev *prev_out)
 {
 	const struct rib_route *c = rib_find(s->config, rt->vrf, rt->family, rt->addr, rt->len);
-	struct cp_route_prev prev = {.present = true};
-	struct rib_route r = *rt;
-	int rc;
 
-	r.origin = c != NULL && c->nh == rt->nh ? RIB_ORIGIN_CONFIG : RIB_ORIGIN_RUNTIME;
-	rc = rib_set(s->rib, &r, &prev.nh);
-	if (rc == RIB_ADDED)
-		prev = (struct cp_route_prev){.present = false};
+	return route_set(s, cfg, rt,
+			 c != NULL && c->nh == rt->nh ? RIB_ORIGIN_CONFIG : RIB_ORIGIN_RUNTIME,
+			 true, prev_out);
+}
+
+int state_route_set_bgp(struct cp_state *s, const struct erdp_config *cfg,
+			const struct rib_route *rt, struct cp_route_prev *prev_out)
+{
+	return route_set(s, cfg, rt, RIB_ORIGIN_BGP, false, prev_out);
+}
+
+static int route_del(struct cp_state *s, const struct erdp_config *cfg, uint16_t vrf,
+		     uint8_t family, const uint8_t *addr, uint8_t len, bool journal,
+		     struct cp_route_prev *prev_out)
+{
+	struct cp_route_prev prev = now_prev(s, vrf, family, addr, len);
+	int rc = rib_del(s->rib, vrf, family, addr, len, NULL);
+
 	if (prev_out != NULL)
 		*prev_out = prev;
-	if (rc < 0 || rc == RIB_UNCHANGED)
+	if (rc != 0)
 		return rc;
-	if (rc == RIB_REPLACED)
-		count_target(s, cfg, prev.nh, -1);
-	count_target(s, cfg, rt->nh, 1);
-	changed(s, rt->vrf, rt->family, rt->addr, rt->len, &prev);
-	return rc;
+	count_target(s, cfg, prev.nh, -1);
+	if (journal && prev.origin != RIB_ORIGIN_BGP)
+		changed(s, vrf, family, addr, len, &prev);
+	return 0;
 }
 
 int state_route_del(struct cp_state *s, const struct erdp_config *cfg, uint16_t vrf, uint8_t family,
 		    const uint8_t *addr, uint8_t len, struct cp_route_prev *prev_out)
 {
-	struct cp_route_prev prev = {.present = true};
-	int rc = rib_del(s->rib, vrf, family, addr, len, &prev.nh);
+	return route_del(s, cfg, vrf, family, addr, len, true, prev_out);
+}
 
-	if (prev_out != NULL)
-		*prev_out = rc == 0 ? prev : (struct cp_route_prev){.present = false};
-	if (rc != 0)
-		return rc;
-	count_target(s, cfg, prev.nh, -1);
-	changed(s, vrf, family, addr, len, &prev);
-	return 0;
+int state_route_del_bgp(struct cp_state *s, const struct erdp_config *cfg, uint16_t vrf,
+			uint8_t family, const uint8_t *addr, uint8_t len,
+			struct cp_route_prev *prev)
+{
+	return route_del(s, cfg, vrf, family, addr, len, false, prev);
 }
 
 void state_route_restore(struct cp_state *s, const struct erdp_config *cfg, uint16_t vrf,
@@ -97,10 +142,13 @@ void state_route_restore(struct cp_state *s, const struct erdp_config *cfg, uint
 	struct rib_route rt = {.vrf = vrf, .family = family, .len = len, .nh = prev->nh};
 
 	memcpy(rt.addr, addr, 16);
-	if (prev->present)
+	if (prev->present && prev->origin == RIB_ORIGIN_BGP)
+		state_route_set_bgp(s, cfg, &rt, NULL);
+	else if (prev->present)
 		state_route_set(s, cfg, &rt, NULL);
 	else
-		state_route_del(s, cfg, vrf, family, addr, len, NULL);
+		route_del(s, cfg, vrf, family, addr, len,
+			  now_prev(s, vrf, family, addr, len).origin != RIB_ORIGIN_BGP, NULL);
 }
 
 const struct rib_route *state_config_route(const struct cp_state *s, uint16_t vrf, uint8_t family,

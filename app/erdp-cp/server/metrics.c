@@ -29,6 +29,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bgp/bgp.h"
+#include "bgp/frrconf.h"
 #include "cp.h"
 #include "metrics.h"
 
@@ -41,9 +43,11 @@ struct snap {
 	int dp_state; /* enum chan_state */
 	bool sync_in_progress;
 	uint64_t n_syncs, n_sent, n_acked, n_rejected, queued, in_flight;
-	uint32_t *vrf_routes;	     /* [vrf * 2 + (ipv6)] */
-	uint32_t *gw_up, *gw_routes; /* per config gateway */
-	uint32_t *peering_routes;    /* per config peering */
+	uint32_t *vrf_routes;	      /* [vrf * 2 + (ipv6)] */
+	uint32_t *gw_up, *gw_routes;  /* per config gateway */
+	uint32_t *peering_routes;     /* per config peering */
+	struct bgp_session_stat *bgp; /* bgp_sessions() (bgp/bgp.h): at most 4 per peering */
+	size_t n_bgp;
 };
 
 static struct {
@@ -126,7 +130,9 @@ static int snap_alloc(struct snap *s, const struct erdp_config *cfg)
 	s->gw_up = calloc((size_t)cfg->n_gateways + 1, sizeof(uint32_t));
 	s->gw_routes = calloc((size_t)cfg->n_gateways + 1, sizeof(uint32_t));
 	s->peering_routes = calloc((size_t)cfg->n_peerings + 1, sizeof(uint32_t));
-	return s->vrf_routes && s->gw_up && s->gw_routes && s->peering_routes ? 0 : -ENOMEM;
+	s->bgp = calloc((size_t)cfg->n_peerings * FRR_MAX_SESSIONS + 1, sizeof(*s->bgp));
+	return s->vrf_routes && s->gw_up && s->gw_routes && s->peering_routes && s->bgp ? 0
+											: -ENOMEM;
 }
 
 static void snap_free(struct snap *s)
@@ -135,6 +141,7 @@ static void snap_free(struct snap *s)
 	free(s->gw_up);
 	free(s->gw_routes);
 	free(s->peering_routes);
+	free(s->bgp);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -148,6 +155,8 @@ static void snap_copy(struct snap *dst, const struct snap *src, const struct erd
 	dst->gw_up = keep.gw_up;
 	dst->gw_routes = keep.gw_routes;
 	dst->peering_routes = keep.peering_routes;
+	dst->bgp = keep.bgp;
+	memcpy(dst->bgp, src->bgp, src->n_bgp * sizeof(*src->bgp));
 	memcpy(dst->vrf_routes, src->vrf_routes, (size_t)cfg->n_vrfs * 2 * sizeof(uint32_t));
 	memcpy(dst->gw_up, src->gw_up, (size_t)cfg->n_gateways * sizeof(uint32_t));
 	memcpy(dst->gw_routes, src->gw_routes, (size_t)cfg->n_gateways * sizeof(uint32_t));
@@ -188,6 +197,7 @@ void metrics_refresh(struct cp *cp)
 	}
 	memcpy(s->peering_routes, cp->state.peering_routes,
 	       (size_t)cfg->n_peerings * sizeof(uint32_t));
+	s->n_bgp = bgp_sessions(cp, s->bgp, (size_t)cfg->n_peerings * FRR_MAX_SESSIONS);
 	pthread_mutex_unlock(&M.snap_lock);
 }
 
@@ -628,6 +638,52 @@ static void render_cp(struct mtext *m, const struct erdp_config *cfg, const stru
 	}
 }
 
+/* The customer's BGP sessions (bgp.enabled): one sample per session and family. */
+static void render_bgp(struct mtext *m, const struct snap *s)
+{
+	static const struct {
+		const char *name;
+		enum mt_type type;
+		const char *help;
+	} fam[] = {
+		{"erdp_cp_bgp_session_up", MT_GAUGE,
+		 "1 when the customer's BGP session is Established, else 0."},
+		{"erdp_cp_bgp_prefixes_received", MT_GAUGE, "Prefixes the MSEE accepted from it."},
+		{"erdp_cp_bgp_prefixes_advertised", MT_GAUGE, "Prefixes the MSEE sent it."},
+		{"erdp_cp_bgp_prefix_limit", MT_GAUGE,
+		 "ExpressRoute's prefix limit of the session."},
+		{"erdp_cp_bgp_prefix_limit_drops_total", MT_COUNTER,
+		 "Times the session was dropped for exceeding its prefix limit."},
+		{"erdp_cp_bgp_session_drops_total", MT_COUNTER,
+		 "Times the session left Established."},
+		{"erdp_cp_bgp_maintenance", MT_GAUGE,
+		 "1 while the session advertises with the maintenance AS path."},
+		{"erdp_cp_bgp_admin_down", MT_GAUGE, "1 while the session is shut down (admin)."},
+		{"erdp_cp_bgp_bfd_up", MT_GAUGE, "1 when the session's BFD is up, else 0."},
+	};
+
+	if (s->n_bgp == 0)
+		return;
+	for (size_t f = 0; f < sizeof(fam) / sizeof(fam[0]); f++) {
+		mt_family(m, fam[f].name, fam[f].type, fam[f].help);
+		for (size_t i = 0; i < s->n_bgp; i++) {
+			const struct bgp_session_stat *b = &s->bgp[i];
+			const uint64_t v[] = {
+				b->established,	 b->prefixes_received,	b->prefixes_advertised,
+				b->prefix_limit, b->prefix_limit_drops, b->session_drops,
+				b->maintenance,	 b->admin_down,		strcmp(b->bfd, "up") == 0};
+			struct mt_labels l;
+
+			memset(&l, 0, sizeof(l));
+			mt_label(&l, "peering", b->peering);
+			mt_label(&l, "link", b->link);
+			mt_label(&l, "family", b->family == 6 ? "ipv6" : "ipv4");
+			mt_label(&l, "neighbor", b->neighbor);
+			mt_u64(m, &l, v[f]);
+		}
+	}
+}
+
 /* The whole document (malloc'ed), or NULL when out of memory. */
 static char *scrape(const struct cp *cp, bool openmetrics, size_t *len)
 {
@@ -655,6 +711,7 @@ static char *scrape(const struct cp *cp, bool openmetrics, size_t *len)
 	snap_copy(&M.copy, &M.live, cp->cfg);
 	pthread_mutex_unlock(&M.snap_lock);
 	render_cp(m, cp->cfg, &M.copy);
+	render_bgp(m, &M.copy);
 	mt_family(m, "erdp_cp_info", MT_GAUGE, "erdp-cp and the erdp instance it serves.");
 	mt_label(&l, "instance", cp->instance);
 	mt_u64(m, &l, 1);

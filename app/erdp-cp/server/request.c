@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "bgp/bgp.h"
 #include "server.h"
 
 /* {"ok": false, "error": msg}, with "code" when given. */
@@ -178,13 +179,20 @@ int req_route_del(struct cp *cp, uint16_t vrf, uint8_t family, const uint8_t *ad
 		  uint32_t line)
 {
 	struct rib_route rt = {.vrf = vrf, .family = family, .len = len};
+	const struct rib_route *cur;
 	struct cp_route_prev prev;
 	int rc;
 
 	memcpy(rt.addr, addr, family == 6 ? 16 : 4);
+	cur = rib_find(cp->state.rib, vrf, family, rt.addr, len);
+	if (cur != NULL && cur->origin == RIB_ORIGIN_BGP)
+		return -ENOENT; /* learned by BGP: not the operator's to delete */
 	rc = state_route_del(&cp->state, cp->cfg, vrf, family, rt.addr, len, &prev);
 	if (rc != 0)
 		return rc;
+	/* A BGP route beneath takes the prefix back: erdp replaces the route, no gap. */
+	if (bgp_reveal(cp, vrf, family, rt.addr, len, &rt))
+		return chan_queue_route(cp, true, &rt, line, &prev);
 	return chan_queue_route(cp, false, &rt, line, &prev);
 }
 
@@ -285,6 +293,7 @@ fail:
 
 static void route_del(struct cp *cp, struct conn *c, json_t *req)
 {
+	const struct rib_route *cur;
 	json_t *err = NULL;
 	struct cp_prefix p;
 	const char *ps;
@@ -295,8 +304,19 @@ static void route_del(struct cp *cp, struct conn *c, json_t *req)
 		goto fail;
 	if ((err = req_connected_error(cp, (uint16_t)vrf, &p, ps)) != NULL)
 		goto fail;
-	if (rib_find(cp->state.rib, (uint16_t)vrf, p.family, p.addr, p.len) == NULL) {
+	cur = rib_find(cp->state.rib, (uint16_t)vrf, p.family, p.addr, p.len);
+	if (cur == NULL) {
 		err = reply_error("no route %s in VRF '%s'", ps, cp->cfg->vrfs[vrf].name);
+		goto fail;
+	}
+	if (cur->origin == RIB_ORIGIN_BGP) {
+		char t[200];
+
+		err = reply_error("route %s in VRF '%s' was learned by BGP (%s); erdpctl cannot "
+				  "delete it, the customer withdraws it (a route added with "
+				  "erdpctl overrides it)",
+				  ps, cp->cfg->vrfs[vrf].name,
+				  target_format(cp->cfg, cur->nh, t, sizeof(t)));
 		goto fail;
 	}
 	w = req_waiter(cp, c);
@@ -412,11 +432,35 @@ static void link_admin(struct cp *cp, struct conn *c, json_t *req, bool port)
 		chan_queue(cp, &op);
 		cp_log("%s %s%s%s set %s", port ? "port" : "peering", name, ls ? " " : "",
 		       ls ? ls : "", up ? "up" : "down");
+		bgp_admin_changed(cp); /* the BGP sessions on it follow */
 	}
 	changed(cp, c, w);
 	return;
 fail:
 	server_reply(c, err);
+}
+
+/* {"cmd": "maintenance", "link": "primary|secondary", "state": "on|off"} */
+static json_t *maintenance(struct cp *cp, json_t *req)
+{
+	json_t *err = NULL;
+	const char *ls = req_str(req, "link", &err), *st = ls ? req_str(req, "state", &err) : NULL;
+	int link, n;
+
+	if (st == NULL)
+		return err;
+	if (strcmp(ls, "primary") != 0 && strcmp(ls, "secondary") != 0)
+		return reply_error("link '%s': must be 'primary' or 'secondary'", ls);
+	if (strcmp(st, "on") != 0 && strcmp(st, "off") != 0)
+		return reply_error("state '%s': must be 'on' or 'off'", st);
+	link = strcmp(ls, "secondary") == 0 ? ERDP_LINK_SECONDARY : ERDP_LINK_PRIMARY;
+	n = bgp_maintenance(cp, link, strcmp(st, "on") == 0);
+	if (n < 0)
+		return reply_error("BGP is off in %s (bgp.enabled): no sessions to put under "
+				   "maintenance",
+				   cp->cfg->path);
+	return reply_ok(json_pack("{s:s,s:s,s:i,s:i}", "link", ls, "maintenance", st, "sessions", n,
+				  "prepend", (int)cp->cfg->bgp.maintenance_prepend));
 }
 
 static json_t *status(struct cp *cp)
@@ -503,6 +547,8 @@ void req_handle(struct cp *cp, struct conn *c, const char *line, size_t len, uin
 		reply = req_verify(cp, req);
 	else if (strcmp(cmd, "runtime-export") == 0)
 		reply = req_runtime_export(cp);
+	else if (strcmp(cmd, "maintenance") == 0)
+		reply = maintenance(cp, req);
 	else
 		reply = reply_error("unknown command '%s' (see docs/control-plane.md)", cmd);
 	if (reply != NULL)

@@ -11,6 +11,7 @@
 
 #include <arpa/inet.h>
 
+#include "bgp/bgp.h"
 #include "server.h"
 
 static const char *const base_ctr[] = {"rx_packets", "rx_bytes", "tx_packets", "tx_bytes",
@@ -353,7 +354,7 @@ static json_t *route_json(struct cp *cp, const struct rib_route *rt)
 	return json_pack("{s:s,s:s,s:s}", "prefix",
 			 prefix_format(rt->family, rt->addr, rt->len, p, sizeof(p)), "target",
 			 target_format(cp->cfg, rt->nh, t, sizeof(t)), "origin",
-			 rt->origin == RIB_ORIGIN_CONFIG ? "config" : "runtime");
+			 rib_origin_str(rt->origin));
 }
 
 /*
@@ -480,8 +481,13 @@ json_t *req_show(struct cp *cp, const char *what, json_t *req)
 		return req_routes(cp, req);
 	if (strcmp(what, "runtime") == 0)
 		return req_runtime(cp, req);
+	if (strcmp(what, "bgp") == 0 || strcmp(what, "bfd") == 0) {
+		if (!bgp_enabled(cp))
+			return reply_error("BGP is off in %s (bgp.enabled)", cp->cfg->path);
+		return reply_ok(what[1] == 'g' ? bgp_show(cp) : bgp_show_bfd(cp));
+	}
 	return reply_error("unknown command 'show-%s' (show-ports, show-circuits, show-peerings, "
 			   "show-neighbors, show-counters, show-gateways, show-routes, "
-			   "show-runtime)",
+			   "show-runtime, show-bgp, show-bfd)",
 			   what);
 }
