@@ -144,9 +144,10 @@ int cfg_parse_bgp(struct cfg_ctx *c, const struct cfg_grp *root)
 	struct erdp_bgp_conf *b = &c->cfg->bgp;
 	struct cfg_src_bgp *src = &c->src.bgp;
 	struct cfg_grp g = {.c = c, .path = "bgp"};
-	uint32_t port = b->fpm_port;
+	uint32_t port;
 
 	bgp_defaults(c->cfg);
+	port = b->fpm_port; /* the default unless the group sets it */
 	if (cfg_member(root, "bgp", false, &g.s) == 0)
 		return 0;
 	src->group_line = cfg_line(g.s);

@@ -29,6 +29,21 @@ static void device_name(const char *devargs, char *out, size_t len)
 	out[n] = '\0';
 }
 
+/*
+ * The device MTU that lets a full-size IP packet in with the port's tags.
+ * DPDK's MTU is the L3 payload, and a Linux device under a vdev (af_packet on
+ * a veth, tap) takes its MTU plus one tag: a QinQ frame carries two, so at an
+ * MTU equal to the IP MTU its largest frames were dropped before erdp saw
+ * them. Customer ports carry the pair's tags, gateway ports at most one.
+ */
+static uint16_t device_mtu(const struct erdp_config *cfg, const struct erdp_port_conf *pc)
+{
+	unsigned int tags =
+		pc->role != ERDP_ROLE_GATEWAY && cfg->pair.encap == ERDP_ENCAP_QINQ ? 2 : 1;
+
+	return (uint16_t)(pc->mtu + tags * ERDP_VLAN_HLEN);
+}
+
 static int port_configure(struct erdp_dp *dp, int i, struct erdp_err *err)
 {
 	const struct erdp_port_conf *pc = &dp->cfg->ports[i];
@@ -82,7 +97,7 @@ static int port_configure(struct erdp_dp *dp, int i, struct erdp_err *err)
 		return erdp_errf(err, -rc, "port '%s': configure (%u rx, %u tx queues) failed: %s",
 				 pc->name, p->n_rxq, p->n_txq, rte_strerror(-rc));
 	/* MTU on the device is best effort: vdevs may not implement it. */
-	rte_eth_dev_set_mtu(p->port_id, pc->mtu);
+	rte_eth_dev_set_mtu(p->port_id, device_mtu(dp->cfg, pc));
 	return 0;
 }
 

@@ -886,6 +886,16 @@ static void test_defaults(void)
 						     .fpm_port = 2620});
 	erdp_config_free(cfg);
 
+	/* A bgp group that sets only `enabled` keeps every default (fpm_port was read as 0). */
+	cfg = load_ok("bgp enabled, defaults", BASE C1 "bgp = { enabled = true; };\n");
+	if (cfg != NULL) {
+		CHECK(cfg->bgp.enabled);
+		CHECK_EQ(cfg->bgp.fpm_port, 2620);
+		CHECK_EQ(cfg->bgp.hold_time, 180);
+		CHECK_EQ(cfg->bgp.host_rate_pps, 2000);
+	}
+	erdp_config_free(cfg);
+
 	/* The namespace prefix follows eal.file_prefix unless given. */
 	cfg = load_ok("namespace prefix from the file prefix",
 		      "eal = { file_prefix = \"lab7\"; };\n" BASE C1);

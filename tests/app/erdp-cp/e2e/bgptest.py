@@ -641,11 +641,9 @@ class ErdpLab(Lab):
                  "erdp's telemetry")
         if self.erdp.poll() is not None:
             raise RuntimeError("erdp exited: %s" % open(path).read()[-3000:])
-        # erdp sets its af_packet devices' MTU to the IP MTU (1500); a veth then drops the
-        # customer's full-size QinQ frames (1522 bytes). Reported (NOTES-h12b.md); until erdp
-        # leaves room for its tags, the test gives it back.
-        for dev in ("erp0", "ers0"):
-            run("ip", "-n", self.names()["er"], "link", "set", dev, "mtu", "1600")
+        # erdp leaves room for its tags in its devices' MTU (setup/ports.c): the customer's
+        # full-size QinQ frames (1522 bytes) reach it through the veth, which the 4,000-prefix
+        # UPDATE needs.
 
     def tel(self, cmd):
         return telemetry(self.prefix, cmd)
